@@ -1,0 +1,37 @@
+/**
+ * Entry point: parses argv, runs one command, renders any error once, returns the exit code.
+ * Only bin.ts touches the real process; everything here goes through the injected CliIo.
+ */
+import { Command, CommanderError } from "commander";
+import { BootstrapError } from "../common/index.js";
+import type { CliIo } from "./io.js";
+import { renderError } from "./render-error.js";
+import { packageVersion } from "./version.js";
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command("bootstrap");
+  let exitCode = 0;
+  program
+    .description("Stand up a single BOSH director VM from nothing (bosh create-env, with a plan, a lock and a true state file)")
+    .version(packageVersion(), "--version", "print the version")
+    .option("--debug", "show stack traces and cause chains on errors")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError();
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return error.exitCode;
+    }
+    const debug = program.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
+    io.stderr.write(`${renderError(error, debug)}\n`);
+    exitCode = error instanceof BootstrapError && error.code === "INTERRUPTED" ? 130 : 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Integration tests start real CPIs, agents and SSH servers: give them room, and keep
+    // the worker count at the CI machine's core count.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    benchmark: { include: ["bench/**/*.bench.ts"] },
+  },
+});
