@@ -1,0 +1,9 @@
+/**
+ * Job template rendering (public surface): ERB through an embedded CRuby (WebAssembly, no
+ * `ruby` needed on the machine), `*.ejs` through ejs, and the rendered-templates archive the
+ * agent installs. ARTEFACTS re-exports this from src/director-release.
+ */
+export { renderJobs } from "./render-jobs.js";
+export { archiveRenderedJobs } from "./archive-rendered-jobs.js";
+export { resolveJobProperties } from "./resolve-properties.js";
+export type { JobSpec, JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./types.js";

@@ -1,0 +1,71 @@
+/**
+ * The one embedded Ruby per process: CRuby 3.4 compiled to WebAssembly (WASI), so rendering
+ * ERB needs no `ruby` on the machine. Created on first use (booting takes about a second) and
+ * shared by every later render; concurrent first callers share the same boot.
+ *
+ * Node prints an ExperimentalWarning when its `wasi` module is loaded; that one warning is
+ * swallowed during the boot, every other warning passes through untouched.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { RbValue, RubyVM } from "@ruby/wasm-wasi";
+import { BootstrapError, messageOf } from "../../common/index.js";
+import { ERB_EVALUATOR_RUBY } from "./erb-evaluator-rb.js";
+
+export interface ErbEngine {
+  vm: RubyVM;
+  /** Ruby lambda (context_json, templates_json) → results_json, see erb-evaluator-rb.ts */
+  renderJob: RbValue;
+}
+
+let engine: Promise<ErbEngine> | undefined;
+
+export function erbEngine(): Promise<ErbEngine> {
+  engine ??= bootEngine().catch((error: unknown) => {
+    engine = undefined; // let a later call retry instead of caching the failure
+    throw error;
+  });
+  return engine;
+}
+
+async function bootEngine(): Promise<ErbEngine> {
+  const require = createRequire(import.meta.url);
+  let wasmPath = "";
+  try {
+    wasmPath = require.resolve("@ruby/3.4-wasm-wasi/dist/ruby+stdlib.wasm");
+    const module = await wasmRuntime().compile(await readFile(wasmPath));
+    // Node warns when its `wasi` module is first loaded, hence the import inside the filter.
+    const { vm } = await withoutWasiWarning(async () => {
+      const { DefaultRubyVM } = await import("@ruby/wasm-wasi/dist/node");
+      return DefaultRubyVM(module);
+    });
+    return { vm, renderJob: vm.eval(ERB_EVALUATOR_RUBY) };
+  } catch (error) {
+    throw new BootstrapError("TEMPLATE_RENDER_FAILED", `Cannot start the embedded Ruby for ERB templates: ${messageOf(error)}`, {
+      hint: `Reinstall bootstrap so that @ruby/3.4-wasm-wasi is present${wasmPath ? ` (looked at ${wasmPath})` : ""}.`,
+      cause: error,
+    });
+  }
+}
+
+/** Node has the WebAssembly global; the project's lib setting (no DOM) does not declare it as a value. */
+function wasmRuntime(): { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } {
+  return (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+}
+
+async function withoutWasiWarning<T>(action: () => Promise<T>): Promise<T> {
+  const original = process.emitWarning;
+  const filtered = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    const text = typeof warning === "string" ? warning : warning.message;
+    const name = typeof warning === "string" ? type : warning.name;
+    if (name === "ExperimentalWarning" && /\bWASI\b/.test(text)) return;
+    (original as (...args: unknown[]) => void).call(this, warning, ...rest);
+  };
+  process.emitWarning = filtered as typeof process.emitWarning;
+  try {
+    return await action();
+  } finally {
+    process.emitWarning = original;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The shapes the template renderer consumes and produces. The input job shape is the minimal
+ * part of ARTEFACTS' `ReleaseJob` that rendering needs, declared here so this folder stands on
+ * its own; a `ReleaseJob` is structurally assignable to `TemplateJob`.
+ */
+
+/** A job's `job.MF`, as parsed by the release reader. */
+export interface JobSpec {
+  name: string;
+  /** template source (relative to `<job dir>/templates/`) → destination (relative to the rendered job dir) */
+  templates: Record<string, string>;
+  packages: string[];
+  properties: Record<string, { default?: unknown; description?: string }>;
+}
+
+/** An extracted release job: `dir` holds `job.MF`, `monit` and `templates/`. */
+export interface TemplateJob {
+  name: string;
+  dir: string;
+  spec: JobSpec;
+}
+
+/** What one render needs to know about the instance, as bosh-cli builds it (create-env ref §4.5). */
+export interface RenderContext {
+  deployment: string;
+  instanceGroup: string;
+  index: number;
+  id: string;
+  az: string;
+  /** IP of the default network; omitted from `spec` when absent, as bosh-cli does. */
+  address?: string;
+  networks: Record<string, unknown>;
+  persistentDiskMb: number;
+  bootstrap: boolean;
+  globalProperties: Record<string, unknown>;
+  instanceGroupProperties: Record<string, unknown>;
+}
+
+/** One job of the instance group to render. `properties` null/absent = the job has no `properties` key. */
+export interface JobToRender {
+  job: TemplateJob;
+  release: { name: string; version: string };
+  properties: Record<string, unknown> | null;
+}
+
+export interface RenderedFile {
+  /** relative to the rendered job dir, e.g. "monit", "bin/ctl", "config/director.yml" */
+  path: string;
+  content: Buffer;
+  mode: number;
+}
+
+export interface RenderedJob {
+  name: string;
+  files: RenderedFile[];
+}
