@@ -1,0 +1,244 @@
+/**
+ * File text → StoredState, validating everything (pure). A file bosh-cli wrote loads as it is;
+ * a file that would make us act on an empty or ambiguous CID is refused with every problem
+ * listed, never half-loaded.
+ */
+import { BootstrapError } from "../common/index.js";
+import { LIST_KEYS, SCHEMA_VERSION } from "./types.js";
+import type { DeploymentState, DiskRecord, ListKey, ReleaseRecord, StateMeta, StemcellRecord, StoredState } from "./types.js";
+
+const STRING_KEYS = [
+  "director_id",
+  "installation_id",
+  "current_vm_cid",
+  "current_stemcell_id",
+  "current_disk_id",
+  "current_manifest_sha",
+] as const;
+const OUR_KEYS = ["current_agent_id", "schema_version", "serial", "lineage", "updated_at"] as const;
+const KNOWN_KEYS = new Set<string>([...STRING_KEYS, ...LIST_KEYS, ...OUR_KEYS]);
+
+export interface DecodedState {
+  stored: StoredState;
+  warnings: string[];
+}
+
+export interface DecodeContext {
+  path: string;
+  /** Named in the error when it exists, so the user knows what to restore. */
+  backupPath?: string | undefined;
+}
+
+export function decodeState(text: string, ctx: DecodeContext): DecodedState {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const detail = text.trim() === "" ? "the file is empty" : `not JSON: ${(error as Error).message}`;
+    throw invalid(ctx, [detail]);
+  }
+  if (!isPlainObject(raw)) throw invalid(ctx, ["the top level is not a JSON object"]);
+  checkSchemaVersion(raw, ctx);
+
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const field = new FieldReader(problems);
+
+  const nullLists = new Set<ListKey>();
+  const listOf = <T>(key: ListKey, item: (value: unknown, where: string) => T | undefined): T[] => {
+    const value = raw[key];
+    if (value === undefined || value === null) {
+      nullLists.add(key);
+      return [];
+    }
+    if (!Array.isArray(value)) {
+      problems.push(`${key}: expected a list or null, got ${describe(value)}`);
+      return [];
+    }
+    return value.flatMap((entry, i) => {
+      const decoded = item(entry, `${key}[${i}]`);
+      return decoded === undefined ? [] : [decoded];
+    });
+  };
+
+  const state: DeploymentState = {
+    director_id: field.optionalString(raw, "director_id", "director_id"),
+    installation_id: field.optionalString(raw, "installation_id", "installation_id"),
+    current_vm_cid: field.optionalString(raw, "current_vm_cid", "current_vm_cid"),
+    current_stemcell_id: field.optionalString(raw, "current_stemcell_id", "current_stemcell_id"),
+    current_disk_id: field.optionalString(raw, "current_disk_id", "current_disk_id"),
+    current_release_ids: listOf("current_release_ids", (v, where) => field.nonEmpty(v, where)),
+    current_manifest_sha: field.optionalString(raw, "current_manifest_sha", "current_manifest_sha"),
+    disks: listOf("disks", (v, where) => decodeDisk(v, where, field)),
+    stemcells: listOf("stemcells", (v, where) => decodeStemcell(v, where, field)),
+    releases: listOf("releases", (v, where) => decodeRelease(v, where, field)),
+  };
+  if (raw.current_agent_id !== undefined && raw.current_agent_id !== null) {
+    state.current_agent_id = field.optionalString(raw, "current_agent_id", "current_agent_id");
+  }
+
+  requireUnique(state.disks, "disks", "cid", problems);
+  requireUnique(state.disks, "disks", "id", problems);
+  requireUnique(state.stemcells, "stemcells", "cid", problems);
+  requireUnique(state.stemcells, "stemcells", "id", problems);
+  requireUnique(state.releases, "releases", "id", problems);
+  warnings.push(...danglingReferences(state));
+
+  const meta = decodeMeta(raw, field);
+  if (problems.length > 0) throw invalid(ctx, problems);
+
+  const unknown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (KNOWN_KEYS.has(key)) continue;
+    unknown[key] = value;
+    warnings.push(`state file ${ctx.path}: unknown key "${key}" kept as it is`);
+  }
+  return { stored: { state, meta, nullLists, unknown }, warnings };
+}
+
+function checkSchemaVersion(raw: Record<string, unknown>, ctx: DecodeContext): void {
+  const version = raw.schema_version;
+  if (version === undefined) return; // written by bosh-cli
+  if (typeof version === "number" && Number.isInteger(version) && version >= 1 && version <= SCHEMA_VERSION) return;
+  throw new BootstrapError(
+    "STATE_VERSION_UNSUPPORTED",
+    `State file ${ctx.path} has schema_version ${JSON.stringify(version)}; this bootstrap understands up to ${SCHEMA_VERSION}.`,
+    { hint: "It was written by a newer bootstrap: use that version (or newer) for this deployment." },
+  );
+}
+
+function decodeMeta(raw: Record<string, unknown>, field: FieldReader): StateMeta | undefined {
+  if (raw.schema_version === undefined) return undefined;
+  const serial = raw.serial;
+  if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0) {
+    field.problems.push(`serial: expected a whole number >= 0, got ${describe(serial)}`);
+  }
+  return {
+    serial: typeof serial === "number" ? serial : 0,
+    lineage: field.nonEmpty(raw.lineage, "lineage") ?? "",
+    updatedAt: field.nonEmpty(raw.updated_at, "updated_at") ?? "",
+  };
+}
+
+function decodeDisk(value: unknown, where: string, field: FieldReader): DiskRecord | undefined {
+  if (!field.object(value, where)) return undefined;
+  const size = value.size;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+    field.problems.push(`${where}.size: expected a whole number of MB, got ${describe(size)}`);
+  }
+  const props = value.cloud_properties;
+  if (props !== undefined && props !== null && !isPlainObject(props)) {
+    field.problems.push(`${where}.cloud_properties: expected an object or null, got ${describe(props)}`);
+  }
+  return {
+    id: field.nonEmpty(value.id, `${where}.id`) ?? "",
+    cid: field.nonEmpty(value.cid, `${where}.cid`) ?? "",
+    size: typeof size === "number" ? size : 0,
+    cloud_properties: isPlainObject(props) ? props : {},
+  };
+}
+
+function decodeStemcell(value: unknown, where: string, field: FieldReader): StemcellRecord | undefined {
+  if (!field.object(value, where)) return undefined;
+  const record: StemcellRecord = {
+    id: field.nonEmpty(value.id, `${where}.id`) ?? "",
+    name: field.nonEmpty(value.name, `${where}.name`) ?? "",
+    version: field.nonEmpty(value.version, `${where}.version`) ?? "",
+    cid: field.nonEmpty(value.cid, `${where}.cid`) ?? "",
+  };
+  const api = value.api_version;
+  if (api !== undefined && api !== null) {
+    if (typeof api !== "number" || !Number.isInteger(api) || api < 0) {
+      field.problems.push(`${where}.api_version: expected a whole number, got ${describe(api)}`);
+    } else if (api > 0) {
+      record.api_version = api;
+    }
+  }
+  return record;
+}
+
+function decodeRelease(value: unknown, where: string, field: FieldReader): ReleaseRecord | undefined {
+  if (!field.object(value, where)) return undefined;
+  return {
+    id: field.nonEmpty(value.id, `${where}.id`) ?? "",
+    name: field.nonEmpty(value.name, `${where}.name`) ?? "",
+    version: field.nonEmpty(value.version, `${where}.version`) ?? "",
+  };
+}
+
+function requireUnique<T extends object>(records: T[], list: string, key: keyof T & string, problems: string[]): void {
+  const seen = new Set<unknown>();
+  for (const record of records) {
+    const value = record[key];
+    if (value === "") continue; // already reported as empty
+    if (seen.has(value)) problems.push(`${list}: ${key} ${JSON.stringify(value)} appears more than once`);
+    seen.add(value);
+  }
+}
+
+/** bosh-cli treats a dangling current_* id as "none"; we do too, but say so. */
+function danglingReferences(state: DeploymentState): string[] {
+  const warnings: string[] = [];
+  if (state.current_stemcell_id !== "" && !state.stemcells.some((s) => s.id === state.current_stemcell_id)) {
+    warnings.push(`current_stemcell_id ${state.current_stemcell_id} names no stemcell record; treated as none`);
+  }
+  if (state.current_disk_id !== "" && !state.disks.some((d) => d.id === state.current_disk_id)) {
+    warnings.push(`current_disk_id ${state.current_disk_id} names no disk record; treated as none`);
+  }
+  return warnings;
+}
+
+class FieldReader {
+  constructor(readonly problems: string[]) {}
+
+  /** bosh-cli's strings default to "" when absent or null (Go zero value). */
+  optionalString(raw: Record<string, unknown>, key: string, where: string): string {
+    const value = raw[key];
+    if (value === undefined || value === null) return "";
+    if (typeof value !== "string") {
+      this.problems.push(`${where}: expected a string, got ${describe(value)}`);
+      return "";
+    }
+    return value;
+  }
+
+  nonEmpty(value: unknown, where: string): string | undefined {
+    if (typeof value !== "string") {
+      this.problems.push(`${where}: expected a string, got ${describe(value)}`);
+      return undefined;
+    }
+    if (value.trim() === "") {
+      this.problems.push(`${where}: must not be empty`);
+      return undefined;
+    }
+    return value;
+  }
+
+  object(value: unknown, where: string): value is Record<string, unknown> {
+    if (isPlainObject(value)) return true;
+    this.problems.push(`${where}: expected an object, got ${describe(value)}`);
+    return false;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function invalid(ctx: DecodeContext, problems: string[]): BootstrapError {
+  const restore =
+    ctx.backupPath === undefined
+      ? "Fix the file by hand (it is JSON), or move it away to start from nothing — which forgets any VM, disk or stemcell it records."
+      : `Restore the copy taken before the last run changed it: cp ${ctx.backupPath} ${ctx.path} — or fix the file by hand.`;
+  return new BootstrapError("STATE_INVALID", `State file ${ctx.path} is not a valid deployment state.`, {
+    details: problems,
+    hint: restore,
+  });
+}

@@ -1,0 +1,35 @@
+/** Reading the state file without locking or writing anything (for `plan` and the like). */
+import { access, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { BootstrapError } from "../common/index.js";
+import { decodeState } from "./decode-state.js";
+import { backupPathOf } from "./state-path.js";
+import type { DeploymentState, StoredState } from "./types.js";
+
+/** undefined when there is no state file (nothing deployed yet). */
+export async function readState(path: string): Promise<DeploymentState | undefined> {
+  return (await readStoredState(resolve(path)))?.stored.state;
+}
+
+export async function readStoredState(
+  path: string,
+): Promise<{ stored: StoredState; text: string; warnings: string[] } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw new BootstrapError("STATE_INVALID", `Cannot read the state file ${path}: ${(error as Error).message}`, {
+      hint: code === "EISDIR" ? "--state must name a file, not a directory." : "Check the file's permissions.",
+      cause: error,
+    });
+  }
+  const backup = backupPathOf(path);
+  const backupExists = await access(backup).then(
+    () => true,
+    () => false,
+  );
+  const decoded = decodeState(text, { path, backupPath: backupExists ? backup : undefined });
+  return { stored: decoded.stored, text, warnings: decoded.warnings };
+}

@@ -1,0 +1,67 @@
+/**
+ * The deployment state as the rest of the program sees it. Keys and meanings are bosh-cli's
+ * (reference bosh-cli-create-env.md §3.2) so either tool can read the other's file; the on-disk
+ * shape (nulls for never-set lists, our bookkeeping fields) lives in encode/decode only.
+ */
+export interface DiskRecord {
+  id: string;
+  cid: string;
+  /** MB */
+  size: number;
+  cloud_properties: Record<string, unknown>;
+}
+
+export interface StemcellRecord {
+  id: string;
+  name: string;
+  version: string;
+  /** Omitted by bosh-cli when 0. */
+  api_version?: number;
+  cid: string;
+}
+
+export interface ReleaseRecord {
+  id: string;
+  name: string;
+  version: string;
+}
+
+export interface DeploymentState {
+  director_id: string;
+  installation_id: string;
+  current_vm_cid: string;
+  current_stemcell_id: string;
+  current_disk_id: string;
+  current_release_ids: string[];
+  current_manifest_sha: string;
+  disks: DiskRecord[];
+  stemcells: StemcellRecord[];
+  releases: ReleaseRecord[];
+  /** Ours: the agent id of the current VM (bosh-cli derives it again each run). */
+  current_agent_id?: string;
+}
+
+/** The list-valued keys bosh-cli writes as `null` until first set. */
+export const LIST_KEYS = ["current_release_ids", "disks", "stemcells", "releases"] as const;
+export type ListKey = (typeof LIST_KEYS)[number];
+
+/** Our bookkeeping, kept beside the state in the file and never shown to callers as state. */
+export interface StateMeta {
+  /** Bumped on every write; lets a reader tell two versions of the same lineage apart. */
+  serial: number;
+  /** UUID fixed when the file is first written by us; a restored copy of another deployment differs. */
+  lineage: string;
+  updatedAt: string;
+}
+
+/** Everything a file holds: the state, our metadata, and what must be written back as it was. */
+export interface StoredState {
+  state: DeploymentState;
+  meta: StateMeta | undefined;
+  /** Lists that were `null` on disk: written back as `null` while still empty, as bosh-cli does. */
+  nullLists: ReadonlySet<ListKey>;
+  /** Top-level keys neither tool knows today (a newer bosh-cli's), written back verbatim. */
+  unknown: Record<string, unknown>;
+}
+
+export const SCHEMA_VERSION = 1;

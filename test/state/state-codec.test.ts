@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { decodeState } from "../../src/state/decode-state.js";
+import { encodeState } from "../../src/state/encode-state.js";
+import { isBootstrapError } from "../../src/common/index.js";
+
+const BOSH_KEYS = [
+  "director_id",
+  "installation_id",
+  "current_vm_cid",
+  "current_stemcell_id",
+  "current_disk_id",
+  "current_release_ids",
+  "current_manifest_sha",
+  "disks",
+  "stemcells",
+  "releases",
+];
+
+// As bosh-cli writes them: Go's MarshalIndent with 4 spaces, struct key order, sorted map keys.
+const boshDeployed = JSON.stringify(
+  {
+    director_id: "5e8d0b6c-1d1e-4a43-6a3b-8f0d9d1c1f11",
+    installation_id: "9a1c2b3d-0000-4a43-6a3b-8f0d9d1c1f22",
+    current_vm_cid: "i-0abc",
+    current_stemcell_id: "st-rec",
+    current_disk_id: "disk-rec",
+    current_release_ids: ["r1", "r2"],
+    current_manifest_sha: "ab".repeat(64),
+    disks: [
+      { id: "disk-rec", cid: "vol-1", size: 65536, cloud_properties: { iops: 3000, type: "gp3" } },
+      { id: "disk-old", cid: "vol-0", size: 32768, cloud_properties: {} },
+    ],
+    stemcells: [
+      { id: "st-rec", name: "bosh-aws-xen-hvm-ubuntu-jammy-go_agent", version: "1.500", api_version: 3, cid: "ami-1" },
+      { id: "st-old", name: "bosh-aws-xen-hvm-ubuntu-jammy-go_agent", version: "1.400", cid: "ami-0" },
+    ],
+    releases: [
+      { id: "r1", name: "bosh", version: "280.1.0" },
+      { id: "r2", name: "bosh-aws-cpi", version: "106" },
+    ],
+  },
+  null,
+  4,
+);
+
+const boshFresh = `{
+    "director_id": "5e8d0b6c-1d1e-4a43-6a3b-8f0d9d1c1f11",
+    "installation_id": "",
+    "current_vm_cid": "",
+    "current_stemcell_id": "",
+    "current_disk_id": "",
+    "current_release_ids": null,
+    "current_manifest_sha": "",
+    "disks": null,
+    "stemcells": null,
+    "releases": null
+}`;
+
+const meta = { serial: 7, lineage: "lin-1", updatedAt: "2026-01-01T00:00:00.000Z" };
+
+function decode(text: string) {
+  return decodeState(text, { path: "/d/bosh-state.json" });
+}
+
+function problemsOf(text: string): { code: string; details: readonly string[]; message: string } {
+  try {
+    decode(text);
+  } catch (error) {
+    if (isBootstrapError(error)) return { code: error.code, details: error.details, message: error.message };
+    throw error;
+  }
+  throw new Error("decoded without error");
+}
+
+describe("bosh-cli state files", () => {
+  it.each([
+    ["deployed", boshDeployed],
+    ["fresh", boshFresh],
+  ])("a %s bosh-cli file loads and is written back with the same keys, order and values", (_name, text) => {
+    const { stored, warnings } = decode(text);
+    expect(warnings).toEqual([]);
+
+    const written = encodeState(stored, meta);
+    const original = JSON.parse(text) as Record<string, unknown>;
+    const ours = JSON.parse(written) as Record<string, unknown>;
+    expect(Object.keys(ours).slice(0, BOSH_KEYS.length)).toEqual(BOSH_KEYS);
+    for (const key of BOSH_KEYS) expect(ours[key], key).toEqual(original[key]);
+    // Byte-for-byte up to our trailing keys: same indentation and layout as bosh-cli.
+    expect(written.startsWith(text.slice(0, -2))).toBe(true);
+    expect(ours).toMatchObject({ schema_version: 1, serial: 7, lineage: "lin-1" });
+  });
+
+  it("omits api_version 0 and keeps never-set lists null while they stay empty", () => {
+    const { stored } = decode(boshFresh);
+    stored.state.stemcells.push({ id: "s", name: "n", version: "1", api_version: 0, cid: "c" });
+    const ours = JSON.parse(encodeState(stored, meta)) as Record<string, unknown>;
+    expect(ours.stemcells).toEqual([{ id: "s", name: "n", version: "1", cid: "c" }]);
+    expect(ours.disks).toBeNull();
+    expect(ours.current_release_ids).toBeNull();
+  });
+
+  it("sorts cloud_properties keys at every depth, as Go writes maps", () => {
+    const { stored } = decode(boshDeployed);
+    stored.state.disks[0]!.cloud_properties = { z: 1, a: { y: 2, b: 3 } };
+    const written = encodeState(stored, meta);
+    expect(written.indexOf('"a"')).toBeLessThan(written.indexOf('"z"'));
+    expect(written.indexOf('"b"')).toBeLessThan(written.indexOf('"y"'));
+  });
+
+  it("loads our own file again unchanged", () => {
+    const { stored } = decode(boshDeployed);
+    stored.state.current_agent_id = "agent-1";
+    const again = decode(encodeState(stored, meta));
+    expect(again.stored.state).toEqual(stored.state);
+    expect(again.stored.meta).toEqual(meta);
+  });
+
+  it("keeps keys it does not know, with a warning", () => {
+    const text = JSON.stringify({ ...JSON.parse(boshDeployed), current_vms: [{ id: "x" }] });
+    const { stored, warnings } = decode(text);
+    expect(warnings).toEqual([expect.stringContaining('unknown key "current_vms"')]);
+    expect(JSON.parse(encodeState(stored, meta)).current_vms).toEqual([{ id: "x" }]);
+  });
+
+  it("accepts null cloud_properties (a Go nil map) as empty", () => {
+    const text = boshDeployed.replace('"cloud_properties": {}', '"cloud_properties": null');
+    expect(decode(text).stored.state.disks[1]!.cloud_properties).toEqual({});
+  });
+});
+
+describe("validation", () => {
+  const withChange = (change: (s: Record<string, any>) => void): string => {
+    const state = JSON.parse(boshDeployed) as Record<string, any>;
+    change(state);
+    return JSON.stringify(state);
+  };
+
+  it.each([
+    ["an empty file", "", "the file is empty"],
+    ["a truncated file", boshDeployed.slice(0, 300), "not JSON"],
+    ["a list at the top", "[]", "the top level is not a JSON object"],
+    ["an empty disk cid", withChange((s) => (s.disks[0].cid = "")), "disks[0].cid: must not be empty"],
+    ["a duplicate disk cid", withChange((s) => (s.disks[1].cid = "vol-1")), 'disks: cid "vol-1" appears more than once'],
+    ["a duplicate stemcell cid", withChange((s) => (s.stemcells[1].cid = "ami-1")), 'stemcells: cid "ami-1" appears more than once'],
+    ["a stemcell without a cid", withChange((s) => delete s.stemcells[0].cid), "stemcells[0].cid: expected a string, got nothing"],
+    ["a numeric vm cid", withChange((s) => (s.current_vm_cid = 5)), "current_vm_cid: expected a string, got number 5"],
+    ["disks as an object", withChange((s) => (s.disks = {})), "disks: expected a list or null, got an object"],
+    ["a fractional disk size", withChange((s) => (s.disks[0].size = 1.5)), "disks[0].size: expected a whole number of MB"],
+    ["an empty release id", withChange((s) => (s.current_release_ids = [""])), "current_release_ids[0]: must not be empty"],
+  ])("refuses %s with STATE_INVALID naming the file", (_name, text, problem) => {
+    const { code, details, message } = problemsOf(text);
+    expect(code).toBe("STATE_INVALID");
+    expect(message).toContain("/d/bosh-state.json");
+    expect(details.join("\n")).toContain(problem);
+  });
+
+  it("lists every problem at once", () => {
+    const text = withChange((s) => {
+      s.disks[0].cid = "";
+      s.releases[0].name = 7;
+    });
+    expect(problemsOf(text).details).toHaveLength(2);
+  });
+
+  it.each([[2], ["1"], [0]])("refuses schema_version %j with STATE_VERSION_UNSUPPORTED", (version) => {
+    const text = withChange((s) => Object.assign(s, { schema_version: version, serial: 1, lineage: "l", updated_at: "t" }));
+    expect(problemsOf(text).code).toBe("STATE_VERSION_UNSUPPORTED");
+  });
+
+  it("names the backup in the hint when there is one", () => {
+    try {
+      decodeState("{", { path: "/d/s.json", backupPath: "/d/s.json.backup" });
+      expect.unreachable();
+    } catch (error) {
+      expect(isBootstrapError(error) && error.hint).toContain("cp /d/s.json.backup /d/s.json");
+    }
+  });
+
+  it("warns about a current id that names no record", () => {
+    const { warnings } = decode(withChange((s) => (s.current_disk_id = "nope")));
+    expect(warnings).toEqual([expect.stringContaining("current_disk_id nope names no disk record")]);
+  });
+});
