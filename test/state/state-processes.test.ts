@@ -7,13 +7,12 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { ResultPromise } from "execa";
 import { openState, readState } from "../../src/state/index.js";
 
 const CHILD = join(import.meta.dirname, "fixtures", "state-child.ts");
 let dir: string;
 let statePath: string;
-const children: ResultPromise[] = [];
+const children: Child[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "state-proc-"));
@@ -27,14 +26,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startChild(mode: "hold" | "write") {
-  const child = execa("node", ["--import", "tsx", CHILD, mode, statePath], { reject: false, stdin: "pipe" });
+type Child = ReturnType<typeof spawnChild>;
+
+function spawnChild(mode: "hold" | "write") {
+  return execa("node", ["--import", "tsx", CHILD, mode, statePath], { reject: false, stdin: "pipe" });
+}
+
+function startChild(mode: "hold" | "write"): Child {
+  const child = spawnChild(mode);
   children.push(child);
   return child;
 }
 
 /** Resolves with the child's first stdout line. */
-function firstLine(child: ResultPromise): Promise<string> {
+function firstLine(child: Child): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (chunk: Buffer) => {
