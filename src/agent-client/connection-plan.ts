@@ -1,0 +1,50 @@
+/**
+ * Chooses how bytes reach the mbus: straight TCP, through BOSH_ALL_PROXY (jumpbox over SSH or a
+ * SOCKS5 proxy), through the manifest's SSH tunnel, or the tunnel reached via the proxy — the
+ * tunnel's own SSH connection is what goes through the proxy, as bosh-cli's SSH client did.
+ */
+import type { Logger } from "../common/index.js";
+import { parseAllProxy } from "./all-proxy.js";
+import { tcpDialer, type Dialer } from "./dialer.js";
+import { socks5Dialer } from "./socks5-dialer.js";
+import { SshTunnel } from "./ssh-tunnel.js";
+import type { SshTunnelOptions } from "./types.js";
+
+export interface ConnectionPlan {
+  dial: Dialer;
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function planConnection(o: {
+  sshTunnel?: SshTunnelOptions | undefined;
+  allProxy?: string | undefined;
+  connectTimeoutMs?: number | undefined;
+  logger: Logger;
+}): ConnectionPlan {
+  const tunnels: SshTunnel[] = [];
+  let reach: Dialer = tcpDialer(o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  if (o.allProxy !== undefined && o.allProxy !== "") {
+    const proxy = parseAllProxy(o.allProxy);
+    if (proxy.kind === "socks5") {
+      reach = socks5Dialer(proxy.host, proxy.port, reach);
+    } else {
+      const jumpbox = new SshTunnel(proxy, { logger: o.logger, label: "BOSH_ALL_PROXY jumpbox", dialer: reach });
+      tunnels.push(jumpbox);
+      reach = (host, port) => jumpbox.forward(host, port);
+    }
+  }
+  if (o.sshTunnel) {
+    const tunnel = new SshTunnel(o.sshTunnel, { logger: o.logger, label: "SSH tunnel", dialer: reach });
+    tunnels.push(tunnel);
+    reach = (host, port) => tunnel.forward(host, port);
+  }
+  return {
+    dial: reach,
+    close: async () => {
+      // Innermost first: the tunnel's connection runs over the jumpbox's.
+      for (const tunnel of tunnels.reverse()) await tunnel.close();
+    },
+  };
+}

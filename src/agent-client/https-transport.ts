@@ -1,0 +1,126 @@
+/**
+ * HTTPS to the agent over any Dialer (TCP, SSH tunnel, jumpbox). TLS is always verified against
+ * the configured CA with the mbus URL's host as the identity — also when the bytes travel through
+ * a tunnel, because the request still names the VM's IP — and connections are kept alive, so a
+ * deploy's thousands of get_task polls reuse a handful of forwarded channels.
+ */
+import { Agent, request, type RequestOptions } from "node:https";
+import type { IncomingMessage } from "node:http";
+import type { Duplex, Readable } from "node:stream";
+import { checkServerIdentity, connect as tlsConnect } from "node:tls";
+import type { Logger } from "../common/index.js";
+import type { Dialer } from "./dialer.js";
+import type { MbusEndpoint } from "./mbus-url.js";
+import { AgentUnreachableError, classifyTransportError } from "./transport-failure.js";
+
+export interface HttpsRequest {
+  method: "GET" | "PUT" | "POST";
+  path: string;
+  headers?: Record<string, string | number>;
+  /** A string is sent whole; a stream is piped with backpressure. */
+  body?: string | Readable;
+  /** Fails with layer "no-answer" when no response headers arrive in time. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export class HttpsTransport {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly endpoint: MbusEndpoint,
+    dial: Dialer,
+    caCert: string | undefined,
+    logger: Logger,
+  ) {
+    if (caCert === undefined) {
+      logger.warn(`No cloud_provider.cert.ca: the agent's certificate at ${endpoint.origin} is not verified (as bosh-cli does)`);
+    }
+    this.agent = new TunnelAgent(endpoint.host, dial, caCert);
+  }
+
+  /** Resolves with the response once headers arrived; transport failures are classified. */
+  send(req: HttpsRequest): Promise<IncomingMessage> {
+    const target = this.endpoint.origin;
+    const options: RequestOptions = {
+      agent: this.agent,
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      method: req.method,
+      path: req.path,
+      headers: { Authorization: this.endpoint.authorization, ...req.headers },
+      ...(req.signal ? { signal: req.signal } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const outgoing = request(options, (response) => {
+        clearTimeout(timer);
+        if (response.statusCode === 401) {
+          response.resume();
+          reject(new AgentUnreachableError("http-401", target, `${req.method} ${req.path} answered 401`));
+          return;
+        }
+        resolve(response);
+      });
+      const timer =
+        req.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              outgoing.destroy(new AgentUnreachableError("no-answer", target, `no HTTP answer within ${req.timeoutMs} ms`));
+            }, req.timeoutMs);
+      outgoing.once("error", (error) => {
+        clearTimeout(timer);
+        reject(req.signal?.aborted ? error : classifyTransportError(error, target));
+      });
+      if (req.body === undefined || typeof req.body === "string") {
+        outgoing.end(req.body);
+      } else {
+        const body = req.body;
+        body.once("error", (error) => outgoing.destroy(error));
+        body.pipe(outgoing);
+      }
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** An https.Agent whose sockets are TLS over a dialled stream instead of a fresh TCP socket. */
+class TunnelAgent extends Agent {
+  constructor(
+    private readonly identity: string,
+    private readonly dial: Dialer,
+    private readonly caCert: string | undefined,
+  ) {
+    super({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16, maxFreeSockets: 4 });
+  }
+
+  override createConnection(
+    options: RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const done = callback ?? (() => undefined);
+    this.dial(options.host ?? this.identity, Number(options.port)).then(
+      (stream) => {
+        const socket = tlsConnect({
+          socket: stream,
+          // SNI may not carry an IP; identity is checked explicitly below either way.
+          ...(isHostName(this.identity) ? { servername: this.identity } : {}),
+          ALPNProtocols: ["http/1.1"],
+          minVersion: "TLSv1.2",
+          ...(this.caCert === undefined
+            ? { rejectUnauthorized: false }
+            : { ca: this.caCert, checkServerIdentity: (_host, cert) => checkServerIdentity(this.identity, cert) }),
+        });
+        done(null, socket);
+      },
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error)), undefined as never),
+    );
+    return undefined;
+  }
+}
+
+function isHostName(host: string): boolean {
+  return !/^[\d.]+$/.test(host) && !host.includes(":");
+}
