@@ -1,0 +1,138 @@
+/**
+ * Compiles the instance group's packages on the VM in dependency order. A package is uploaded
+ * as-is when the release is compiled, taken from the local compiled-package cache when an
+ * identical compile (same stemcell, fingerprint and dependency fingerprints) was kept before,
+ * and otherwise compiled by the agent and then downloaded into that cache — so replacing the
+ * VM later re-uploads instead of recompiling. Two packages are in flight at once, so the next
+ * source blob uploads while the agent compiles (the agent itself compiles one at a time).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { runGraph } from "../common/index.js";
+import type { CompiledPackageRef } from "./instance-spec.js";
+import type { AgentPort, StageContext } from "./ports.js";
+import { Skipped } from "./reporter.js";
+
+export interface PackageSource {
+  name: string;
+  fingerprint: string;
+  sha1: string;
+  dependencies: string[];
+  archivePath: string;
+  compiled: boolean;
+}
+
+export interface CompiledPackageKey {
+  stemcellOs: string;
+  stemcellVersion: string;
+  name: string;
+  fingerprint: string;
+  /** Transitive dependencies as name:fingerprint, sorted. */
+  dependencyKey: string;
+}
+
+export interface CompiledPackageCachePort {
+  get(key: CompiledPackageKey): Promise<{ path: string; sha1: string } | undefined>;
+  put(key: CompiledPackageKey, sourcePath: string, sha1: string): Promise<void>;
+}
+
+export interface CompileInput {
+  packages: readonly PackageSource[];
+  stemcell: { os: string; version: string };
+  cache: CompiledPackageCachePort;
+  workDir: string;
+}
+
+export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, input: CompileInput): Promise<CompiledPackageRef[]> {
+  const byName = new Map(input.packages.map((p) => [p.name, p]));
+  const nodes = input.packages.map((p) => ({ ...p, dependencies: p.dependencies }));
+  const downloads = await mkdtemp(join(input.workDir, "compiled-"));
+  try {
+    const results = await runGraph<PackageSource & { dependencies: string[] }, CompiledPackageRef>(
+      nodes,
+      async (pkg, done) => {
+        let ref: CompiledPackageRef | undefined;
+        await ctx.reporter.step(`Compiling package '${pkg.name}/${pkg.fingerprint}'`, async () => {
+          const outcome = await compileOne(ctx, agent, pkg, done, byName, input, downloads);
+          ref = outcome.ref;
+          ctx.reporter.events.emit({ type: "compile-package", name: pkg.name, fingerprint: pkg.fingerprint, source: outcome.source });
+          if (outcome.source === "compiled") return new Skipped("Package already compiled");
+          if (outcome.source === "cache") return new Skipped("Found in local compiled-package cache");
+          return undefined;
+        });
+        if (ref === undefined) throw new Error(`package '${pkg.name}' produced no compiled blob`);
+        return ref;
+      },
+      { concurrency: 2, signal: ctx.signal },
+    );
+    return input.packages.map((p) => {
+      const ref = results.get(p.name);
+      if (ref === undefined) throw new Error(`package '${p.name}' was not compiled`);
+      return ref;
+    });
+  } finally {
+    await rm(downloads, { recursive: true, force: true });
+  }
+}
+
+async function compileOne(
+  ctx: StageContext,
+  agent: AgentPort,
+  pkg: PackageSource,
+  done: ReadonlyMap<string, CompiledPackageRef>,
+  byName: ReadonlyMap<string, PackageSource>,
+  input: CompileInput,
+  downloads: string,
+): Promise<{ ref: CompiledPackageRef; source: "compiled" | "cache" | "release" }> {
+  if (pkg.compiled) {
+    const blob = await agent.uploadBlob(pkg.archivePath, { signal: ctx.signal });
+    return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: pkg.sha1, blobstore_id: blob.blobId }, source: "compiled" };
+  }
+  const key = cacheKey(pkg, byName, input.stemcell);
+  const cached = await input.cache.get(key);
+  if (cached !== undefined) {
+    const blob = await agent.uploadBlob(cached.path, { signal: ctx.signal });
+    return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: blob.sha1, blobstore_id: blob.blobId }, source: "cache" };
+  }
+  const source = await agent.uploadBlob(pkg.archivePath, { signal: ctx.signal });
+  const deps: Record<string, CompiledPackageRef> = {};
+  for (const dep of pkg.dependencies) {
+    const ref = done.get(dep);
+    if (ref === undefined) throw new Error(`dependency '${dep}' of '${pkg.name}' is not compiled`);
+    deps[dep] = ref;
+  }
+  const result = await agent.compilePackage({ blobstoreId: source.blobId, sha1: pkg.sha1, name: pkg.name, version: pkg.fingerprint, deps });
+  const local = join(downloads, `${pkg.name}.tgz`);
+  const fetched = await agent.downloadBlob(result.blobstoreId, local);
+  if (fetched.sha1 !== bareSha1(result.sha1)) {
+    throw new Error(`compiled package '${pkg.name}' downloaded with sha1 ${fetched.sha1}, the agent reported ${result.sha1}`);
+  }
+  await input.cache.put(key, local, fetched.sha1);
+  return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: result.sha1, blobstore_id: result.blobstoreId }, source: "release" };
+}
+
+function bareSha1(digest: string): string {
+  const part = digest.split(";").find((d) => !d.includes(":") || d.startsWith("sha1:"));
+  return (part ?? digest).replace(/^sha1:/, "");
+}
+
+/** The cache key: a compile is reusable only with the same stemcell and the same dependency closure. */
+export function cacheKey(
+  pkg: PackageSource,
+  byName: ReadonlyMap<string, PackageSource>,
+  stemcell: { os: string; version: string },
+): CompiledPackageKey {
+  const closure = new Map<string, string>();
+  const visit = (name: string): void => {
+    const p = byName.get(name);
+    if (p === undefined || closure.has(name)) return;
+    closure.set(name, p.fingerprint);
+    for (const d of p.dependencies) visit(d);
+  };
+  for (const d of pkg.dependencies) visit(d);
+  const dependencyKey = [...closure.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([n, f]) => `${n}:${f}`)
+    .join(",");
+  return { stemcellOs: stemcell.os, stemcellVersion: stemcell.version, name: pkg.name, fingerprint: pkg.fingerprint, dependencyKey };
+}

@@ -1,0 +1,109 @@
+/**
+ * `bootstrap delete`: with no state file it says where it looked and changes nothing.
+ * Otherwise it installs the CPI (only the CPI release is read), deletes the VM, disks and
+ * stemcells it recorded, then removes the state file (its backup stays) and the installation.
+ */
+import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
+import { loadBootstrapManifest } from "../manifest/index.js";
+import { defaultStatePath, openState } from "../state/index.js";
+import { applyDeletion } from "./apply-deletion.js";
+import { bootstrapPaths, journalDirFor } from "./paths.js";
+import { planDeletion } from "./plan-deletion.js";
+import type { StageContext } from "./ports.js";
+import { adoptRecoveredCalls } from "./recover-calls.js";
+import { Reporter } from "./reporter.js";
+import { resolveArtefacts } from "./resolve-artefacts.js";
+import type { ManifestOptions, Runtime } from "./runtime.js";
+import { connectAgentFor, installCpiForManifest } from "./wiring.js";
+
+export interface DeleteOptions extends ManifestOptions {
+  skipDrain: boolean;
+}
+
+export interface DeleteResult {
+  deleted: boolean;
+  statePath: string;
+}
+
+export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<DeleteResult> {
+  const reporter = new Reporter(rt.events, rt.signal);
+  const paths = bootstrapPaths(rt.env);
+  const manifestPath = resolve(rt.cwd, opts.manifestPath);
+  const statePath = opts.statePath !== undefined ? resolve(rt.cwd, opts.statePath) : defaultStatePath(manifestPath);
+  reporter.info(`Deployment manifest: '${manifestPath}'`);
+  reporter.info(`Deployment state: '${statePath}'`);
+  if (!(await exists(statePath))) {
+    reporter.info(`No deployment state file found at '${statePath}': nothing to delete.`);
+    return { deleted: false, statePath };
+  }
+
+  const { manifest } = await loadBootstrapManifest({
+    manifestPath,
+    opsFiles: opts.opsFiles,
+    varFlags: opts.varFlags,
+    env: rt.env,
+    cwd: rt.cwd,
+    generation: "write",
+  });
+  const handle = await openState(statePath, { command: "delete", logger: rt.logger });
+  try {
+    for (const warning of handle.warnings) reporter.warn(warning);
+    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(journalDirFor(statePath), rt.logger, rt.signal));
+    for (const message of adoption.messages) reporter.warn(message);
+
+    const cpiReleases = manifest.cloudProvider.templates.map((t) => t.release);
+    const resolved = await reporter.stageOf("validating", () =>
+      resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal, { releases: cpiReleases, stemcell: false }),
+    );
+    await mkdir(paths.tmp, { recursive: true });
+    const workDir = await mkdtemp(join(paths.tmp, "delete-"));
+    const installationDir = join(paths.installations, handle.state.installation_id);
+    try {
+      const installation = await reporter.stageOf("installing CPI", () =>
+        installCpiForManifest(manifest, resolved.releases, handle.state.installation_id, paths, workDir, reporter, rt),
+      );
+      const current = handle.state.stemcells.find((s) => s.id === handle.state.current_stemcell_id);
+      const cpi = new CpiClient({
+        installation,
+        directorUuid: handle.state.director_id,
+        stemcellApiVersion: current?.api_version ?? 1,
+        journalDir: journalDirFor(statePath),
+        logger: rt.logger,
+        signal: rt.signal,
+        onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),
+      });
+      const ctx: StageContext = {
+        reporter,
+        logger: rt.logger,
+        signal: rt.signal,
+        state: handle,
+        cpi,
+        connectAgent: () => connectAgentFor(manifest, handle.state.director_id, rt),
+      };
+      const orphans = adoption.orphanVms.map((cid) => ({ kind: "delete-vm" as const, cid, reason: "left by an interrupted run" }));
+      const plan = planDeletion(handle.state);
+      await applyDeletion(ctx, { steps: [...orphans, ...plan.steps] }, { skipDrain: opts.skipDrain });
+      await reporter.step("Uninstalling local artifacts for CPI and deployment", async () => {
+        await handle.remove();
+        await rm(journalDirFor(statePath), { recursive: true, force: true });
+        await rm(installationDir, { recursive: true, force: true });
+      });
+      return { deleted: true, statePath };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * What the core tells the outside world. The core never prints: it emits these typed events to
+ * an injected sink, and a renderer (plain lines, listr2, JSON lines) decides how they look.
+ */
+export type StepOutcome = "finished" | "failed" | "skipped";
+
+export type BootstrapEvent =
+  | { type: "info"; message: string }
+  | { type: "warning"; message: string }
+  | { type: "stage-started"; stage: string }
+  | { type: "stage-finished"; stage: string; outcome: "finished" | "failed"; durationMs: number }
+  | { type: "step-started"; step: string; stage?: string }
+  | { type: "step-finished"; step: string; stage?: string; outcome: StepOutcome; reason?: string; durationMs: number; error?: string }
+  | { type: "cpi-call"; method: string; ok: boolean; durationMs: number }
+  | { type: "compile-package"; name: string; fingerprint: string; source: "compiled" | "cache" | "release" }
+  | { type: "upload-progress"; what: string; bytes: number; total?: number }
+  | { type: "result"; summary: Record<string, unknown> };
+
+export interface EventSink {
+  emit(event: BootstrapEvent): void;
+}
+
+export const nullSink: EventSink = { emit() {} };

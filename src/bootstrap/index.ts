@@ -1,0 +1,13 @@
+export { runDeploy } from "./deploy-command.js";
+export type { DeployOptions, DeployResult } from "./deploy-command.js";
+export { runDelete } from "./delete-command.js";
+export type { DeleteOptions, DeleteResult } from "./delete-command.js";
+export { runPlan } from "./plan-command.js";
+export type { PlanOptions, PlanResult } from "./plan-command.js";
+export { planDeployment } from "./plan-deployment.js";
+export { planDeletion } from "./plan-deletion.js";
+export { describeStep } from "./plan-types.js";
+export type { DeployPlan, DeployStep, DeletePlan, DeleteStep } from "./plan-types.js";
+export type { BootstrapEvent, EventSink, StepOutcome } from "./events.js";
+export type { Runtime, ManifestOptions } from "./runtime.js";
+export { bootstrapPaths } from "./paths.js";

@@ -1,0 +1,30 @@
+/** Where bootstrap keeps its caches, installations and logs: $BOOTSTRAP_HOME or ~/.bootstrap. */
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface BootstrapPaths {
+  home: string;
+  downloads: string;
+  inspectCache: string;
+  compiledPackages: string;
+  installations: string;
+  logs: string;
+  tmp: string;
+}
+
+export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
+  const home = env["BOOTSTRAP_HOME"] ?? join(env["HOME"] ?? homedir(), ".bootstrap");
+  return {
+    home,
+    downloads: join(home, "downloads"),
+    inspectCache: join(home, "cache"),
+    compiledPackages: join(home, "compiled-packages"),
+    installations: join(home, "installations"),
+    logs: join(home, "logs"),
+    tmp: join(home, "tmp"),
+  };
+}
+
+export function journalDirFor(statePath: string): string {
+  return `${statePath}.cpi-journal`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Resolves the manifest's releases and stemcell to local tarballs and their summaries
+ * (release.MF / stemcell.MF only, cached by path, size and mtime), and checks that what the
+ * manifest names exists in them. Nothing is extracted here, so a no-op run stays fast.
+ */
+import { BootstrapError } from "../common/index.js";
+import type { Logger } from "../common/index.js";
+import { fetchArtifact, inspectRelease, type ReleaseSummary } from "../director-release/index.js";
+import { inspectStemcell, type StemcellSummary } from "../stemcell/index.js";
+import type { BootstrapManifest } from "../manifest/index.js";
+import type { BootstrapPaths } from "./paths.js";
+import type { Reporter } from "./reporter.js";
+import { Skipped } from "./reporter.js";
+
+export interface ResolvedRelease {
+  name: string;
+  tarball: string;
+  summary: ReleaseSummary;
+}
+
+export interface ResolvedArtefacts {
+  releases: ResolvedRelease[];
+  stemcell: { tarball: string; summary: StemcellSummary };
+}
+
+export async function resolveArtefacts(
+  manifest: BootstrapManifest,
+  paths: BootstrapPaths,
+  reporter: Reporter,
+  logger: Logger,
+  signal: AbortSignal,
+  only?: { releases: readonly string[]; stemcell: boolean },
+): Promise<{ releases: ResolvedRelease[]; stemcell?: ResolvedArtefacts["stemcell"] }> {
+  const releases: ResolvedRelease[] = [];
+  for (const ref of manifest.releases) {
+    if (only !== undefined && !only.releases.includes(ref.name)) continue;
+    const tarball = await fetchStep(reporter, `Downloading release '${ref.name}'`, ref, paths, logger, signal);
+    const summary = await reporter.step(`Validating release '${ref.name}'`, () => inspectRelease(tarball, { cacheDir: paths.inspectCache }));
+    if (summary instanceof Skipped) throw new Error("unreachable");
+    if (summary.name !== ref.name) {
+      throw new BootstrapError("RELEASE_INVALID", `Release name '${ref.name}' does not match the name in release tarball '${summary.name}' (${tarball})`, {
+        hint: `Point releases[name=${ref.name}].url at the '${ref.name}' release, or rename the entry to '${summary.name}'.`,
+      });
+    }
+    if (ref.version !== undefined && ref.version !== "create" && ref.version !== "latest" && String(ref.version) !== summary.version) {
+      throw new BootstrapError("RELEASE_INVALID", `Release '${ref.name}' is version ${summary.version} in ${tarball}, but the manifest asks for version ${String(ref.version)}`, {
+        hint: "Update releases[].version in the manifest, or point url at the matching tarball.",
+      });
+    }
+    releases.push({ name: ref.name, tarball, summary });
+  }
+  checkJobsExist(manifest, releases, only === undefined);
+  if (only !== undefined && !only.stemcell) return { releases };
+
+  const stemcellTarball = await fetchStep(reporter, "Downloading stemcell", manifest.stemcell, paths, logger, signal);
+  const stemcell = await reporter.step("Validating stemcell", () => inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }));
+  if (stemcell instanceof Skipped) throw new Error("unreachable");
+  return { releases, stemcell: { tarball: stemcellTarball, summary: stemcell } };
+}
+
+async function fetchStep(
+  reporter: Reporter,
+  title: string,
+  ref: { url: string; sha1?: string },
+  paths: BootstrapPaths,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<string> {
+  let path = "";
+  await reporter.step(title, async () => {
+    const fetched = await fetchArtifact(ref, {
+      cacheDir: paths.downloads,
+      logger,
+      signal,
+      onProgress: (bytes, total) =>
+        reporter.events.emit({ type: "upload-progress", what: title, bytes, ...(total === undefined ? {} : { total }) }),
+    });
+    path = fetched.path;
+    if (ref.url.startsWith("file://")) return new Skipped("Local file");
+    return fetched.downloaded ? undefined : new Skipped("Found in local cache");
+  });
+  return path;
+}
+
+function checkJobsExist(manifest: BootstrapManifest, releases: readonly ResolvedRelease[], all: boolean): void {
+  const errors: string[] = [];
+  const find = (name: string): ResolvedRelease | undefined => releases.find((r) => r.name === name);
+  manifest.cloudProvider.templates.forEach((t, i) => {
+    const release = find(t.release);
+    if (release !== undefined && !release.summary.jobs.some((j) => j.name === t.name)) {
+      errors.push(`cloud_provider.templates[${i}]: release '${t.release}' has no job named '${t.name}'`);
+    }
+  });
+  if (all) {
+    manifest.instanceGroup.jobs.forEach((job, i) => {
+      const release = find(job.release);
+      if (release === undefined) errors.push(`instance_groups[0].jobs[${i}]: release '${job.release}' is not in releases`);
+      else if (!release.summary.jobs.some((j) => j.name === job.name)) {
+        errors.push(`instance_groups[0].jobs[${i}]: must refer to a job in '${job.release}', but there is no job named '${job.name}'`);
+      }
+    });
+  }
+  if (errors.length > 0) {
+    throw new BootstrapError("MANIFEST_INVALID", `Manifest ${manifest.path} names jobs its releases do not have`, {
+      details: errors,
+      hint: "Fix the job or release names in the manifest, or point the releases at tarballs that contain those jobs.",
+    });
+  }
+}

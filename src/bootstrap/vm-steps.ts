@@ -1,0 +1,137 @@
+/**
+ * VM lifecycle steps in bosh-cli's order. Every CPI call that creates or deletes something is
+ * followed at once by a state write, so a crash between two steps leaves a true record.
+ */
+import { randomUUID } from "node:crypto";
+import { messageOf } from "../common/index.js";
+import { isNotFound, isNotImplemented } from "./cpi-errors.js";
+import type { AgentPort, StageContext } from "./ports.js";
+import { Skipped } from "./reporter.js";
+import { vmEnv, vmMetadata, type InstanceIdentity } from "./instance-spec.js";
+
+/** How long to try the old VM's agent before giving up on a clean shutdown (bosh-cli: 10 s). */
+const SHUTDOWN_AGENT_TIMEOUT_MS = 10_000;
+
+export interface ShutdownOptions {
+  skipDrain: boolean;
+  /** Name shown in step titles; bosh-cli shows 'unknown/0' as it does not record the job. */
+  instanceName: string;
+}
+
+export async function deleteVm(ctx: StageContext, cid: string, options: ShutdownOptions): Promise<void> {
+  const { reporter } = ctx;
+  const exists = await ctx.cpi.hasVm(cid).catch((error: unknown) => {
+    ctx.logger.warn(`has_vm '${cid}' failed, deleting it anyway: ${messageOf(error)}`);
+    return true;
+  });
+  if (exists) await shutdownVm(ctx, cid, options);
+
+  await reporter.step(`Deleting VM '${cid}'`, async () => {
+    try {
+      await ctx.cpi.deleteVm(cid);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await forgetVm(ctx);
+      return new Skipped("VM not found");
+    }
+    await forgetVm(ctx);
+    return undefined;
+  });
+}
+
+async function forgetVm(ctx: StageContext): Promise<void> {
+  await ctx.state.update((s) => {
+    s.current_vm_cid = "";
+    s.current_stemcell_id = "";
+    delete s.current_agent_id;
+  });
+}
+
+/** Stops the jobs of a VM about to go; an agent that does not answer is reported, not fatal. */
+async function shutdownVm(ctx: StageContext, cid: string, options: ShutdownOptions): Promise<void> {
+  const { reporter } = ctx;
+  const agent = ctx.connectAgent();
+  try {
+    const ready = await reporter.step(`Waiting for the agent on VM '${cid}'`, async () => {
+      try {
+        await agent.waitUntilReady({ timeoutMs: SHUTDOWN_AGENT_TIMEOUT_MS, intervalMs: 500 });
+        return true;
+      } catch (error) {
+        reporter.warn(`The agent on VM '${cid}' did not answer (${messageOf(error)}); deleting the VM without stopping its jobs.`);
+        return new Skipped("agent not answering");
+      }
+    });
+    if (ready instanceof Skipped) return;
+    const name = options.instanceName;
+    await reporter.step(`Running the pre-stop scripts '${name}'`, () => agent.runScript("pre-stop"));
+    if (!options.skipDrain) {
+      await reporter.step(`Draining jobs on instance '${name}'`, async () => {
+        await agent.drain("shutdown");
+      });
+    }
+    await reporter.step(`Stopping jobs on instance '${name}'`, () => agent.stop());
+    await reporter.step(`Running the post-stop scripts '${name}'`, () => agent.runScript("post-stop"));
+    for (const disk of await agent.listDisk()) {
+      await reporter.step(`Unmounting disk '${disk}'`, () => agent.unmountDisk(disk));
+    }
+  } finally {
+    await agent.close();
+  }
+}
+
+export interface CreateVmInput {
+  identity: InstanceIdentity;
+  stemcellCid: string;
+  stemcellRecordId: string;
+  cloudProperties: Record<string, unknown>;
+  env: Record<string, unknown>;
+  tags: Record<string, string>;
+  agentTimeoutMs: number;
+}
+
+/** create_vm, record at once, metadata, then wait for the agent; returns the agent client. */
+export async function createVm(ctx: StageContext, input: CreateVmInput): Promise<{ cid: string; agent: AgentPort }> {
+  const { reporter } = ctx;
+  const agentId = randomUUID();
+  const name = `${input.identity.instanceGroup}/0`;
+  let cid = "";
+  await reporter.step(`Creating VM for instance '${name}' from stemcell '${input.stemcellCid}'`, async () => {
+    const diskCids = ctx.state.state.disks.map((d) => d.cid);
+    const created = await ctx.cpi.createVm(
+      {
+        agentId,
+        stemcellCid: input.stemcellCid,
+        cloudProperties: input.cloudProperties,
+        networks: input.identity.networks,
+        diskCids,
+        env: vmEnv(input.env, input.tags),
+      },
+      { agent_id: agentId, stemcell_id: input.stemcellRecordId },
+    );
+    cid = created.cid;
+    // Recorded before anything else can fail, so the VM is never leaked.
+    await ctx.state.update((s) => {
+      s.current_vm_cid = created.cid;
+      s.current_agent_id = agentId;
+    });
+    try {
+      await ctx.cpi.setVmMetadata(created.cid, vmMetadata(input.identity, input.tags, new Date()));
+    } catch (error) {
+      if (!isNotImplemented(error)) throw error;
+    }
+    await ctx.state.update((s) => {
+      s.current_stemcell_id = input.stemcellRecordId;
+    });
+  });
+
+  const agent = ctx.connectAgent();
+  try {
+    await reporter.step(`Waiting for the agent on VM '${cid}' to be ready`, () =>
+      agent.waitUntilReady({ timeoutMs: input.agentTimeoutMs, intervalMs: 500 }),
+    );
+  } catch (error) {
+    await agent.close();
+    throw error;
+  }
+  return { cid, agent };
+}

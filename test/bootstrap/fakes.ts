@@ -1,0 +1,147 @@
+/** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
+import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
+
+export class FakeState implements StatePort {
+  writes: StateShape[] = [];
+  constructor(public state: StateShape) {}
+  async update(mutate: (draft: StateShape) => void): Promise<void> {
+    const draft = structuredClone(this.state);
+    mutate(draft);
+    this.state = draft;
+    this.writes.push(structuredClone(draft));
+  }
+}
+
+export function emptyState(): StateShape {
+  return {
+    director_id: "dir-1",
+    installation_id: "inst-1",
+    current_vm_cid: "",
+    current_stemcell_id: "",
+    current_disk_id: "",
+    current_release_ids: [],
+    current_manifest_sha: "",
+    disks: [],
+    stemcells: [],
+    releases: [],
+  };
+}
+
+export class CpiError extends Error {
+  constructor(
+    readonly cpiType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeCpi implements CpiPort {
+  calls: string[] = [];
+  vms = new Set<string>();
+  disks = new Set<string>();
+  private n = 0;
+  async createStemcell(): Promise<string> {
+    this.calls.push("create_stemcell");
+    return `sc-${++this.n}`;
+  }
+  async deleteStemcell(cid: string): Promise<void> {
+    this.calls.push(`delete_stemcell ${cid}`);
+  }
+  async createVm(): Promise<{ cid: string }> {
+    const cid = `vm-${++this.n}`;
+    this.vms.add(cid);
+    this.calls.push("create_vm");
+    return { cid };
+  }
+  async deleteVm(cid: string): Promise<void> {
+    this.calls.push(`delete_vm ${cid}`);
+    if (!this.vms.delete(cid)) throw new CpiError("Bosh::Clouds::VMNotFound", `VM '${cid}' not found`);
+  }
+  async hasVm(cid: string): Promise<boolean> {
+    return this.vms.has(cid);
+  }
+  async setVmMetadata(): Promise<void> {
+    throw new CpiError("Bosh::Clouds::NotImplemented", "no metadata here");
+  }
+  async createDisk(size: number): Promise<string> {
+    const cid = `disk-${++this.n}`;
+    this.disks.add(cid);
+    this.calls.push(`create_disk ${size}`);
+    return cid;
+  }
+  async attachDisk(vm: string, disk: string): Promise<unknown> {
+    this.calls.push(`attach_disk ${vm} ${disk}`);
+    return { path: `/disks/${disk}` };
+  }
+  async detachDisk(vm: string, disk: string): Promise<void> {
+    this.calls.push(`detach_disk ${vm} ${disk}`);
+  }
+  async deleteDisk(cid: string): Promise<void> {
+    this.calls.push(`delete_disk ${cid}`);
+    if (!this.disks.delete(cid)) throw new CpiError("Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
+  }
+  async setDiskMetadata(): Promise<void> {}
+}
+
+export class FakeAgent implements AgentPort {
+  calls: string[] = [];
+  ready = true;
+  jobState = "running";
+  async waitUntilReady(): Promise<void> {
+    this.calls.push("ping");
+    if (!this.ready) throw new Error("agent unreachable");
+  }
+  async getState() {
+    return { job_state: this.jobState };
+  }
+  async apply(spec: object): Promise<void> {
+    this.calls.push(`apply ${(spec as { configuration_hash?: string }).configuration_hash === "" ? "initial" : "full"}`);
+  }
+  async start(): Promise<void> {
+    this.calls.push("start");
+  }
+  async stop(): Promise<void> {
+    this.calls.push("stop");
+  }
+  async drain(): Promise<number> {
+    this.calls.push("drain");
+    return 0;
+  }
+  async runScript(name: string): Promise<void> {
+    this.calls.push(`run_script ${name}`);
+  }
+  async compilePackage(a: { name: string }) {
+    this.calls.push(`compile_package ${a.name}`);
+    return { blobstoreId: `compiled-${a.name}`, sha1: "0".repeat(40) };
+  }
+  async mountDisk(cid: string): Promise<void> {
+    this.calls.push(`mount_disk ${cid}`);
+  }
+  async unmountDisk(cid: string): Promise<void> {
+    this.calls.push(`unmount_disk ${cid}`);
+  }
+  async listDisk(): Promise<string[]> {
+    return [];
+  }
+  async migrateDisk(): Promise<void> {
+    this.calls.push("migrate_disk");
+  }
+  async addPersistentDisk(cid: string): Promise<void> {
+    this.calls.push(`add_persistent_disk ${cid}`);
+  }
+  async removePersistentDisk(cid: string): Promise<void> {
+    this.calls.push(`remove_persistent_disk ${cid}`);
+  }
+  async fetchLogs() {
+    return { blobstoreId: "logs", sha1: "" };
+  }
+  async uploadBlob(source: string) {
+    this.calls.push(`upload ${source}`);
+    return { blobId: `blob-${source}`, sha1: "1".repeat(40), sha256: "2".repeat(64), size: 1 };
+  }
+  async downloadBlob(): Promise<{ sha1: string; sha256: string; size: number }> {
+    throw new Error("not used");
+  }
+  async close(): Promise<void> {}
+}
