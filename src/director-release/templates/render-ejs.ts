@@ -11,12 +11,14 @@ import type { ErbContext, TemplateOutcome, TemplateSource } from "./render-erb.j
 class UnknownPropertyError extends Error {
   constructor(readonly names: string[]) {
     super(`Can't find property '${names.join("', or '")}'`);
+    this.name = "UnknownProperty";
   }
 }
 
 class LinksUnsupportedError extends Error {
   constructor(name: string) {
     super(`Can't find link '${name}': links are not supported by bootstrap; pass the values as job properties instead`);
+    this.name = "LinksUnsupported";
   }
 }
 
@@ -76,7 +78,7 @@ export function renderEjsTemplates(context: ErbContext, templates: TemplateSourc
       return {
         ok: false,
         failure: {
-          errorClass: err instanceof UnknownPropertyError ? "UnknownProperty" : err.name,
+          errorClass: err.name,
           message,
           line: line === undefined ? null : Number(line),
           properties: err instanceof UnknownPropertyError ? err.names : [],

@@ -1,0 +1,47 @@
+/** Test fixtures: extracted release jobs written to a temp dir, and a default render context. */
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { JobToRender, RenderContext, TemplateJob } from "../../src/director-release/templates/index.js";
+
+export interface JobFixture {
+  name?: string;
+  /** src → [dst, template text] */
+  templates?: Record<string, [string, string]>;
+  monit?: string;
+  properties?: Record<string, { default?: unknown; description?: string }>;
+}
+
+export async function writeJob(fixture: JobFixture): Promise<TemplateJob> {
+  const name = fixture.name ?? "director";
+  const dir = await mkdtemp(join(tmpdir(), `tpl-${name}-`));
+  const templates: Record<string, string> = {};
+  for (const [src, [dst, text]] of Object.entries(fixture.templates ?? {})) {
+    templates[src] = dst;
+    await mkdir(dirname(join(dir, "templates", src)), { recursive: true });
+    await writeFile(join(dir, "templates", src), text);
+  }
+  if (fixture.monit !== undefined) await writeFile(join(dir, "monit"), fixture.monit);
+  return { name, dir, spec: { name, templates, packages: [], properties: fixture.properties ?? {} } };
+}
+
+export function renderContext(overrides: Partial<RenderContext> = {}): RenderContext {
+  return {
+    deployment: "bosh",
+    instanceGroup: "bosh",
+    index: 0,
+    id: "0",
+    az: "z1",
+    address: "10.0.0.6",
+    networks: { default: { type: "manual", ip: "10.0.0.6", netmask: "255.255.255.0", gateway: "10.0.0.1", dns: ["8.8.8.8"] } },
+    persistentDiskMb: 32768,
+    bootstrap: true,
+    globalProperties: {},
+    instanceGroupProperties: {},
+    ...overrides,
+  };
+}
+
+export function toRender(job: TemplateJob, properties: Record<string, unknown> | null = null): JobToRender {
+  return { job, release: { name: "bootstrap-director", version: "0.1.0" }, properties };
+}
