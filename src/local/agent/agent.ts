@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, symlink, lstat } from "node:fs/promises";
 import { once } from "node:events";
+import { totalmem } from "node:os";
 import { FileLogger, messageOf, registerSecret, type Logger } from "../../common/index.js";
 import { buildActions } from "./actions.js";
 import { Blobstore } from "./blobstore.js";
@@ -17,6 +18,7 @@ import { readSettingsSourcePath, SettingsService, isObject, type Json } from "./
 import { TaskService } from "./task-service.js";
 import { JobSupervisor } from "./supervisor/job-supervisor.js";
 import { DiskManager } from "./disks.js";
+import { SpecStore } from "./apply/spec-store.js";
 
 export interface RunningAgent {
   address: { host: string; port: number };
@@ -39,11 +41,12 @@ export async function startAgent(args: AgentArgs): Promise<RunningAgent> {
   await createDirectories(paths);
   const blobstore = new Blobstore(paths);
   await blobstore.init();
-  const supervisor = new JobSupervisor(paths, logger);
+  const supervisor = new JobSupervisor(paths, logger, totalmem() / 1024);
   const disks = new DiskManager(paths, settingsService, logger);
   await disks.remountAtBoot().catch((error: unknown) => logger.warn(`remounting the last disk failed: ${messageOf(error)}`));
   const tasks = new TaskService();
-  const actions = buildActions({ paths, settingsService, blobstore, supervisor, disks, logger });
+  const specStore = new SpecStore(paths);
+  const actions = buildActions({ paths, settingsService, specStore, blobstore, supervisor, disks, logger });
   const dispatcher = new Dispatcher(actions, tasks, logger);
   const server = createMbusServer({ ...mbus, dispatcher, blobstore, logger });
   server.listen(mbus.port, mbus.host);
