@@ -1,0 +1,2 @@
+export { installCpi } from "./install-cpi.js";
+export type { CpiInstallation, InstallCpiOptions, InstallEvent } from "./types.js";

@@ -1,0 +1,54 @@
+/**
+ * installCpi: makes the CPI runnable on this machine from its (extracted) release, as bosh-cli's
+ * installer does, under `<installationDir>`:
+ *   compiled-packages/  compiled blobs keyed by name + fingerprint + dependency fingerprints
+ *                       (kept across runs: a second run compiles nothing)
+ *   packages/<name>/    BOSH_PACKAGES_DIR for the CPI
+ *   package-markers/    which cached blob each packages/<name> holds
+ *   jobs/<name>/        BOSH_JOBS_DIR: the rendered CPI job(s), bin/* executable
+ *   tmp/                scratch space, emptied on every run
+ * Packages are compiled in dependency order (independent ones in parallel).
+ */
+import { availableParallelism } from "node:os";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { runGraph } from "../../common/index.js";
+import { openCompiledPackageCache } from "../../director-release/index.js";
+import { renderCpiJobs } from "./install-jobs.js";
+import { installPackage, type InstallDirs } from "./install-package.js";
+import { resolveCpiJobs, resolveCpiPackages } from "./resolve-cpi-packages.js";
+import type { CpiInstallation, InstallCpiOptions } from "./types.js";
+
+export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallation> {
+  const { installationDir, logger, signal } = opts;
+  const jobs = resolveCpiJobs(opts.releases, opts.templates);
+  const packages = resolveCpiPackages(opts.releases, jobs);
+
+  const dirs: InstallDirs = {
+    packagesDir: join(installationDir, "packages"),
+    markersDir: join(installationDir, "package-markers"),
+    scratchDir: join(installationDir, "tmp"),
+  };
+  const jobsDir = join(installationDir, "jobs");
+  await rm(dirs.scratchDir, { recursive: true, force: true });
+  await mkdir(dirs.scratchDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirs.packagesDir, { recursive: true });
+  const cache = openCompiledPackageCache(join(installationDir, "compiled-packages"));
+
+  await runGraph(
+    packages,
+    async (p) => {
+      const started = performance.now();
+      const { cached } = await installPackage(p, cache, dirs, logger, signal);
+      opts.onEvent?.({ kind: "compile-package", name: p.name, fingerprint: p.package.fingerprint, cached, durationMs: performance.now() - started });
+    },
+    { concurrency: Math.min(2, availableParallelism()), signal },
+  );
+
+  const started = performance.now();
+  const cpiPath = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, installationDir, jobsDir);
+  opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started });
+  await rm(dirs.scratchDir, { recursive: true, force: true });
+  logger.debug(`CPI installed: ${cpiPath}`);
+  return { cpiPath, env: { BOSH_PACKAGES_DIR: dirs.packagesDir, BOSH_JOBS_DIR: jobsDir } };
+}

@@ -1,0 +1,73 @@
+/**
+ * Renders the CPI job templates as bosh-cli does for the CPI (create-env ref §4.2 step 4:
+ * global properties {}, instance-group properties = cloud_provider.properties, job properties
+ * nil, no address), writes each job fresh into `<jobsDir>/<job>/`, makes bin/* executable, and
+ * finds the one job that has bin/cpi.
+ */
+import { createHash } from "node:crypto";
+import { chmod, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { BootstrapError } from "../../common/index.js";
+import { renderJobs, type RenderContext } from "../../director-release/index.js";
+import type { CpiJob } from "./resolve-cpi-packages.js";
+
+/** A stable instance id: the same installation renders the same files on every run. */
+function instanceId(installationDir: string): string {
+  const h = createHash("sha256").update(installationDir).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function renderCpiJobs(
+  jobs: readonly CpiJob[],
+  properties: Record<string, unknown>,
+  deploymentName: string,
+  installationDir: string,
+  jobsDir: string,
+): Promise<string> {
+  const ctx: RenderContext = {
+    deployment: deploymentName,
+    instanceGroup: deploymentName,
+    index: 0,
+    id: instanceId(installationDir),
+    az: "unknown",
+    networks: {},
+    persistentDiskMb: 0,
+    bootstrap: true,
+    globalProperties: {},
+    instanceGroupProperties: properties,
+  };
+  const rendered = await renderJobs(jobs.map(({ job, release }) => ({ job, release, properties: null })), ctx);
+  for (const job of rendered) {
+    const dir = join(jobsDir, job.name);
+    await rm(dir, { recursive: true, force: true });
+    for (const file of job.files) {
+      const path = join(dir, file.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.content, { mode: file.mode });
+      await chmod(path, file.mode);
+    }
+    await makeBinExecutable(join(dir, "bin"));
+  }
+  return findCpiExecutable(rendered.map((j) => join(jobsDir, j.name)));
+}
+
+async function makeBinExecutable(binDir: string): Promise<void> {
+  const names = await readdir(binDir).catch(() => [] as string[]);
+  for (const name of names) await chmod(join(binDir, name), 0o755);
+}
+
+async function findCpiExecutable(jobDirs: string[]): Promise<string> {
+  const found: string[] = [];
+  for (const dir of jobDirs) {
+    const candidate = join(dir, "bin", "cpi");
+    if (await stat(candidate).then((s) => s.isFile(), () => false)) found.push(candidate);
+  }
+  const only = found[0];
+  if (found.length !== 1 || only === undefined) {
+    throw new BootstrapError("CPI_INSTALL_FAILED", `Found ${found.length} CPI jobs with a 'bin/cpi' executable, expected exactly 1`, {
+      details: found,
+      hint: "cloud_provider.template(s) must name exactly one job whose templates produce bin/cpi.",
+    });
+  }
+  return only;
+}

@@ -1,0 +1,73 @@
+/**
+ * Makes one CPI package present in BOSH_PACKAGES_DIR, compiling only when the installation's
+ * compiled-package cache has no entry for its name, fingerprint and dependency fingerprints.
+ * A marker per package (outside BOSH_PACKAGES_DIR, removed before the directory is touched and
+ * written after) records which cache entry the directory holds, so an unchanged package is
+ * not even re-extracted.
+ */
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { arch, platform } from "node:os";
+import { join } from "node:path";
+import { c as createTar } from "tar";
+import type { Logger } from "../../common/index.js";
+import { compiledPackageKeyId, extractTarballSafely, hashFile, type CompiledPackageCache, type CompiledPackageKey } from "../../director-release/index.js";
+import { compilePackage } from "./compile-package.js";
+import type { CpiPackage } from "./resolve-cpi-packages.js";
+
+export interface InstallDirs {
+  packagesDir: string;
+  markersDir: string;
+  scratchDir: string;
+}
+
+/** Packages compiled here are for this machine, not for a stemcell. */
+function keyFor(p: CpiPackage): CompiledPackageKey {
+  return { stemcellOs: `host-${platform()}`, stemcellVersion: arch(), name: p.name, fingerprint: p.package.fingerprint, dependencies: p.transitiveDependencies };
+}
+
+export async function installPackage(
+  p: CpiPackage,
+  cache: CompiledPackageCache,
+  dirs: InstallDirs,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<{ cached: boolean }> {
+  const key = keyFor(p);
+  const id = compiledPackageKeyId(key);
+  const marker = join(dirs.markersDir, p.name);
+  const installDir = join(dirs.packagesDir, p.name);
+  const installedId = await readFile(marker, "utf8").catch(() => undefined);
+  // Someone may have removed the directory by hand since the marker was written.
+  const upToDate = installedId === id && (await stat(installDir).then((s) => s.isDirectory(), () => false));
+
+  if (p.package.compiled) {
+    if (!upToDate) await replaceFrom(p.package.archivePath, installDir, marker, id);
+    return { cached: true };
+  }
+  const hit = await cache.get(key);
+  if (hit !== undefined) {
+    if (!upToDate) await replaceFrom(hit.path, installDir, marker, id);
+    return { cached: true };
+  }
+  await rm(marker, { force: true });
+  await compilePackage({ pkg: p.package, packagesDir: dirs.packagesDir, scratchDir: dirs.scratchDir, logger, signal });
+  const blob = join(dirs.scratchDir, `${id}.tgz`);
+  await createTar({ gzip: true, file: blob, cwd: installDir, portable: true }, ["."]);
+  const { sha1 } = await hashFile(blob, ["sha1"]);
+  await cache.put(key, blob, sha1 ?? "");
+  await rm(blob, { force: true });
+  await writeMarker(marker, id);
+  return { cached: false };
+}
+
+async function replaceFrom(archive: string, installDir: string, marker: string, id: string): Promise<void> {
+  await rm(marker, { force: true });
+  await rm(installDir, { recursive: true, force: true });
+  await extractTarballSafely(archive, installDir, "RELEASE_INVALID");
+  await writeMarker(marker, id);
+}
+
+async function writeMarker(marker: string, id: string): Promise<void> {
+  await mkdir(join(marker, ".."), { recursive: true });
+  await writeFile(marker, id);
+}

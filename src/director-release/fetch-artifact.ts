@@ -1,0 +1,159 @@
+/**
+ * Turns a manifest reference (`file://`, a plain path, or `http(s)://`) into a local file path.
+ * Downloads land in `cacheDir` under the expected digest, so a later run finds them without
+ * the network; each attempt is verified before it is moved into place, and a digest mismatch
+ * fails at once (it is not retried: the server would send the same bytes again). Local files
+ * given with a digest are verified too, through the path+size+mtime digest cache.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { BootstrapError, messageOf, redact, type Logger } from "../common/index.js";
+import { findMismatch, formatDigest, hashFile, parseMultiDigest, strongestDigest, type Digest, type DigestValues } from "./digest.js";
+import { displayUrl, downloadOnce, TransientDownloadError } from "./download.js";
+import { readStatCache, statKey, writeStatCache } from "./stat-cache.js";
+
+export interface FetchOptions {
+  cacheDir: string;
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((bytes: number, total?: number) => void) | undefined;
+  /** PEM of extra CA certificates trusted for https downloads. */
+  ca?: string | undefined;
+  /** Bounded attempts for transient failures (default 3, 500 ms apart, doubling). */
+  attempts?: number;
+  retryDelayMs?: number;
+  idleTimeoutMs?: number;
+}
+
+export async function fetchArtifact(ref: { url: string; sha1?: string | undefined }, opts: FetchOptions): Promise<{ path: string; downloaded: boolean }> {
+  const expected = ref.sha1 === undefined ? undefined : parseDigests(ref.sha1, ref.url);
+  if (/^https?:\/\//i.test(ref.url)) return download(ref.url, expected, opts);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref.url) && !/^file:\/\//i.test(ref.url)) {
+    throw new BootstrapError("DOWNLOAD_FAILED", `Unsupported URL scheme in '${displayUrl(ref.url)}'`, {
+      hint: "Use file://, a plain path, or http(s)://.",
+    });
+  }
+  const path = localPath(ref.url);
+  if (expected !== undefined) await verifyLocal(path, expected, opts);
+  else await statKey(path, "Artefact");
+  return { path, downloaded: false };
+}
+
+function parseDigests(sha1: string, url: string): Digest[] {
+  const digests = parseMultiDigest(sha1);
+  if (digests === undefined) {
+    throw new BootstrapError("DIGEST_MISMATCH", `The digest '${sha1}' given for '${displayUrl(url)}' is not a SHA-1 or multi-digest`, {
+      hint: "Use a plain SHA-1 hex digest or `sha256:<hex>` in the manifest's sha1 field.",
+    });
+  }
+  return digests;
+}
+
+function localPath(url: string): string {
+  let path = url.replace(/^file:\/\//i, "");
+  if (path.startsWith("~/") || path === "~") path = join(homedir(), path.slice(1));
+  path = resolve(path);
+  // pathToFileURL-style URLs carry %-escapes; a literal '%' in a file name is rarer.
+  if (!existsSync(path) && path.includes("%")) {
+    try {
+      const decoded = decodeURIComponent(path);
+      if (existsSync(decoded)) return decoded;
+    } catch {
+      // not an escape sequence: keep the literal path and let the stat report it
+    }
+  }
+  return path;
+}
+
+async function verifyLocal(path: string, expected: Digest[], opts: FetchOptions): Promise<void> {
+  const key = await statKey(path, "Artefact");
+  const known = (await readStatCache<DigestValues>(opts.cacheDir, "file-digests-v1", key)) ?? {};
+  const missing = expected.map((d) => d.algorithm).filter((a) => known[a] === undefined);
+  if (missing.length > 0) {
+    Object.assign(known, await hashFile(path, missing, opts.signal));
+    await writeStatCache(opts.cacheDir, "file-digests-v1", key, known);
+  }
+  const wrong = findMismatch(expected, known);
+  if (wrong !== undefined) throw mismatch(path, wrong, known);
+}
+
+function mismatch(source: string, wrong: Digest, actual: DigestValues): BootstrapError {
+  const got = formatDigest({ algorithm: wrong.algorithm, hex: actual[wrong.algorithm] ?? "" });
+  return new BootstrapError("DIGEST_MISMATCH", `Digest mismatch for '${redact(displayUrl(source))}': expected ${formatDigest(wrong)}, actual ${got}`, {
+    hint: "The file is not the one the manifest's sha1 names: correct the sha1 or the URL.",
+  });
+}
+
+async function download(url: string, expected: Digest[] | undefined, opts: FetchOptions): Promise<{ path: string; downloaded: boolean }> {
+  const shown = redact(displayUrl(url));
+  if (expected === undefined) {
+    throw new BootstrapError("DOWNLOAD_FAILED", `No sha1 given for '${shown}'`, {
+      hint: "Add the tarball's sha1 (or sha256:...) next to its url in the manifest: downloads are always verified.",
+    });
+  }
+  const key = strongestDigest(expected);
+  const target = join(opts.cacheDir, `${key.algorithm}-${key.hex}`);
+  if (await isFile(target)) {
+    opts.logger.debug(`Using cached download ${target} for ${shown}`);
+    return { path: target, downloaded: false };
+  }
+  await mkdir(opts.cacheDir, { recursive: true, mode: 0o700 });
+  const attempts = Math.max(1, opts.attempts ?? 3);
+  let delay = opts.retryDelayMs ?? 500;
+  for (let attempt = 1; ; attempt++) {
+    const temp = join(opts.cacheDir, `.partial-${process.pid}-${randomBytes(4).toString("hex")}`);
+    try {
+      const actual = await downloadOnce(url, temp, {
+        algorithms: expected.map((d) => d.algorithm),
+        ca: opts.ca,
+        signal: opts.signal,
+        idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+        onProgress: opts.onProgress,
+      });
+      const wrong = findMismatch(expected, actual);
+      if (wrong !== undefined) throw mismatch(url, wrong, actual);
+      await rename(temp, target);
+      opts.logger.debug(`Downloaded ${shown} to ${target}`);
+      return { path: target, downloaded: true };
+    } catch (error) {
+      await rm(temp, { force: true });
+      if (!(error instanceof TransientDownloadError)) {
+        if (error instanceof BootstrapError && error.code === "DOWNLOAD_FAILED") {
+          throw new BootstrapError("DOWNLOAD_FAILED", `Cannot download '${shown}': ${error.message}`, { hint: error.hint, cause: error });
+        }
+        throw error;
+      }
+      opts.logger.warn(`Download attempt ${attempt}/${attempts} of ${shown} failed: ${messageOf(error)}`);
+      if (attempt >= attempts) {
+        throw new BootstrapError("DOWNLOAD_FAILED", `Cannot download '${shown}' after ${attempts} attempts: ${messageOf(error)}`, {
+          cause: error,
+          hint: "Check the network and the URL, then run the command again.",
+        });
+      }
+      await sleep(delay, opts.signal);
+      delay *= 2;
+    }
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * release.MF and job.MF as data: pure parsing and validation, every problem collected and
+ * reported at once under RELEASE_INVALID naming the file. release.MF is read with YAML's
+ * failsafe schema so that versions such as `1.10` stay strings instead of becoming 1.1.
+ */
+import yaml from "js-yaml";
+import { BootstrapError, messageOf } from "../common/index.js";
+import { parseMultiDigest } from "./digest.js";
+
+export interface ReleaseManifestJob {
+  name: string;
+  fingerprint: string;
+  sha1: string;
+}
+export interface ReleaseManifestPackage {
+  name: string;
+  fingerprint: string;
+  sha1: string;
+  dependencies: string[];
+  compiled: boolean;
+  /** "os/version" for a compiled package. */
+  stemcell?: string;
+}
+export interface ReleaseManifest {
+  name: string;
+  version: string;
+  commitHash?: string;
+  compiled: boolean;
+  jobs: ReleaseManifestJob[];
+  packages: ReleaseManifestPackage[];
+}
+
+type Raw = Record<string, unknown>;
+const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function loadYaml(text: string, where: string, schema: yaml.Schema): unknown {
+  try {
+    return yaml.load(text, { schema, filename: where });
+  } catch (error) {
+    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, {
+      hint: "The release tarball is damaged; build or download it again.",
+    });
+  }
+}
+
+function invalid(where: string, problems: string[]): BootstrapError {
+  return new BootstrapError("RELEASE_INVALID", `${where} is invalid`, {
+    details: problems,
+    hint: "The release tarball does not follow the BOSH release format; rebuild it with `bosh create-release --tarball`.",
+  });
+}
+
+export function parseReleaseManifest(text: string, where: string): ReleaseManifest {
+  const raw = loadYaml(text, where, yaml.FAILSAFE_SCHEMA);
+  if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
+  const problems: string[] = [];
+  const str = (v: unknown, path: string): string => {
+    if (typeof v === "string" && v !== "") return v;
+    problems.push(`${path} must be a non-empty string`);
+    return "";
+  };
+  const list = (v: unknown, path: string): unknown[] => {
+    if (v === undefined || v === null || v === "") return [];
+    if (Array.isArray(v)) return v;
+    problems.push(`${path} must be a list`);
+    return [];
+  };
+  const digest = (v: unknown, path: string): string => {
+    const s = str(v, path);
+    if (s !== "" && parseMultiDigest(s) === undefined) problems.push(`${path} '${s}' is not a SHA-1 or multi-digest`);
+    return s;
+  };
+  const fileName = (v: unknown, path: string): string => {
+    const s = str(v, path);
+    // Job and package names become file names inside the extracted release.
+    if (s !== "" && (!/^[A-Za-z0-9._+-]+$/.test(s) || s === "." || s === "..")) problems.push(`${path} '${s}' is not a valid name`);
+    return s;
+  };
+  const name = str(raw["name"], "name");
+  const version = str(raw["version"], "version");
+  const jobs = list(raw["jobs"], "jobs").map((j, i): ReleaseManifestJob => {
+    const m = isMap(j) ? j : {};
+    return { name: fileName(m["name"], `jobs[${i}].name`), fingerprint: str(m["fingerprint"], `jobs[${i}].fingerprint`), sha1: digest(m["sha1"], `jobs[${i}].sha1`) };
+  });
+  const pkg = (key: "packages" | "compiled_packages") =>
+    list(raw[key], key).map((p, i): ReleaseManifestPackage => {
+      const m = isMap(p) ? p : {};
+      const out: ReleaseManifestPackage = {
+        name: fileName(m["name"], `${key}[${i}].name`),
+        fingerprint: str(m["fingerprint"], `${key}[${i}].fingerprint`),
+        sha1: digest(m["sha1"], `${key}[${i}].sha1`),
+        dependencies: list(m["dependencies"], `${key}[${i}].dependencies`).map((d, k) => str(d, `${key}[${i}].dependencies[${k}]`)),
+        compiled: key === "compiled_packages",
+      };
+      if (key === "compiled_packages") out.stemcell = str(m["stemcell"], `${key}[${i}].stemcell`);
+      return out;
+    });
+  const packages = [...pkg("packages"), ...pkg("compiled_packages")];
+  problems.push(...duplicates(jobs.map((j) => j.name), "job"), ...duplicates(packages.map((p) => p.name), "package"));
+  const known = new Set(packages.map((p) => p.name));
+  for (const p of packages) {
+    for (const d of p.dependencies) if (d !== "" && !known.has(d)) problems.push(`package '${p.name}' depends on '${d}', which the release does not contain`);
+  }
+  if (problems.length > 0) throw invalid(where, problems);
+  const manifest: ReleaseManifest = { name, version, compiled: packages.some((p) => p.compiled), jobs, packages };
+  if (typeof raw["commit_hash"] === "string") manifest.commitHash = raw["commit_hash"];
+  return manifest;
+}
+
+function duplicates(names: string[], what: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const n of names) {
+    if (seen.has(n)) out.push(`${what} '${n}' is listed twice`);
+    seen.add(n);
+  }
+  return out;
+}
+
+export interface JobSpec {
+  name: string;
+  templates: Record<string, string>;
+  packages: string[];
+  properties: Record<string, { default?: unknown; description?: string }>;
+}
+
+export function parseJobSpec(text: string, where: string): JobSpec {
+  const raw = loadYaml(text, where, yaml.DEFAULT_SCHEMA);
+  if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
+  const problems: string[] = [];
+  const name = typeof raw["name"] === "string" && raw["name"] !== "" ? raw["name"] : "";
+  if (name === "") problems.push("name must be a non-empty string");
+  const templates: Record<string, string> = {};
+  const rawTemplates = raw["templates"] ?? {};
+  if (!isMap(rawTemplates)) problems.push("templates must be a map of source to destination");
+  else
+    for (const [src, dest] of Object.entries(rawTemplates)) {
+      if (typeof dest === "string" && dest !== "") templates[src] = dest;
+      else problems.push(`templates['${src}'] must name a destination path`);
+    }
+  const rawPackages = raw["packages"] ?? [];
+  const packages = Array.isArray(rawPackages) ? rawPackages.filter((p): p is string => typeof p === "string") : [];
+  if (!Array.isArray(rawPackages) || packages.length !== rawPackages.length) problems.push("packages must be a list of package names");
+  const properties: JobSpec["properties"] = {};
+  const rawProperties = raw["properties"] ?? {};
+  if (!isMap(rawProperties)) problems.push("properties must be a map");
+  else
+    for (const [prop, def] of Object.entries(rawProperties)) {
+      const d = isMap(def) ? def : {};
+      const entry: { default?: unknown; description?: string } = {};
+      if ("default" in d) entry.default = d["default"];
+      if (typeof d["description"] === "string") entry.description = d["description"];
+      properties[prop] = entry;
+    }
+  if (problems.length > 0) throw invalid(where, problems);
+  return { name, templates, packages, properties };
+}

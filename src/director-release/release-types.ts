@@ -1,0 +1,43 @@
+/** The shapes other folders receive for a release tarball (see contracts.md). */
+import type { JobSpec } from "./release-manifest.js";
+
+export type { JobSpec };
+
+export interface ReleaseSummary {
+  name: string;
+  version: string;
+  /** `sha256:<hex>` of the tarball. */
+  digest: string;
+  compiled: boolean;
+  jobs: { name: string; fingerprint: string; sha1: string }[];
+  packages: { name: string; fingerprint: string; sha1: string; dependencies: string[]; stemcell?: string }[];
+}
+
+export interface ReleaseJob {
+  name: string;
+  fingerprint: string;
+  sha1: string;
+  /** The extracted job: job.MF, monit, templates/. */
+  dir: string;
+  spec: JobSpec;
+}
+
+export interface ReleasePackage {
+  name: string;
+  fingerprint: string;
+  sha1: string;
+  dependencies: string[];
+  /** The package's .tgz inside the extracted release (source or compiled). */
+  archivePath: string;
+  compiled: boolean;
+  stemcell?: string;
+}
+
+export interface ExtractedRelease {
+  name: string;
+  version: string;
+  dir: string;
+  compiled: boolean;
+  jobs: ReleaseJob[];
+  packages: ReleasePackage[];
+}

@@ -1,0 +1,23 @@
+import { BootstrapError } from "../common/index.js";
+import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "./digest.js";
+
+/**
+ * Checks a file against a BOSH digest string (plain SHA-1 or multi-digest); DIGEST_MISMATCH
+ * names `what`, the expected and the actual digest.
+ */
+export async function verifyFileDigest(path: string, expected: string, what: string, signal?: AbortSignal): Promise<void> {
+  const digests = parseMultiDigest(expected);
+  if (digests === undefined) {
+    throw new BootstrapError("DIGEST_MISMATCH", `${what}: '${expected}' is not a SHA-1 or multi-digest`, {
+      hint: "Use a plain SHA-1 hex digest or `sha256:<hex>`.",
+    });
+  }
+  const actual = await hashFile(path, digests.map((d) => d.algorithm), signal);
+  const wrong = findMismatch(digests, actual);
+  if (wrong !== undefined) {
+    const got = formatDigest({ algorithm: wrong.algorithm, hex: actual[wrong.algorithm] ?? "" });
+    throw new BootstrapError("DIGEST_MISMATCH", `${what} has digest ${got}, expected ${formatDigest(wrong)}`, {
+      hint: "The file is damaged or is not the one the manifest means; fetch it again or correct the digest.",
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { extractRelease, inspectRelease } from "../../src/director-release/index.js";
+import { buildRelease, packDir, sha256Of, writeTree, type FixtureJob, type FixturePackage } from "./release-fixtures.js";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "release-"));
+});
+
+const jobs: FixtureJob[] = [
+  {
+    name: "web",
+    spec: "---\nname: web\ntemplates:\n  ctl.erb: bin/ctl\npackages: [app]\nproperties:\n  port:\n    default: 8080\n    description: the port\n  name: {}\n",
+    monit: "check process web\n",
+    templates: { "ctl.erb": "#!/bin/bash\necho <%= p('port') %>\n" },
+  },
+];
+const packages: FixturePackage[] = [
+  { name: "lib", files: { packaging: "true\n" } },
+  { name: "app", dependencies: ["lib"], files: { packaging: "true\n", "src/main.c": "int main(){return 0;}\n" } },
+];
+
+describe("inspectRelease", () => {
+  it("reads name, version (as written), jobs, packages and the tarball's sha256", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "1.10", jobs, packages });
+    const summary = await inspectRelease(tarball, { cacheDir: join(root, "cache") });
+    expect(summary).toMatchObject({ name: "demo", version: "1.10", compiled: false, digest: `sha256:${sha256Of(tarball)}` });
+    expect(summary.jobs.map((j) => j.name)).toEqual(["web"]);
+    expect(summary.packages.map((p) => [p.name, p.dependencies])).toEqual([["lib", []], ["app", ["lib"]]]);
+  });
+
+  it("answers from its cache while path, size and mtime are unchanged, and rereads when mtime changes", async () => {
+    const cacheDir = join(root, "cache");
+    const tarball = await buildRelease(root, { name: "demo", version: "1", jobs, packages });
+    // a whole-second mtime can be restored exactly (a nanosecond one cannot through utimes)
+    const atime = new Date("2026-01-01T00:00:00Z");
+    const mtime = new Date("2026-01-01T00:00:00Z");
+    utimesSync(tarball, atime, mtime);
+    const first = await inspectRelease(tarball, { cacheDir });
+    // given: the file's bytes replaced by garbage of the same size, mtime restored
+    writeFileSync(tarball, Buffer.alloc(statSync(tarball).size, 0x41));
+    utimesSync(tarball, atime, mtime);
+    // then: the cached answer comes back, so the tarball was not read
+    expect(await inspectRelease(tarball, { cacheDir })).toEqual(first);
+    // when: the mtime moves, the garbage is read and refused
+    utimesSync(tarball, atime, new Date(mtime.getTime() + 5000));
+    await expect(inspectRelease(tarball, { cacheDir })).rejects.toMatchObject({ code: "RELEASE_INVALID" });
+  });
+
+  it("names the file when release.MF is missing or invalid", async () => {
+    writeTree(join(root, "a"), { "other.txt": "x" });
+    const noManifest = await packDir(join(root, "a"), join(root, "a.tgz"));
+    await expect(inspectRelease(noManifest, { cacheDir: join(root, "cache") })).rejects.toMatchObject({ code: "RELEASE_INVALID", message: expect.stringContaining("a.tgz") });
+
+    writeTree(join(root, "b"), { "release.MF": "name: x\njobs:\n- name: ../evil\n  fingerprint: f\n  sha1: nope\n" });
+    const bad = await packDir(join(root, "b"), join(root, "b.tgz"));
+    const error = await inspectRelease(bad, { cacheDir: join(root, "cache") }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "RELEASE_INVALID" });
+    expect((error as { details: string[] }).details).toEqual(
+      expect.arrayContaining([
+        "version must be a non-empty string",
+        "jobs[0].name '../evil' is not a valid name",
+        "jobs[0].sha1 'nope' is not a SHA-1 or multi-digest",
+      ]),
+    );
+  });
+
+  it("reports a missing file as FILE_NOT_FOUND naming it", async () => {
+    await expect(inspectRelease(join(root, "none.tgz"), { cacheDir: root })).rejects.toMatchObject({ code: "FILE_NOT_FOUND", message: expect.stringContaining("none.tgz") });
+  });
+});
+
+describe("extractRelease", () => {
+  it("extracts jobs with their parsed job.MF and leaves packages packed", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "2", jobs, packages, digest: "sha256" });
+    const release = await extractRelease(tarball, join(root, "work"));
+    expect(release).toMatchObject({ name: "demo", version: "2", compiled: false });
+    const web = release.jobs[0];
+    expect(web?.spec).toEqual({
+      name: "web",
+      templates: { "ctl.erb": "bin/ctl" },
+      packages: ["app"],
+      properties: { port: { default: 8080, description: "the port" }, name: {} },
+    });
+    expect(readFileSync(join(web?.dir ?? "", "templates", "ctl.erb"), "utf8")).toContain("p('port')");
+    expect(release.packages.map((p) => [p.name, p.archivePath])).toEqual([
+      ["lib", join(root, "work", "packages", "lib.tgz")],
+      ["app", join(root, "work", "packages", "app.tgz")],
+    ]);
+  });
+
+  it("fails with DIGEST_MISMATCH when a job archive differs from release.MF", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "3", jobs, packages });
+    // given: the job archive inside the release swapped for another one
+    writeTree(join(root, "demo-job-web"), { monit: "tampered\n" });
+    await packDir(join(root, "demo-job-web"), join(root, "demo-stage", "jobs", "web.tgz"));
+    const tampered = await packDir(join(root, "demo-stage"), join(root, "tampered.tgz"));
+    const error = await extractRelease(tampered, join(root, "work")).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DIGEST_MISMATCH", message: expect.stringMatching(/Job 'web' of release 'demo\/3' has digest [0-9a-f]{40}, expected [0-9a-f]{40}/) });
+    expect(tarball).not.toBe(tampered);
+  });
+});
