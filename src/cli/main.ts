@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BootstrapError } from "../common/index.js";
+import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import type { CliIo } from "./io.js";
 import { renderError } from "./render-error.js";
 import { packageVersion } from "./version.js";
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError();
+  registerLifecycleCommands(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,0 +1,152 @@
+/**
+ * `deploy`, `delete` and `plan`: bosh create-env/delete-env flags, plus --json, --agent-timeout.
+ * These only parse, pick a renderer and print the closing summary; the work is src/bootstrap's.
+ */
+import type { Command } from "commander";
+import { BootstrapError, messageOf } from "../../common/index.js";
+import { describeStep, runDelete, runDeploy, runPlan, type DeployResult, type PlanResult } from "../../bootstrap/index.js";
+import type { CliIo } from "../io.js";
+import { writeLine } from "../io.js";
+import { createRuntime, type CliRuntime } from "../runtime.js";
+import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+
+interface CommonOptions extends VarOptionValues {
+  state?: string;
+  json?: boolean;
+}
+
+interface DeployFlags extends CommonOptions {
+  recreate?: boolean;
+  recreatePersistentDisks?: boolean;
+  skipDrain?: boolean;
+  agentTimeout: string;
+}
+
+const DEFAULT_AGENT_TIMEOUT_S = "600";
+
+export function registerLifecycleCommands(program: Command, io: CliIo): void {
+  addVarFlags(
+    program
+      .command("deploy")
+      .description("create or update the director VM described by MANIFEST (bosh create-env)")
+      .argument("<MANIFEST>", "path to the bootstrap manifest"),
+  )
+    .option("--state <PATH>", "state file (default: <manifest>-state.json next to the manifest)")
+    .option("--recreate", "replace the VM even if nothing changed")
+    .option("--recreate-persistent-disks", "migrate the persistent disk to a new disk even if it did not change")
+    .option("--skip-drain", "do not run the jobs' drain scripts before stopping them")
+    .option("--agent-timeout <SECONDS>", "how long to wait for the VM's agent to answer", DEFAULT_AGENT_TIMEOUT_S)
+    .option("--json", "print one JSON event per line on stdout instead of progress")
+    .action(async (manifest: string, flags: DeployFlags) => {
+      await withRuntime(io, "deploy", flags, async (rt) => {
+        const result = await runDeploy(
+          {
+            manifestPath: manifest,
+            statePath: flags.state,
+            ...varFlagsFromOptions(flags),
+            recreate: flags.recreate === true,
+            recreatePersistentDisks: flags.recreatePersistentDisks === true,
+            skipDrain: flags.skipDrain === true,
+            agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
+          },
+          rt,
+        );
+        await rt.finish();
+        printDeploySummary(io, rt, result, flags.json === true);
+      });
+    });
+
+  addVarFlags(
+    program
+      .command("delete")
+      .description("delete the director VM, its disks and stemcells recorded in the state file (bosh delete-env)")
+      .argument("<MANIFEST>", "path to the bootstrap manifest"),
+  )
+    .option("--state <PATH>", "state file (default: <manifest>-state.json next to the manifest)")
+    .option("--skip-drain", "do not run the jobs' drain scripts before stopping them")
+    .option("--json", "print one JSON event per line on stdout instead of progress")
+    .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean }) => {
+      await withRuntime(io, "delete", flags, async (rt) => {
+        const result = await runDelete({ manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), skipDrain: flags.skipDrain === true }, rt);
+        await rt.finish();
+        if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
+        else writeLine(io.stdout, result.deleted ? `Succeeded: deleted everything recorded in '${result.statePath}'.` : "Succeeded: nothing to delete.");
+      });
+    });
+
+  addVarFlags(
+    program
+      .command("plan")
+      .description("show what deploy would change and why, changing nothing (no lock, no state or vars-store write, no CPI call)")
+      .argument("<MANIFEST>", "path to the bootstrap manifest"),
+  )
+    .option("--state <PATH>", "state file (default: <manifest>-state.json next to the manifest)")
+    .option("--recreate", "plan as if --recreate were given")
+    .option("--recreate-persistent-disks", "plan as if --recreate-persistent-disks were given")
+    .option("--json", "print one JSON event per line on stdout instead of progress")
+    .action(async (manifest: string, flags: CommonOptions & { recreate?: boolean; recreatePersistentDisks?: boolean }) => {
+      await withRuntime(io, "plan", flags, async (rt) => {
+        const result = await runPlan(
+          {
+            manifestPath: manifest,
+            statePath: flags.state,
+            ...varFlagsFromOptions(flags),
+            recreate: flags.recreate === true,
+            recreatePersistentDisks: flags.recreatePersistentDisks === true,
+          },
+          rt,
+        );
+        await rt.finish();
+        if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
+        else printPlan(io, result);
+      });
+    });
+}
+
+async function withRuntime(io: CliIo, command: string, flags: CommonOptions, body: (rt: CliRuntime) => Promise<void>): Promise<void> {
+  const rt = createRuntime(io, command, { json: flags.json === true });
+  try {
+    await body(rt);
+  } catch (error) {
+    await rt.finish().catch(() => undefined);
+    rt.logger.warn(`failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`);
+    io.stderr.write(`Debug log: ${rt.logPath}\n`);
+    throw error;
+  }
+}
+
+function parseSeconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new BootstrapError("USAGE", `${flag} must be a positive number of seconds, got '${value}'`, { hint: `For example ${flag} 600.` });
+  }
+  return n;
+}
+
+function printDeploySummary(io: CliIo, rt: CliRuntime, result: DeployResult, json: boolean): void {
+  if (json) {
+    rt.events.emit({ type: "result", summary: { ...result } });
+    return;
+  }
+  const lines = result.changed ? ["", "Succeeded", "", "Changes:", ...result.changes.map((c) => `  - ${c}`)] : ["", "Succeeded (no changes)"];
+  lines.push(`State file: ${result.statePath}`);
+  if (result.varsStore !== undefined) lines.push(`Vars store: ${result.varsStore}`);
+  if (result.generated.length > 0) lines.push(`Generated variables: ${result.generated.join(", ")}`);
+  lines.push(`Director VM address: ${result.address}`);
+  for (const line of lines) writeLine(io.stdout, line);
+}
+
+function printPlan(io: CliIo, result: PlanResult): void {
+  const { plan } = result;
+  const out: string[] = [""];
+  if (!result.stateExists) out.push(`No state file at '${result.statePath}': this would be a first deploy.`);
+  if (plan.changes.length === 0) {
+    out.push("No deployment, stemcell or release changes: deploy would do nothing.");
+  } else {
+    out.push("Deploy would, because:", ...plan.changes.map((c) => `  - ${c}`), "", "Steps:");
+    plan.steps.forEach((step, i) => out.push(`  ${i + 1}. ${describeStep(step)} — ${step.reason}`));
+  }
+  for (const note of plan.notes) out.push(`Note: ${note}`);
+  if (result.wouldGenerate.length > 0) out.push(`Variables it would generate into the vars store: ${result.wouldGenerate.join(", ")}`);
+  for (const line of out) writeLine(io.stdout, line);
+}
