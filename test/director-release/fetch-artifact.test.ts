@@ -1,0 +1,157 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/common/index.js";
+import { fetchArtifact, type FetchOptions } from "../../src/director-release/index.js";
+import { makeTls, type TlsFixture } from "./tls-fixture.js";
+
+const IP = "127.0.60.1";
+const BODY = Buffer.from("release tarball bytes ".repeat(5000));
+const SHA1 = createHash("sha1").update(BODY).digest("hex");
+const SHA256 = createHash("sha256").update(BODY).digest("hex");
+
+let tls: TlsFixture;
+let server: Server;
+let base: string;
+const hits = new Map<string, number>();
+/** per path: how many of the first requests fail, and how */
+const failures = new Map<string, { count: number; how: "503" | "reset" }>();
+
+beforeAll(async () => {
+  tls = makeTls(IP);
+  server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const path = req.url ?? "/";
+    const n = (hits.get(path) ?? 0) + 1;
+    hits.set(path, n);
+    const failure = failures.get(path);
+    if (failure !== undefined && n <= failure.count) {
+      if (failure.how === "reset") {
+        res.writeHead(200, { "content-length": BODY.length });
+        res.write(BODY.subarray(0, 100));
+        req.socket.destroy();
+      } else res.writeHead(503).end();
+      return;
+    }
+    if (path === "/moved") return void res.writeHead(302, { location: "/release.tgz" }).end();
+    if (path.endsWith(".tgz")) return void res.writeHead(200, { "content-length": BODY.length }).end(BODY);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, IP, resolve));
+  base = `https://${IP}:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+let root: string;
+let opts: FetchOptions;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "fetch-"));
+  hits.clear();
+  failures.clear();
+  opts = { cacheDir: join(root, "downloads"), logger: silentLogger, ca: tls.ca, retryDelayMs: 10 };
+});
+
+const cacheFiles = () => readdirSync(opts.cacheDir);
+
+describe("fetchArtifact over https", () => {
+  it("downloads into a cache keyed by digest, reporting progress, and finds it there the next time", async () => {
+    const progress: [number, number | undefined][] = [];
+    const first = await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, { ...opts, onProgress: (b, t) => progress.push([b, t]) });
+    expect(first).toEqual({ path: join(opts.cacheDir, `sha1-${SHA1}`), downloaded: true });
+    expect(readFileSync(first.path).equals(BODY)).toBe(true);
+    expect(progress.at(-1)).toEqual([BODY.length, BODY.length]);
+
+    const again = await fetchArtifact({ url: `${base}/other-name.tgz`, sha1: SHA1 }, opts);
+    expect(again).toEqual({ path: first.path, downloaded: false });
+    expect(hits.get("/other-name.tgz")).toBeUndefined();
+  });
+
+  it("verifies a multi-digest and keys the cache by its strongest digest", async () => {
+    const got = await fetchArtifact({ url: `${base}/release.tgz`, sha1: `${SHA1};sha256:${SHA256}` }, opts);
+    expect(got.path).toBe(join(opts.cacheDir, `sha256-${SHA256}`));
+  });
+
+  it("fails with DIGEST_MISMATCH naming the URL, the expected and the actual digest, and keeps nothing", async () => {
+    const wrong = "f".repeat(64);
+    const error = await fetchArtifact({ url: `${base}/release.tgz`, sha1: `sha256:${wrong}` }, opts).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DIGEST_MISMATCH" });
+    const message = (error as Error).message;
+    expect(message).toContain(`${base}/release.tgz`);
+    expect(message).toContain(`expected sha256:${wrong}`);
+    expect(message).toContain(`actual sha256:${SHA256}`);
+    expect(hits.get("/release.tgz")).toBe(1);
+    expect(cacheFiles()).toEqual([]);
+  });
+
+  it("retries transient failures (5xx, a connection dropped mid-body) and then succeeds", async () => {
+    failures.set("/flaky.tgz", { count: 1, how: "503" });
+    failures.set("/dropped.tgz", { count: 2, how: "reset" });
+    expect(await fetchArtifact({ url: `${base}/flaky.tgz`, sha1: SHA1 }, opts)).toMatchObject({ downloaded: true });
+    expect(hits.get("/flaky.tgz")).toBe(2);
+    await fetchArtifact({ url: `${base}/dropped.tgz`, sha1: `sha256:${SHA256}` }, opts);
+    expect(hits.get("/dropped.tgz")).toBe(3);
+    expect(cacheFiles().sort()).toEqual([`sha1-${SHA1}`, `sha256-${SHA256}`]);
+  });
+
+  it("gives up after the bounded number of attempts with DOWNLOAD_FAILED", async () => {
+    failures.set("/down.tgz", { count: 99, how: "503" });
+    const error = await fetchArtifact({ url: `${base}/down.tgz`, sha1: SHA1 }, { ...opts, attempts: 3 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("after 3 attempts: HTTP 503") });
+    expect(hits.get("/down.tgz")).toBe(3);
+    expect(cacheFiles()).toEqual([]);
+  });
+
+  it("does not retry a 404, and never shows the basic-auth password", async () => {
+    const error = await fetchArtifact({ url: `https://user:s3cret@${IP}:${new URL(base).port}/nothing`, sha1: SHA1 }, opts).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("HTTP 404") });
+    expect((error as Error).message).not.toContain("s3cret");
+    expect(hits.get("/nothing")).toBe(1);
+  });
+
+  it("follows redirects", async () => {
+    expect(await fetchArtifact({ url: `${base}/moved`, sha1: SHA1 }, opts)).toMatchObject({ downloaded: true });
+    expect(hits.get("/release.tgz")).toBe(1);
+  });
+
+  it("refuses a server whose certificate is not trusted, without retrying", async () => {
+    const { ca: _ignored, ...untrusting } = opts;
+    const error = await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, untrusting).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("TLS") });
+  });
+
+  it("requires a digest for downloads", async () => {
+    await expect(fetchArtifact({ url: `${base}/release.tgz` }, opts)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("No sha1") });
+    expect(hits.size).toBe(0);
+  });
+});
+
+describe("fetchArtifact for local files", () => {
+  let file: string;
+  beforeEach(() => {
+    mkdirSync(join(root, "dir with space"));
+    file = join(root, "dir with space", "r.tgz");
+    writeFileSync(file, BODY);
+  });
+
+  it("accepts file:// URLs (plain and %-escaped) and plain paths, relative ones against the cwd", async () => {
+    expect(await fetchArtifact({ url: `file://${file}` }, opts)).toEqual({ path: file, downloaded: false });
+    expect(await fetchArtifact({ url: `file://${file.replaceAll(" ", "%20")}` }, opts)).toEqual({ path: file, downloaded: false });
+    expect(await fetchArtifact({ url: relative(process.cwd(), file) }, opts)).toEqual({ path: file, downloaded: false });
+  });
+
+  it("verifies a given digest, and a wrong one fails with DIGEST_MISMATCH", async () => {
+    await expect(fetchArtifact({ url: file, sha1: `sha256:${SHA256}` }, opts)).resolves.toMatchObject({ path: file });
+    await expect(fetchArtifact({ url: file, sha1: "0".repeat(40) }, opts)).rejects.toMatchObject({ code: "DIGEST_MISMATCH", message: expect.stringContaining(`actual ${SHA1}`) });
+  });
+
+  it("names a missing file", async () => {
+    await expect(fetchArtifact({ url: `file://${root}/absent.tgz` }, opts)).rejects.toMatchObject({ code: "FILE_NOT_FOUND", message: expect.stringContaining("absent.tgz") });
+  });
+
+  it("refuses unknown schemes", async () => {
+    await expect(fetchArtifact({ url: "ftp://example/x.tgz", sha1: SHA1 }, opts)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED" });
+  });
+});
