@@ -1,0 +1,89 @@
+/**
+ * The settings file the CPI hands to the stemcell's agent (bosh-agent settings shape,
+ * reference bosh-agent-protocol.md §3.1), delivered as /var/vcap/bosh/warden-cpi-agent-env.json
+ * like file-based CPIs do. Pure: building and updating the object only.
+ */
+import type { CpiConfig } from "./config.js";
+import { cloudError, isRecord } from "./protocol.js";
+
+export interface AgentSettings {
+  agent_id: string;
+  vm: { name: string };
+  mbus: string;
+  ntp: string[];
+  blobstore: { provider: string; options: Record<string, unknown> };
+  networks: Record<string, unknown>;
+  disks: { system: string; ephemeral: string; persistent: Record<string, { path: string }>; raw_ephemeral: [] };
+  env: Record<string, unknown>;
+}
+
+export function buildAgentSettings(a: {
+  agentId: string;
+  vmCid: string;
+  config: CpiConfig;
+  networks: Record<string, unknown>;
+  env: Record<string, unknown>;
+}): AgentSettings {
+  return {
+    agent_id: a.agentId,
+    vm: { name: a.vmCid },
+    mbus: a.config.mbus,
+    ntp: a.config.ntp,
+    blobstore: a.config.blobstore,
+    networks: a.networks,
+    disks: { system: "", ephemeral: "", persistent: {}, raw_ephemeral: [] },
+    env: a.env,
+  };
+}
+
+export function withPersistentDisk(settings: AgentSettings, diskCid: string, path: string): AgentSettings {
+  return { ...settings, disks: { ...settings.disks, persistent: { ...settings.disks.persistent, [diskCid]: { path } } } };
+}
+
+export function withoutPersistentDisk(settings: AgentSettings, diskCid: string): AgentSettings {
+  const persistent = Object.fromEntries(Object.entries(settings.disks.persistent).filter(([cid]) => cid !== diskCid));
+  return { ...settings, disks: { ...settings.disks, persistent } };
+}
+
+/**
+ * The VM's address: the IP of the network that is default for the gateway (or the only
+ * network). It must be a loopback address: VMs share the host's network stack, and every
+ * 127.0.0.0/8 address works on `lo` without configuration.
+ */
+export function defaultNetworkIp(networks: Record<string, unknown>): string {
+  const entries = Object.entries(networks).filter(([, n]) => isRecord(n));
+  if (entries.length === 0) throw cloudError("create_vm needs at least one network");
+  const chosen =
+    entries.length === 1
+      ? entries[0]
+      : entries.find(([, n]) => isRecord(n) && Array.isArray(n["default"]) && n["default"].includes("gateway"));
+  if (chosen === undefined) throw cloudError("create_vm: with several networks, one must be default for 'gateway'");
+  const [name, network] = chosen as [string, Record<string, unknown>];
+  const ip = network["ip"];
+  if (typeof ip !== "string" || ip === "") {
+    throw cloudError(`Network '${name}' has no IP: the local CPI needs a static IP (e.g. manual network with static_ips)`);
+  }
+  if (!isLoopbackIpv4(ip)) {
+    throw cloudError(`Network '${name}' IP '${ip}' is not in 127.0.0.0/8: local VMs can only use loopback addresses`);
+  }
+  return ip;
+}
+
+export function isLoopbackIpv4(ip: string): boolean {
+  const parts = ip.split(".");
+  return (
+    parts.length === 4 &&
+    parts[0] === "127" &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) &&
+    ip !== "127.0.0.0" &&
+    ip !== "127.255.255.255"
+  );
+}
+
+/** Public keys the SSH server accepts: env.bosh.authorized_keys (authorized_keys lines). */
+export function authorizedKeysOf(settings: unknown): string[] {
+  if (!isRecord(settings) || !isRecord(settings["env"])) return [];
+  const bosh = settings["env"]["bosh"];
+  if (!isRecord(bosh) || !Array.isArray(bosh["authorized_keys"])) return [];
+  return bosh["authorized_keys"].filter((k): k is string => typeof k === "string" && k.trim() !== "");
+}

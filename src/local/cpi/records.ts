@@ -1,0 +1,40 @@
+/**
+ * The JSON records of the inventory (see inventory-paths.ts), written atomically so a crash
+ * leaves the old or the new record, never half of one.
+ */
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../common/index.js";
+import type { VmProcesses } from "../vm/launch.js";
+
+export interface VmRecord {
+  cid: string;
+  agent_id: string;
+  ip: string;
+  stemcell_cid: string;
+  /** Absent while the VM is being created or after it was stopped for a reboot. */
+  processes?: VmProcesses;
+  metadata: Record<string, unknown>;
+}
+
+export interface DiskRecord {
+  cid: string;
+  size_mb: number;
+  cloud_properties: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  attached_to: string | null;
+}
+
+export async function readJson<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}
+
+export async function writeJson(path: string, value: unknown, mode = 0o600): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
+}

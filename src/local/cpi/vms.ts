@@ -1,0 +1,150 @@
+/**
+ * create_vm, delete_vm, has_vm, reboot_vm, set_vm_metadata, get_disks.
+ * A VM is <base>/vms/<cid>/ (record, root/ = its /var/vcap, SSH host key and config) plus
+ * one process tree in a private mount + PID namespace (../vm/launch.ts).
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { generateHostKey, HOST_KEY_FILE } from "../sshd/host-key.js";
+import type { SshdConfig } from "../sshd/sshd-config.js";
+import { detectIsolation, type Isolation } from "../vm/isolation.js";
+import { isVmRunning, launchVm, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
+import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
+import type { CpiConfig } from "./config.js";
+import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
+import { releaseIp, reserveIp } from "./ip-reservations.js";
+import { cloudError, vmNotFound } from "./protocol.js";
+import { readJson, writeJson, type DiskRecord, type VmRecord } from "./records.js";
+import { installSshdProgram } from "./sshd-location.js";
+import { moveToTrashAndRemove } from "./stemcells.js";
+
+const run = promisify(execFile);
+
+export interface CpiContext {
+  paths: InventoryPaths;
+  config: CpiConfig;
+  /** Path of the running CPI program, to find the SSH server beside it. */
+  cpiScript: string;
+}
+
+export interface CreateVmInput {
+  agentId: string;
+  stemcellCid: string;
+  networks: Record<string, unknown>;
+  env: Record<string, unknown>;
+}
+
+export async function createVm(ctx: CpiContext, input: CreateVmInput): Promise<string> {
+  const { paths } = ctx;
+  if (!isLocalCid(input.stemcellCid) || !existsSync(paths.stemcellImage(input.stemcellCid))) {
+    throw cloudError(`Stemcell '${input.stemcellCid}' not found: upload it with create_stemcell first`);
+  }
+  const ip = defaultNetworkIp(input.networks);
+  const isolation = detectIsolation(VM_MOUNT_POINT);
+  const cid = `vm-${randomUUID()}`;
+  await reserveIp(paths, ip, cid);
+  const record: VmRecord = { cid, agent_id: input.agentId, ip, stemcell_cid: input.stemcellCid, metadata: {} };
+  try {
+    await mkdir(paths.vmDir(cid), { recursive: true, mode: 0o700 });
+    await writeJson(paths.vmRecord(cid), record);
+    await run("cp", ["-a", `${paths.stemcellImage(input.stemcellCid)}/.`, paths.vmRoot(cid)]);
+    const settings = buildAgentSettings({ ...input, vmCid: cid, config: ctx.config });
+    await writeSettings(paths, cid, settings);
+    await generateHostKey(paths.vmDir(cid));
+    await startVm(ctx, record, isolation);
+    return cid;
+  } catch (error) {
+    await destroyVm(paths, record).catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function hasVm(ctx: CpiContext, cid: string): Promise<boolean> {
+  const record = await readVm(ctx.paths, cid).catch(() => undefined);
+  return record?.processes !== undefined && (await isVmRunning(record.processes));
+}
+
+/** A VM whose processes already died is still cleaned up; only an unknown cid is VMNotFound. */
+export async function deleteVm(ctx: CpiContext, cid: string): Promise<void> {
+  await destroyVm(ctx.paths, await readVm(ctx.paths, cid));
+}
+
+export async function rebootVm(ctx: CpiContext, cid: string): Promise<void> {
+  const record = await readVm(ctx.paths, cid);
+  if (record.processes !== undefined) await stopVm(record.processes);
+  const { processes: _stopped, ...stopped } = record;
+  await writeJson(ctx.paths.vmRecord(cid), stopped);
+  await rm(join(ctx.paths.vmDir(cid), "started"), { force: true });
+  await startVm(ctx, stopped, detectIsolation(VM_MOUNT_POINT));
+}
+
+export async function setVmMetadata(ctx: CpiContext, cid: string, metadata: Record<string, unknown>): Promise<void> {
+  const record = await readVm(ctx.paths, cid);
+  await writeJson(ctx.paths.vmRecord(cid), { ...record, metadata: { ...record.metadata, ...metadata } });
+}
+
+export async function getDisks(ctx: CpiContext, cid: string): Promise<string[]> {
+  await readVm(ctx.paths, cid);
+  return (await listDiskRecords(ctx.paths)).filter((d) => d.attached_to === cid).map((d) => d.cid).sort();
+}
+
+export async function readVm(paths: InventoryPaths, cid: string): Promise<VmRecord> {
+  const record = isLocalCid(cid) ? await readJson<VmRecord>(paths.vmRecord(cid)) : undefined;
+  if (record === undefined) throw vmNotFound(cid);
+  return record;
+}
+
+export async function readSettings(paths: InventoryPaths, cid: string): Promise<AgentSettings> {
+  const settings = await readJson<AgentSettings>(paths.vmSettings(cid));
+  if (settings === undefined) throw cloudError(`VM '${cid}' has no agent settings file ${paths.vmSettings(cid)}`);
+  return settings;
+}
+
+export async function writeSettings(paths: InventoryPaths, cid: string, settings: AgentSettings): Promise<void> {
+  await mkdir(join(paths.vmRoot(cid), "bosh"), { recursive: true });
+  // Readable by the VM's processes; it holds the mbus password, hence not world-readable.
+  await writeJson(paths.vmSettings(cid), settings, 0o600);
+}
+
+export async function listDiskRecords(paths: InventoryPaths): Promise<DiskRecord[]> {
+  const names = await readdir(paths.diskMetaDir()).catch(() => [] as string[]);
+  const records = await Promise.all(
+    names.filter((n) => n.endsWith(".json")).map((n) => readJson<DiskRecord>(join(paths.diskMetaDir(), n))),
+  );
+  return records.filter((r): r is DiskRecord => r !== undefined);
+}
+
+async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation): Promise<void> {
+  const { paths, config } = ctx;
+  const vmDir = paths.vmDir(record.cid);
+  const sshdConfig: SshdConfig = {
+    ip: record.ip,
+    port: config.sshPort,
+    user: config.sshUser,
+    hostKeyPath: join(vmDir, HOST_KEY_FILE),
+    settingsPath: paths.vmSettings(record.cid),
+  };
+  await writeJson(join(vmDir, "sshd.json"), sshdConfig);
+  const sshd = await installSshdProgram(ctx.cpiScript, vmDir);
+  const processes = await launchVm({
+    isolation,
+    vmDir,
+    rootDir: paths.vmRoot(record.cid),
+    sshd: { config: join(vmDir, "sshd.json"), ...sshd },
+  });
+  await writeJson(paths.vmRecord(record.cid), { ...record, processes });
+}
+
+/** Stops the processes, detaches disks, removes the directory, then frees the IP. */
+async function destroyVm(paths: InventoryPaths, record: VmRecord): Promise<void> {
+  if (record.processes !== undefined) await stopVm(record.processes);
+  for (const disk of await listDiskRecords(paths)) {
+    if (disk.attached_to === record.cid) await writeJson(paths.diskMeta(disk.cid), { ...disk, attached_to: null });
+  }
+  if (existsSync(paths.vmDir(record.cid))) await moveToTrashAndRemove(paths, paths.vmDir(record.cid));
+  await releaseIp(paths, record.ip, record.cid);
+}

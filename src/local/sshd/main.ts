@@ -1,0 +1,19 @@
+/**
+ * The SSH server executable started inside each VM: `node sshd.js <sshd.json>`.
+ * Logs go to stdout (the VM's init appends them to /var/vcap/bosh/log/sshd.log).
+ */
+import { readFileSync } from "node:fs";
+import { startSshd } from "./server.js";
+import { decodeSshdConfig } from "./sshd-config.js";
+
+const configPath = process.argv[2];
+if (configPath === undefined) {
+  process.stderr.write("usage: sshd <sshd.json>\n");
+  process.exit(2);
+}
+const config = decodeSshdConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath);
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} sshd: ${line}\n`);
+const server = await startSshd(config, log);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void server.close().then(() => process.exit(0)));
+}

@@ -1,0 +1,144 @@
+/**
+ * Starts and stops a VM's process tree. launchVm spawns `unshare … bash -c INIT_SCRIPT`
+ * detached (its own session, output to <vm dir>/console.log, never to the CPI's stdout which
+ * the caller reads whole), then waits for the init to mark the VM started. stopVm kills the
+ * namespace's init, which makes the kernel kill every process in the namespace, and verifies
+ * that none is left.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { cloudError } from "../cpi/protocol.js";
+import { INIT_SCRIPT, STARTED_MARKER, type InitScriptEnv } from "./init-script.js";
+import { unshareArgs, type Isolation } from "./isolation.js";
+import {
+  childrenOf,
+  isRunning,
+  pidNamespaceOf,
+  pidsInNamespace,
+  startTimeOf,
+  waitFor,
+  type ProcessIdentity,
+} from "./process-info.js";
+
+export const VM_MOUNT_POINT = "/var/vcap";
+
+export interface VmProcesses {
+  unshare: ProcessIdentity;
+  init: ProcessIdentity;
+  /** The VM's pid namespace, e.g. "pid:[4026532201]": every VM process lives in it. */
+  pidNamespace: string;
+}
+
+export interface LaunchOptions {
+  isolation: Isolation;
+  vmDir: string;
+  rootDir: string;
+  sshd: { script: string; config: string; nodeImport?: string };
+  startTimeoutMs?: number;
+}
+
+export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
+  await mkdir(VM_MOUNT_POINT, { recursive: true });
+  const console = await open(join(o.vmDir, "console.log"), "a", 0o600);
+  const env: InitScriptEnv = {
+    VM_ROOT: o.rootDir,
+    VM_DIR: o.vmDir,
+    VM_MOUNT_POINT,
+    VM_NODE: process.execPath,
+    VM_SSHD_SCRIPT: o.sshd.script,
+    VM_SSHD_CONFIG: o.sshd.config,
+    VM_NODE_IMPORT: o.sshd.nodeImport ?? "",
+  };
+  // A file rather than `bash -c`, so `ps` shows which VM a process tree belongs to.
+  const initPath = join(o.vmDir, "init.sh");
+  await writeFile(initPath, INIT_SCRIPT, { mode: 0o700 });
+  const child = spawn("unshare", [...unshareArgs(o.isolation), "bash", initPath], {
+    detached: true,
+    stdio: ["ignore", console.fd, console.fd],
+    // A clean environment: the VM must not inherit the caller's BOSH_* or secrets.
+    env: { ...env, PATH: vmPath(), HOME: "/root", LANG: "C.UTF-8" },
+  });
+  await console.close();
+  const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw cloudError(`Could not start the VM: ${(await spawnError).message}`);
+
+  const unshareStart = await startTimeOf(pid);
+  let initPid: number | undefined;
+  await waitFor(async () => {
+    initPid = (await childrenOf(pid))[0];
+    return initPid !== undefined || unshareStart === undefined || !(await isRunning({ pid, startTime: unshareStart }));
+  }, 5_000);
+  const initStart = initPid === undefined ? undefined : await startTimeOf(initPid);
+  const namespace = initPid === undefined ? undefined : await pidNamespaceOf(initPid);
+  if (unshareStart === undefined || initPid === undefined || initStart === undefined || namespace === undefined) {
+    throw cloudError(`The VM's namespace did not start: ${await consoleTail(o.vmDir)}`);
+  }
+  const processes: VmProcesses = {
+    unshare: { pid, startTime: unshareStart },
+    init: { pid: initPid, startTime: initStart },
+    pidNamespace: namespace,
+  };
+  const started = await waitFor(
+    async () => existsSync(join(o.vmDir, STARTED_MARKER)) || !(await isRunning(processes.init)),
+    o.startTimeoutMs ?? 10_000,
+  );
+  if (!started || !(await isRunning(processes.init))) {
+    await stopVm(processes);
+    throw cloudError(`The VM did not start: ${await consoleTail(o.vmDir)}`, true);
+  }
+  return processes;
+}
+
+/**
+ * Ends the VM's process tree; resolves once no process of its namespace is left running.
+ * Only the init is killed: unshare, its parent, then reaps it at once and exits (killing unshare
+ * too would leave the init's zombie to a slower reaper).
+ */
+export async function stopVm(p: VmProcesses, timeoutMs = 10_000): Promise<void> {
+  kill(p.init);
+  const noneLeft = async () => (await livePidsInNamespace(p.pidNamespace)).length === 0 && !(await isRunning(p.init));
+  const gone = await waitFor(noneLeft, timeoutMs);
+  if (await isRunning(p.unshare)) kill(p.unshare);
+  if (!gone) {
+    const left = await livePidsInNamespace(p.pidNamespace);
+    throw cloudError(`VM processes did not end after SIGKILL (pids ${left.join(", ")})`, true);
+  }
+}
+
+function kill(id: ProcessIdentity): void {
+  try {
+    process.kill(id.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Zombies are dead already: they only wait for their parent to collect them. */
+async function livePidsInNamespace(namespace: string): Promise<number[]> {
+  const pids = await pidsInNamespace(namespace);
+  const live = await Promise.all(pids.map(async (pid) => ((await isRunning({ pid, startTime: (await startTimeOf(pid)) ?? "" })) ? pid : 0)));
+  return live.filter((pid) => pid !== 0);
+}
+
+export async function isVmRunning(p: VmProcesses): Promise<boolean> {
+  return isRunning(p.init);
+}
+
+/** PATH inside the VM: the system's, with the directory of the node running the CPI first. */
+function vmPath(): string {
+  const nodeDir = process.execPath.slice(0, process.execPath.lastIndexOf("/"));
+  return [nodeDir, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
+}
+
+async function consoleTail(vmDir: string): Promise<string> {
+  try {
+    const text = await readFile(join(vmDir, "console.log"), "utf8");
+    return text.trim().split("\n").slice(-10).join("\n") || "(no output)";
+  } catch {
+    return "(no console output)";
+  }
+}
