@@ -89,7 +89,8 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
     async waitUntilReady(o) {
       const pingOnce = async (timeoutMs: number) => {
-        const response = await send("ping", [], Math.min(timeoutMs, PING_TIMEOUT_MS));
+        // No resend here: the wait loop is the retry, and it must keep to its deadline.
+        const response = await sendOnce("ping", [], Math.min(timeoutMs, PING_TIMEOUT_MS));
         if (response.kind === "exception") throw new BootstrapError("AGENT_ERROR", `Agent ping failed: ${redact(response.message)}`);
       };
       await waitUntilReady(pingOnce, { ...o, target: endpoint.origin, logger: opts.logger, signal: opts.signal });

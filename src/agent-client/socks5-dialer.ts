@@ -65,5 +65,7 @@ function readBytes(stream: Duplex, n: number): Promise<Buffer> {
     stream.on("data", onData);
     stream.once("end", onEnd);
     stream.once("error", onEnd);
+    // A stream paused by the previous read does not flow again just because of a new listener.
+    stream.resume();
   });
 }
