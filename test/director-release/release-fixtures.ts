@@ -53,7 +53,8 @@ export async function buildRelease(
     for (const [file, content] of Object.entries(job.templates ?? {})) tree[`templates/${file}`] = content;
     writeTree(jobDir, tree);
     const archive = await packDir(jobDir, join(mkdirp(join(stage, "jobs")), `${job.name}.tgz`));
-    jobRefs.push(`- name: ${job.name}\n  version: ${sha1Of(archive)}\n  fingerprint: ${sha1Of(archive)}\n  sha1: ${digestOf(archive, r.digest)}`);
+    const fp = fingerprint(tree);
+    jobRefs.push(`- name: ${job.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}`);
   }
   const pkgRefs: string[] = [];
   for (const pkg of r.packages) {
@@ -61,11 +62,17 @@ export async function buildRelease(
     writeTree(pkgDir, pkg.files);
     const archive = await packDir(pkgDir, join(mkdirp(join(stage, "packages")), `${pkg.name}.tgz`));
     const deps = (pkg.dependencies ?? []).map((d) => `\n  - ${d}`).join("");
-    pkgRefs.push(`- name: ${pkg.name}\n  version: ${sha1Of(archive)}\n  fingerprint: ${sha1Of(archive)}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}`);
+    const fp = fingerprint(pkg.files);
+    pkgRefs.push(`- name: ${pkg.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}`);
   }
   const manifest = `name: ${r.name}\nversion: ${r.version}\ncommit_hash: abc123\nuncommitted_changes: false\njobs:\n${jobRefs.join("\n")}\npackages:\n${pkgRefs.join("\n")}\n`;
   writeFileSync(join(stage, "release.MF"), manifest);
   return packDir(stage, join(root, `${r.name}-${r.version}.tgz`));
+}
+
+/** Like bosh, a fingerprint depends on the files' content only, not on when the archive was made. */
+function fingerprint(tree: Tree): string {
+  return createHash("sha1").update(JSON.stringify(Object.entries(tree).sort())).digest("hex");
 }
 
 function mkdirp(dir: string): string {

@@ -1,0 +1,90 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/common/index.js";
+import { installCpi, type InstallEvent } from "../../src/cpi-runner/install/index.js";
+import { extractRelease, type ExtractedRelease } from "../../src/director-release/index.js";
+import { buildRelease, type FixturePackage } from "../director-release/release-fixtures.js";
+import { OTHER_CPI_JOB, TEST_CPI_JOB, testCpiPackages } from "./test-cpi-release.js";
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "install-cpi-"));
+});
+
+let builds = 0;
+async function release(packages: FixturePackage[] = testCpiPackages()): Promise<ExtractedRelease> {
+  builds += 1;
+  const dir = join(root, `build-${builds}`);
+  const tarball = await buildRelease(dir, { name: "test-cpi", version: "1", jobs: [TEST_CPI_JOB, OTHER_CPI_JOB], packages });
+  return extractRelease(tarball, join(dir, "extracted"));
+}
+
+async function install(r: ExtractedRelease, properties: Record<string, unknown>, templates = [{ name: "test_cpi", release: "test-cpi" }]) {
+  const events: InstallEvent[] = [];
+  const installation = await installCpi({
+    releases: [r],
+    templates,
+    properties,
+    deploymentName: "bosh",
+    installationDir: join(root, "installation"),
+    logger: silentLogger,
+    onEvent: (e) => events.push(e),
+  });
+  const compiled = events.flatMap((e) => (e.kind === "compile-package" ? [[e.name, e.cached] as const] : []));
+  return { installation, events, compiled };
+}
+
+function callInfo(cpiPath: string, env: Record<string, string>): unknown {
+  const out = execFileSync(cpiPath, [], { input: JSON.stringify({ method: "info", arguments: [], context: {} }), env: { ...process.env, ...env } });
+  return JSON.parse(out.toString("utf8"));
+}
+
+describe("installCpi", () => {
+  it("compiles packages in dependency order, renders bin/cpi from ERB, and a second run compiles nothing", async () => {
+    const first = await install(await release(), { test: { region: "eu-west", token: "t0k" } });
+    expect(first.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(first.events.at(-1)?.kind).toBe("render-jobs");
+    const { cpiPath, env } = first.installation;
+    expect(cpiPath).toBe(join(root, "installation", "jobs", "test_cpi", "bin", "cpi"));
+    expect(statSync(cpiPath).mode & 0o777).toBe(0o755);
+    expect(env).toEqual({ BOSH_PACKAGES_DIR: join(root, "installation", "packages"), BOSH_JOBS_DIR: join(root, "installation", "jobs") });
+    expect(callInfo(cpiPath, env)).toMatchObject({ result: { api_version: 2, greeting: "hello", region: "eu-west" }, error: null });
+
+    // when: installed again from a fresh extraction, with other properties
+    const second = await install(await release(), { test: { region: "us-east", token: "t0k" } });
+    expect(second.compiled).toEqual([["greeting-data", true], ["cpi-bin", true]]);
+    expect(callInfo(second.installation.cpiPath, second.installation.env)).toMatchObject({ result: { greeting: "hello", region: "us-east" } });
+  });
+
+  it("recompiles a package whose dependency changed, even though its own fingerprint did not", async () => {
+    await install(await release(), { test: { token: "x" } });
+    const changed = await install(await release(testCpiPackages("bonjour")), { test: { token: "x" } });
+    expect(changed.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(callInfo(changed.installation.cpiPath, changed.installation.env)).toMatchObject({ result: { greeting: "bonjour", region: "nowhere" } });
+  });
+
+  it("reports a failing packaging script with the tail of its output", async () => {
+    const broken = testCpiPackages();
+    (broken[0] as FixturePackage).files["packaging"] = "echo about to fail\nexit 7\n";
+    const error = await install(await release(broken), { test: { token: "x" } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "PACKAGE_COMPILE_FAILED", message: expect.stringContaining("'greeting-data' failed (exit code 7)") });
+    expect((error as { details: string[] }).details).toContain("about to fail");
+  });
+
+  it("requires exactly one job with bin/cpi", async () => {
+    const error = await install(await release(), { test: { token: "x" } }, [
+      { name: "test_cpi", release: "test-cpi" },
+      { name: "other_cpi", release: "test-cpi" },
+    ]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CPI_INSTALL_FAILED", message: expect.stringContaining("Found 2") });
+  });
+
+  it("names a template that the releases do not have", async () => {
+    const r = await release();
+    await expect(install(r, {}, [{ name: "nope", release: "test-cpi" }])).rejects.toMatchObject({ code: "CPI_INSTALL_FAILED", message: expect.stringContaining("no job 'nope'") });
+    await expect(install(r, {}, [{ name: "test_cpi", release: "other" }])).rejects.toMatchObject({ code: "CPI_INSTALL_FAILED", message: expect.stringContaining("release 'other'") });
+  });
+});
