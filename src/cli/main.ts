@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BootstrapError } from "../common/index.js";
+import { registerInterpolateCommand } from "./commands/interpolate.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import type { CliIo } from "./io.js";
 import { renderError } from "./render-error.js";
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError();
+  registerInterpolateCommand(program, io);
   registerLifecycleCommands(program, io);
 
   try {

@@ -1,0 +1,57 @@
+/**
+ * `bootstrap interpolate MANIFEST`: what `bosh int` does — apply ops files, interpolate
+ * variables (generating typed ones into --vars-store), print the YAML, or with --path just one
+ * value (a string printed raw, so a PEM or key pastes cleanly).
+ */
+import type { Command } from "commander";
+import { BootstrapError } from "../../common/index.js";
+import { dumpYaml, evaluateManifest, findValue, parsePointer, PatchError, PointerSyntaxError } from "../../manifest/index.js";
+import type { CliIo } from "../io.js";
+import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+
+interface InterpolateOptions extends VarOptionValues {
+  path?: string;
+  varErrs?: boolean;
+  varErrsUnused?: boolean;
+}
+
+export function registerInterpolateCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command("interpolate")
+    .alias("int")
+    .description("Apply ops files and interpolate variables into a manifest, printing the result (like bosh int)")
+    .argument("<MANIFEST>", "path to the manifest YAML");
+  addVarFlags(command)
+    .option("--path <OP-PATH>", "print only the value at this go-patch path (e.g. /private_key)")
+    .option("--var-errs", "fail when a variable has no value")
+    .option("--var-errs-unused", "fail when a given variable is not used")
+    .action(async (manifestPath: string, options: InterpolateOptions) => {
+      const pointer = options.path === undefined ? undefined : parsePath(options.path);
+      const { opsFiles, varFlags } = varFlagsFromOptions(options);
+      const evaluated = await evaluateManifest(
+        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write" },
+        { expectAllKeys: options.varErrs === true, expectAllVarsUsed: options.varErrsUnused === true },
+      );
+      if (pointer === undefined) {
+        io.stdout.write(evaluated.yaml);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = findValue(evaluated.document, pointer);
+      } catch (error) {
+        if (!(error instanceof PatchError)) throw error;
+        throw new BootstrapError("USAGE", `--path '${options.path ?? ""}': ${error.message}`, { hint: "Check the path against the interpolated manifest (run without --path)." });
+      }
+      io.stdout.write(typeof value === "string" ? `${value}\n` : dumpYaml(value));
+    });
+}
+
+function parsePath(path: string) {
+  try {
+    return parsePointer(path);
+  } catch (error) {
+    if (!(error instanceof PointerSyntaxError)) throw error;
+    throw new BootstrapError("USAGE", `--path '${path}': ${error.message}`, { hint: "Write the path like /instance_groups/name=bosh/jobs." });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * RSA key material in the encodings bosh-cli's generators write: PKCS#1 "RSA PRIVATE KEY" PEM,
+ * PKIX "PUBLIC KEY" PEM, and the raw modulus/exponent for SSH and key identifiers. Generation
+ * is asynchronous because 3072/4096-bit keys take hundreds of milliseconds.
+ */
+import { generateKeyPair, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
+
+const generateRsa = promisify(generateKeyPair);
+
+export interface RsaKeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export async function newRsaKeyPair(bits: number): Promise<RsaKeyPair> {
+  const { privateKey, publicKey } = await generateRsa("rsa", { modulusLength: bits, publicExponent: 0x10001 });
+  return { privateKey, publicKey };
+}
+
+export const pkcs1PrivatePem = (key: KeyObject): string => key.export({ type: "pkcs1", format: "pem" }).toString();
+export const pkixPublicPem = (key: KeyObject): string => key.export({ type: "spki", format: "pem" }).toString();
+
+/** Big-endian unsigned bytes without leading zeros (Go's big.Int.Bytes()). */
+export function rsaComponents(key: KeyObject): { n: Buffer; e: Buffer } {
+  const jwk = key.export({ format: "jwk" });
+  if (typeof jwk.n !== "string" || typeof jwk.e !== "string") throw new Error("not an RSA key");
+  return { n: Buffer.from(jwk.n, "base64url"), e: Buffer.from(jwk.e, "base64url") };
+}

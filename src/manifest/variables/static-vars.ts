@@ -1,0 +1,92 @@
+/**
+ * Builds the flag-given variables in bosh-cli's precedence (later wins): --vars-env, -l,
+ * --var-file, -v. Values of -v and --vars-env are read as YAML (so `-v port=25555` is a number
+ * and `-v list=[a,b]` a list) unless they read as a plain string, which is taken verbatim minus
+ * one pair of wrapping quotes; --var-file values are the file's text.
+ */
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import yaml from "js-yaml";
+import { BootstrapError, messageOf } from "../../common/index.js";
+import { parseYaml } from "../yaml.js";
+import { isMap } from "../go-patch/go-types.js";
+
+export interface VarFlags {
+  vars?: Record<string, string>;
+  varFiles?: Record<string, string>;
+  varsFiles?: string[];
+  varsEnv?: string[];
+  varsStore?: string;
+}
+
+export function expandPath(path: string, cwd: string): string {
+  if (path === "~" || path.startsWith("~/")) return resolve(homedir(), path.slice(2));
+  return resolve(cwd, path);
+}
+
+export async function loadStaticVars(flags: VarFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const prefix of flags.varsEnv ?? []) Object.assign(out, varsFromEnv(prefix, env));
+  for (const file of flags.varsFiles ?? []) Object.assign(out, await varsFromFile(expandPath(file, cwd), file));
+  for (const [name, file] of Object.entries(flags.varFiles ?? {})) out[name] = await readVarFile(name, expandPath(file, cwd));
+  for (const [name, raw] of Object.entries(flags.vars ?? {})) out[name] = parseVarValue(name, raw);
+  return out;
+}
+
+export function parseVarValue(name: string, raw: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = yaml.load(raw);
+  } catch (error) {
+    throw new BootstrapError("VARIABLE_INVALID", `Deserializing variables '${name}=${raw}': ${messageOf(error)}`, {
+      hint: "Quote the value so it reads as YAML, or pass it with --var-file NAME=PATH.",
+    });
+  }
+  if (typeof parsed !== "string") return parsed;
+  // Plain strings keep their original text (YAML would fold newlines); one pair of wrapping quotes goes.
+  const quoted = raw.length >= 2 && ((raw.startsWith('"') && raw.endsWith('"')) || (raw.startsWith("'") && raw.endsWith("'")));
+  return quoted ? raw.slice(1, -1) : raw;
+}
+
+function varsFromEnv(prefix: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || !key.startsWith(`${prefix}_`)) continue;
+    try {
+      out[key.slice(prefix.length + 1)] = yaml.load(value) ?? null;
+    } catch (error) {
+      throw new BootstrapError("VARIABLE_INVALID", `Deserializing YAML from environment variable '${key}': ${messageOf(error)}`, {
+        hint: `Fix or unset ${key}.`,
+      });
+    }
+  }
+  return out;
+}
+
+async function varsFromFile(path: string, given: string): Promise<Record<string, unknown>> {
+  const parsed = parseYaml(await readInput(path, `Reading variables file '${given}'`), path);
+  if (parsed === null || parsed === undefined) return {};
+  if (!isMap(parsed)) {
+    throw new BootstrapError("VARIABLE_INVALID", `Variables file '${given}' must be a YAML map of names to values`, {
+      hint: "Write it as `name: value` lines.",
+    });
+  }
+  return parsed;
+}
+
+async function readVarFile(name: string, path: string): Promise<string> {
+  return readInput(path, `Reading variable '${name}' from file '${path}'`);
+}
+
+export async function readInput(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BootstrapError(code === "ENOENT" ? "FILE_NOT_FOUND" : "USAGE", `${what}: ${messageOf(error)}`, {
+      hint: "Check the path (relative paths are resolved against the current directory).",
+      cause: error,
+    });
+  }
+}
