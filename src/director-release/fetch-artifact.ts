@@ -45,7 +45,7 @@ export async function fetchArtifact(ref: { url: string; sha1?: string | undefine
 function parseDigests(sha1: string, url: string): Digest[] {
   const digests = parseMultiDigest(sha1);
   if (digests === undefined) {
-    throw new BootstrapError("DIGEST_MISMATCH", `The digest '${sha1}' given for '${displayUrl(url)}' is not a SHA-1 or multi-digest`, {
+    throw new BootstrapError("MANIFEST_INVALID", `The digest '${sha1}' given for '${displayUrl(url)}' is not a SHA-1 or multi-digest`, {
       hint: "Use a plain SHA-1 hex digest or `sha256:<hex>` in the manifest's sha1 field.",
     });
   }

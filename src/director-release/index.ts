@@ -9,7 +9,6 @@ export { extractRelease } from "./extract-release.js";
 export type { ReleaseSummary, ExtractedRelease, ReleaseJob, ReleasePackage, JobSpec } from "./release-types.js";
 export { parseMultiDigest, formatDigest, hashFile } from "./digest.js";
 export type { Digest, DigestAlgorithm, DigestValues } from "./digest.js";
-export { verifyFileDigest } from "./verify-file.js";
 export { extractTarballSafely } from "./safe-extract.js";
 export { openCompiledPackageCache, compiledPackageKeyId } from "./compiled-package-cache.js";
 export type { CompiledPackageKey, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";

@@ -4,6 +4,7 @@
  * device or FIFO entries. node-tar alone would only warn and strip; we want the archive refused,
  * so offending entries are skipped while extracting and the whole directory is removed
  * afterwards with UNSAFE_ARCHIVE naming them. Owners are not preserved (as `tar --no-same-owner`).
+ * The target directory belongs to the extraction: it is removed whenever extraction fails.
  */
 import { mkdir, rm } from "node:fs/promises";
 import { posix } from "node:path";
@@ -55,6 +56,7 @@ export async function extractTarballSafely(
       },
     });
   } catch (error) {
+    await rm(targetDir, { recursive: true, force: true });
     throw new BootstrapError(invalidCode, `Cannot extract '${tarball}': ${messageOf(error)}`, {
       cause: error,
       hint: "The archive is damaged or not a (gzipped) tar file; download or build it again.",

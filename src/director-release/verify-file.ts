@@ -8,7 +8,7 @@ import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "./digest
 export async function verifyFileDigest(path: string, expected: string, what: string, signal?: AbortSignal): Promise<void> {
   const digests = parseMultiDigest(expected);
   if (digests === undefined) {
-    throw new BootstrapError("DIGEST_MISMATCH", `${what}: '${expected}' is not a SHA-1 or multi-digest`, {
+    throw new BootstrapError("RELEASE_INVALID", `${what}: '${expected}' is not a SHA-1 or multi-digest`, {
       hint: "Use a plain SHA-1 hex digest or `sha256:<hex>`.",
     });
   }

@@ -151,6 +151,10 @@ describe("fetchArtifact for local files", () => {
     await expect(fetchArtifact({ url: `file://${root}/absent.tgz` }, opts)).rejects.toMatchObject({ code: "FILE_NOT_FOUND", message: expect.stringContaining("absent.tgz") });
   });
 
+  it("refuses a sha1 that is not a digest, naming it", async () => {
+    await expect(fetchArtifact({ url: file, sha1: "not-a-digest" }, opts)).rejects.toMatchObject({ code: "MANIFEST_INVALID", message: expect.stringContaining("'not-a-digest'") });
+  });
+
   it("refuses unknown schemes", async () => {
     await expect(fetchArtifact({ url: "ftp://example/x.tgz", sha1: SHA1 }, opts)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED" });
   });

@@ -50,6 +50,15 @@ describe("extractTarballSafely", () => {
     expect(existsSync(join(root, "escape.txt"))).toBe(false);
   });
 
+  it("removes what it extracted from a truncated tarball", async () => {
+    const whole = rawTarball([{ path: "a.txt", content: "a".repeat(100_000) }, { path: "b.txt", content: "b" }]);
+    const path = join(root, "cut.tgz");
+    writeFileSync(path, whole.subarray(0, whole.length - 20));
+    const target = join(root, "out");
+    await expect(extractTarballSafely(path, target, "RELEASE_INVALID")).rejects.toMatchObject({ code: "RELEASE_INVALID" });
+    expect(existsSync(target)).toBe(false);
+  });
+
   it("reports a file that is not a tarball with the given code", async () => {
     const path = join(root, "junk.tgz");
     writeFileSync(path, "this is not gzip at all, just text that goes on for a while ".repeat(20));
