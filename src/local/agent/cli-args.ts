@@ -21,13 +21,13 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     const flag = argv[i] ?? "";
     if (flag === "-r" || flag === "--no-alerts") continue;
     const match = /^-([bCPM])(.*)$/.exec(flag);
-    if (!match) throw new BootstrapError("USAGE", `bosh-agent: unknown argument '${flag}'`, { hint: USAGE_HINT });
+    if (!match) throw new BootstrapError("USAGE", `Unknown argument '${flag}'`, { hint: USAGE_HINT });
     const key = match[1] ?? "";
     const inline = match[2] ?? "";
     const value = inline !== "" ? inline.replace(/^=/, "") : argv[++i];
-    if (value === undefined || value === "") throw new BootstrapError("USAGE", `bosh-agent: flag -${key} needs a value`, { hint: USAGE_HINT });
+    if (value === undefined || value === "") throw new BootstrapError("USAGE", `Flag -${key} needs a value`, { hint: USAGE_HINT });
     values[key] = value;
   }
-  if (values.C === undefined) throw new BootstrapError("USAGE", "bosh-agent: -C <agent.json> is required", { hint: USAGE_HINT });
+  if (values.C === undefined) throw new BootstrapError("USAGE", "Flag -C <agent.json> is required", { hint: USAGE_HINT });
   return { baseDir: values.b ?? "/var/vcap", configPath: values.C, platform: values.P ?? "ubuntu", supervisor: values.M ?? "monit" };
 }
