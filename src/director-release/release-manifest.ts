@@ -1,7 +1,8 @@
 /**
  * release.MF and job.MF as data: pure parsing and validation, every problem collected and
  * reported at once under RELEASE_INVALID naming the file. release.MF is read with YAML's
- * failsafe schema so that versions such as `1.10` stay strings instead of becoming 1.1.
+ * failsafe schema so that versions such as `1.10` stay strings instead of becoming 1.1, plus
+ * `!!binary`: releases made by the old Ruby CLI wrote some values as (mis-tagged) base64.
  */
 import yaml from "js-yaml";
 import { BootstrapError, messageOf } from "../common/index.js";
@@ -31,6 +32,9 @@ export interface ReleaseManifest {
 }
 
 type Raw = Record<string, unknown>;
+const binaryType = (yaml as unknown as { types: { binary: yaml.Type } }).types.binary;
+const RELEASE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend([binaryType]);
+const RUBY_BINARY_TAG = /(sha1|version|fingerprint): !binary \|-/g;
 const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function loadYaml(text: string, where: string, schema: yaml.Schema): unknown {
@@ -51,10 +55,11 @@ function invalid(where: string, problems: string[]): BootstrapError {
 }
 
 export function parseReleaseManifest(text: string, where: string): ReleaseManifest {
-  const raw = loadYaml(text, where, yaml.FAILSAFE_SCHEMA);
+  const raw = loadYaml(text.replace(RUBY_BINARY_TAG, "$1: !!binary |-"), where, RELEASE_SCHEMA);
   if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
   const problems: string[] = [];
   const str = (v: unknown, path: string): string => {
+    if (v instanceof Uint8Array && v.length > 0) return Buffer.from(v).toString("utf8");
     if (typeof v === "string" && v !== "") return v;
     problems.push(`${path} must be a non-empty string`);
     return "";

@@ -15,10 +15,10 @@ beforeEach(() => {
 });
 
 let builds = 0;
-async function release(packages: FixturePackage[] = testCpiPackages()): Promise<ExtractedRelease> {
+async function release(packages: FixturePackage[] = testCpiPackages(), compiledFor?: string): Promise<ExtractedRelease> {
   builds += 1;
   const dir = join(root, `build-${builds}`);
-  const tarball = await buildRelease(dir, { name: "test-cpi", version: "1", jobs: [TEST_CPI_JOB, OTHER_CPI_JOB], packages });
+  const tarball = await buildRelease(dir, { name: "test-cpi", version: "1", jobs: [TEST_CPI_JOB, OTHER_CPI_JOB], packages, ...(compiledFor === undefined ? {} : { compiledFor }) });
   return extractRelease(tarball, join(dir, "extracted"));
 }
 
@@ -64,6 +64,17 @@ describe("installCpi", () => {
     const changed = await install(await release(testCpiPackages("bonjour")), { test: { token: "x" } });
     expect(changed.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
     expect(callInfo(changed.installation.cpiPath, changed.installation.env)).toMatchObject({ result: { greeting: "bonjour", region: "nowhere" } });
+  });
+
+  it("installs the packages of a compiled release as they are, compiling nothing", async () => {
+    // given: "compiled" packages whose content is what the CPI needs at run time
+    const compiled: FixturePackage[] = [
+      { name: "greeting-data", files: { "greeting.txt": "hi\n" } },
+      { name: "cpi-bin", dependencies: ["greeting-data"], files: { "bin/cpi-impl": { content: '#!/bin/bash\ncat >/dev/null\necho "{\\"result\\":{\\"region\\":\\"$1\\"},\\"error\\":null}"\n', mode: 0o755 } } },
+    ];
+    const { compiled: events, installation } = await install(await release(compiled, "host/1"), { test: { region: "r1", token: "x" } });
+    expect(events).toEqual([["greeting-data", true], ["cpi-bin", true]]);
+    expect(callInfo(installation.cpiPath, installation.env)).toEqual({ result: { region: "r1" }, error: null });
   });
 
   it("reports a failing packaging script with the tail of its output", async () => {

@@ -43,7 +43,15 @@ export interface FixturePackage {
 /** A source release tarball `<root>/<name>-<version>.tgz`; job/package fingerprints are content hashes. */
 export async function buildRelease(
   root: string,
-  r: { name: string; version: string; jobs: FixtureJob[]; packages: FixturePackage[]; digest?: "sha1" | "sha256" },
+  r: {
+    name: string;
+    version: string;
+    jobs: FixtureJob[];
+    packages: FixturePackage[];
+    digest?: "sha1" | "sha256";
+    /** "os/version": write the packages as compiled_packages (their files are the compiled content) */
+    compiledFor?: string;
+  },
 ): Promise<string> {
   const stage = join(root, `${r.name}-stage`);
   const jobRefs: string[] = [];
@@ -60,12 +68,14 @@ export async function buildRelease(
   for (const pkg of r.packages) {
     const pkgDir = join(root, `${r.name}-pkg-${pkg.name}`);
     writeTree(pkgDir, pkg.files);
-    const archive = await packDir(pkgDir, join(mkdirp(join(stage, "packages")), `${pkg.name}.tgz`));
+    const folder = r.compiledFor === undefined ? "packages" : "compiled_packages";
+    const archive = await packDir(pkgDir, join(mkdirp(join(stage, folder)), `${pkg.name}.tgz`));
     const deps = (pkg.dependencies ?? []).map((d) => `\n  - ${d}`).join("");
     const fp = fingerprint(pkg.files);
-    pkgRefs.push(`- name: ${pkg.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}`);
+    pkgRefs.push(`- name: ${pkg.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}${r.compiledFor === undefined ? "" : `\n  stemcell: ${r.compiledFor}`}`);
   }
-  const manifest = `name: ${r.name}\nversion: ${r.version}\ncommit_hash: abc123\nuncommitted_changes: false\njobs:\n${jobRefs.join("\n")}\npackages:\n${pkgRefs.join("\n")}\n`;
+  const packagesKey = r.compiledFor === undefined ? "packages" : "compiled_packages";
+  const manifest = `name: ${r.name}\nversion: ${r.version}\ncommit_hash: abc123\nuncommitted_changes: false\njobs:\n${jobRefs.join("\n")}\n${packagesKey}:\n${pkgRefs.join("\n")}\n`;
   writeFileSync(join(stage, "release.MF"), manifest);
   return packDir(stage, join(root, `${r.name}-${r.version}.tgz`));
 }

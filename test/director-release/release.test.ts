@@ -92,6 +92,14 @@ describe("extractRelease", () => {
     ]);
   });
 
+  it("reads a compiled release: packages from compiled_packages/ with their stemcell", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "4", jobs, packages, compiledFor: "ubuntu-jammy/1.10" });
+    expect(await inspectRelease(tarball, { cacheDir: join(root, "cache") })).toMatchObject({ compiled: true, packages: [{ name: "lib", stemcell: "ubuntu-jammy/1.10" }, { name: "app" }] });
+    const release = await extractRelease(tarball, join(root, "work"));
+    expect(release.compiled).toBe(true);
+    expect(release.packages[1]).toMatchObject({ name: "app", compiled: true, stemcell: "ubuntu-jammy/1.10", archivePath: join(root, "work", "compiled_packages", "app.tgz") });
+  });
+
   it("fails with DIGEST_MISMATCH when a job archive differs from release.MF", async () => {
     const tarball = await buildRelease(root, { name: "demo", version: "3", jobs, packages });
     // given: the job archive inside the release swapped for another one
