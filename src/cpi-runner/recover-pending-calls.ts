@@ -1,0 +1,81 @@
+/**
+ * What the calls of a killed run did. Run before anything else touches the IaaS: waits for CPI
+ * processes an earlier run left behind, reads their responses, and forgets the journal entries
+ * it hands back (the caller records their CIDs in the state at once).
+ */
+import { BootstrapError, redact } from "../common/index.js";
+import type { Logger } from "../common/index.js";
+import { CpiError } from "./cpi-error.js";
+import { forget, isRunning, listRecords, readOutputs } from "./journal.js";
+import type { JournalRecord } from "./journal.js";
+import { decodeMutatingResult, decodeResponse } from "./protocol.js";
+
+export interface RecoveredCall {
+  method: string;
+  /** Redacted; for reporting. */
+  arguments: unknown[];
+  tag?: Record<string, unknown>;
+  /**
+   * result: in the shape the CpiClient method returns (createVm → {cid, networks?}, createStemcell
+   * and createDisk → the CID, attachDisk → the hint or null, deletes and detach → null).
+   */
+  outcome: { kind: "result"; result: unknown } | { kind: "error"; error: CpiError } | { kind: "lost"; reason: string };
+}
+
+const POLL_MS = 250;
+
+export async function recoverPendingCalls(journalDir: string, logger: Logger, signal?: AbortSignal): Promise<RecoveredCall[]> {
+  const recovered: RecoveredCall[] = [];
+  for (const { record, files } of await listRecords(journalDir, logger)) {
+    let announced = false;
+    while (await isRunning(record, files.stdout)) {
+      if (!announced) {
+        logger.debug(`waiting for CPI '${record.method}' (pid ${record.pid ?? "?"}) started by an earlier run at ${record.started_at}`);
+        announced = true;
+      }
+      if (signal?.aborted === true) {
+        throw new BootstrapError("INTERRUPTED", `Interrupted while waiting for CPI '${record.method}' left running by an earlier run.`, {
+          hint: "Run the same command again: it will wait for that call again and record what it did.",
+        });
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    const outputs = await readOutputs(files);
+    if (outputs.stderr !== "") logger.debug(`cpi ${record.method} [${record.request_id}] stderr:\n${redact(outputs.stderr)}`);
+    recovered.push({ ...describe(record), outcome: outcomeOf(record, outputs.stdout) });
+    await forget(files);
+  }
+  for (const call of recovered) {
+    logger.debug(`recovered CPI '${call.method}' from an earlier run: ${redact(JSON.stringify(call.outcome))}`);
+  }
+  return recovered;
+}
+
+function describe(record: JournalRecord): Omit<RecoveredCall, "outcome"> {
+  return record.tag === undefined
+    ? { method: record.method, arguments: record.arguments }
+    : { method: record.method, arguments: record.arguments, tag: record.tag };
+}
+
+function outcomeOf(record: JournalRecord, stdout: string): RecoveredCall["outcome"] {
+  const response = decodeResponse(stdout);
+  switch (response.kind) {
+    case "result":
+      try {
+        return { kind: "result", result: decodeMutatingResult(record.method, response.result, record.api_version) };
+      } catch (error) {
+        if (error instanceof CpiError) return { kind: "error", error };
+        throw error;
+      }
+    case "error":
+      return { kind: "error", error: new CpiError(record.method, response.type, response.message, response.okToRetry) };
+    case "invalid":
+      return {
+        kind: "lost",
+        reason:
+          record.pid === undefined && stdout === ""
+            ? "the earlier run was killed as it started the CPI; the call may or may not have run"
+            : `the CPI ended without a usable response (it ${response.problem})`,
+      };
+  }
+}
