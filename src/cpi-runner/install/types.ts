@@ -1,12 +1,9 @@
 import type { Logger } from "../../common/index.js";
 import type { ExtractedRelease } from "../../director-release/index.js";
+import type { CpiInstallation } from "../types.js";
 
-/** What running the installed CPI needs: its executable and the env its templates expect. */
-export interface CpiInstallation {
-  cpiPath: string;
-  /** BOSH_PACKAGES_DIR and BOSH_JOBS_DIR, as bosh-cli sets them for CPI calls. */
-  env: Record<string, string>;
-}
+/** What running the installed CPI needs (the runner's type): bin/cpi and BOSH_PACKAGES_DIR/BOSH_JOBS_DIR. */
+export type { CpiInstallation };
 
 export type InstallEvent =
   | { kind: "compile-package"; name: string; fingerprint: string; cached: boolean; durationMs: number }
