@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, stat, writeFile, copyFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import yaml from "js-yaml";
+import { evaluateManifest, type EvaluateInput } from "../../src/manifest/index.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "vars-store-"));
+});
+
+const manifest = (variables: unknown[]) => yaml.dump({ name: "x", a: "((a))", p: "((pw))", variables });
+
+function input(over: Partial<EvaluateInput> = {}): EvaluateInput {
+  return {
+    manifestPath: "m.yml",
+    opsFiles: [],
+    varFlags: { varsStore: "store.yml" },
+    env: {},
+    cwd: dir,
+    generation: "write",
+    ...over,
+  };
+}
+const opts = { expectAllKeys: true, expectAllVarsUsed: false };
+const readStore = async () => yaml.load(await readFile(join(dir, "store.yml"), "utf8")) as Record<string, unknown>;
+
+describe("vars store", () => {
+  it("generates typed variables into a new store (mode 0600) and never regenerates them", async () => {
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password", options: { length: 5 } }]));
+    const first = await evaluateManifest(input(), opts);
+    expect(first.generated).toEqual(["pw", "a"]);
+    const store = await readStore();
+    expect(store["a"]).toMatch(/^[a-z0-9]{5}$/);
+    expect((first.document as Record<string, unknown>)["p"]).toBe(store["pw"]);
+    expect((await stat(join(dir, "store.yml"))).mode & 0o777).toBe(0o600);
+    // resolved definitions are gone from the output
+    expect((first.document as Record<string, unknown>)["variables"]).toEqual([]);
+
+    // Changed options do not regenerate an existing value.
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password", options: { length: 40 } }, { name: "a", type: "password" }]));
+    const second = await evaluateManifest(input(), opts);
+    expect(second.generated).toEqual([]);
+    expect(await readStore()).toEqual(store);
+  });
+
+  it("a flag value wins over the store and is never generated or written", async () => {
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
+    const out = await evaluateManifest(input({ varFlags: { varsStore: "store.yml", vars: { a: "given" } } }), opts);
+    expect(out.generated).toEqual(["pw"]);
+    expect((out.document as Record<string, unknown>)["a"]).toBe("given");
+    expect(Object.keys(await readStore())).toEqual(["pw"]);
+  });
+
+  it("saves each value right after generating it, so a later failure keeps earlier values", async () => {
+    await writeFile(
+      join(dir, "m.yml"),
+      manifest([{ name: "pw", type: "password" }, { name: "a", type: "certificate", options: { common_name: "no ca" } }]),
+    );
+    const run = evaluateManifest(input(), opts);
+    await expect(run).rejects.toMatchObject({ code: "VARIABLE_INVALID", message: "Generating variable 'a': Missing required CA name" });
+    expect(Object.keys(await readStore())).toEqual(["pw"]);
+  });
+
+  it("dry-run generates in memory, reports the names and writes nothing", async () => {
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
+    const out = await evaluateManifest(input({ generation: "dry-run" }), opts);
+    expect(out.generated).toEqual(["pw", "a"]);
+    await expect(stat(join(dir, "store.yml"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("reads a store written by bosh-cli (fixture shape) and refuses one that is not a map", async () => {
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }]));
+    await writeFile(join(dir, "store.yml"), "pw: from-store\na: also\n");
+    const out = await evaluateManifest(input(), opts);
+    expect(out.document).toMatchObject({ p: "from-store", a: "also" });
+    await writeFile(join(dir, "store.yml"), "- a\n- b\n");
+    await expect(evaluateManifest(input(), opts)).rejects.toMatchObject({ code: "VARS_STORE_INVALID" });
+    await writeFile(join(dir, "store.yml"), "a: [\n");
+    await expect(evaluateManifest(input(), opts)).rejects.toMatchObject({ code: "YAML_INVALID" });
+  });
+
+  it("certificates find their CA through the store, in declared order", async () => {
+    await copyFile(join(__dirname, "fixtures", "director.yml"), join(dir, "m.yml"));
+    await writeFile(join(dir, "store.yml"), "");
+    const out = await evaluateManifest(input({ varFlags: { varsStore: "store.yml", varsFiles: [join(__dirname, "fixtures", "vars.yml")] } }), opts);
+    expect(out.generated).toEqual(["nats_password", "mbus_password", "default_ca", "mbus_tls"]);
+    const store = await readStore();
+    expect((store["mbus_tls"] as Record<string, string>)["ca"]).toBe((store["default_ca"] as Record<string, string>)["certificate"]);
+    expect(store["mbus_password"]).toMatch(/^[a-z0-9]{32}$/);
+  });
+});
