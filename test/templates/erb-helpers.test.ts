@@ -62,6 +62,8 @@ describe("ERB helpers (embedded Ruby)", () => {
     ["-%> trims the newline", "a\n<% if true -%>\nb\n<% end -%>\nc\n", {}, "a\nb\nc\n"],
     ["<%- trims leading indentation", "a\n  <%- if true -%>\nb\n  <%- end -%>\n", {}, "a\nb\n"],
     ["without - the newline stays", "a\n<% if true %>\nb\n<% end %>\n", {}, "a\n\nb\n\n"],
+    ["YAML.dump", "<%= YAML.dump({'a' => [1]}) %>", {}, "---\na:\n- 1\n"],
+    ["bundled pure-Ruby gems can be required", "<% require 'base64' %><%= Base64.strict_encode64(p('director.name')) %>", {}, "Ym9zaA=="],
     ["UTF-8 survives", "héllo <%= p('director.name') %> ✓", {}, "héllo bosh ✓"],
     ["if_link takes the else branch", "<% if_link('db') do |l| %>link<% end.else do %>no link<% end %>", {}, "no link"],
     ["templates cannot print to the CLI's output", "<% puts 'noise'; warn 'noise' %>ok", {}, "ok"],

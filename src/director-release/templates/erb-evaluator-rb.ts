@@ -13,10 +13,32 @@
  * and `.else` runs), so templates with optional links still render.
  */
 export const ERB_EVALUATOR_RUBY = String.raw`
+# RubyGems is off (ruby-vm.ts: it is most of the boot time); keep the pure-Ruby bundled gems
+# (base64, csv, ...) requirable by putting their lib dirs after the standard library's. The
+# gems dir sits beside the stdlib dir (<prefix>/lib/ruby/{3.4.0,gems/3.4.0}); found from the
+# load path because loading rbconfig to ask would cost a tenth of a second.
+BOOTSTRAP_RUBY_API = RUBY_VERSION[/\A\d+\.\d+/] + ".0"
+BOOTSTRAP_STDLIB = $LOAD_PATH.find { |dir| dir.end_with?("/ruby/" + BOOTSTRAP_RUBY_API) }
+if BOOTSTRAP_STDLIB
+  Dir.glob(File.join(File.dirname(BOOTSTRAP_STDLIB), "gems", BOOTSTRAP_RUBY_API, "gems", "*", "lib")).sort.each do |dir|
+    $LOAD_PATH << dir
+  end
+end
+
 require "erb"
 require "json"
-require "yaml"
 require "stringio"
+
+# YAML (psych) is loaded on first use: most templates never touch it and loading it costs as
+# much as the rest of the setup. Psych's own Object#to_yaml replaces this stub when it loads.
+autoload :YAML, "yaml"
+autoload :Psych, "psych"
+class Object
+  def to_yaml(*args, **kwargs)
+    require "yaml"
+    to_yaml(*args, **kwargs)
+  end
+end
 
 module BootstrapTemplates
   class UnknownProperty < StandardError
