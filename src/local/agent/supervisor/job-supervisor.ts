@@ -100,6 +100,7 @@ export class JobSupervisor {
     for (const service of this.vcap()) {
       const pid = await this.pidOf(service);
       const sample = pid === undefined ? undefined : await sampleProcess(pid);
+      if (sample) service.pendingUntil = 0;
       const state: ProcessState = sample && service.monitored ? "running" : service.monitored && Date.now() < service.pendingUntil ? "starting" : "failing";
       const secs = sample ? Math.max(0, Math.round(uptime - ticksToSeconds(sample.startTicks))) : 0;
       const kb = sample ? Math.round(sample.rssKb) : 0;
@@ -139,7 +140,9 @@ export class JobSupervisor {
         if (!service.monitored) continue;
         const now = Date.now();
         if ((await this.pidOf(service)) !== undefined) {
+          // Up: a later death is a failure to restart at once, not a start still pending.
           service.failures = 0;
+          service.pendingUntil = 0;
           continue;
         }
         if (now < service.pendingUntil || now < service.nextRestartAt) continue;
