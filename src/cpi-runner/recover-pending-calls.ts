@@ -3,6 +3,7 @@
  * processes an earlier run left behind, reads their responses, and forgets the journal entries
  * it hands back (the caller records their CIDs in the state at once).
  */
+import { access } from "node:fs/promises";
 import { BootstrapError, redact } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { CpiError } from "./cpi-error.js";
@@ -39,6 +40,12 @@ export async function recoverPendingCalls(journalDir: string, logger: Logger, si
         });
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    if (record.pid === undefined && !(await exists(files.stdout))) {
+      // Killed after writing the intent but before opening the CPI's output: no CPI ever ran.
+      logger.debug(`CPI '${record.method}' of an earlier run never started; forgetting it`);
+      await forget(files);
+      continue;
     }
     const outputs = await readOutputs(files);
     if (outputs.stderr !== "") logger.debug(`cpi ${record.method} [${record.request_id}] stderr:\n${redact(outputs.stderr)}`);
@@ -78,4 +85,11 @@ function outcomeOf(record: JournalRecord, stdout: string): RecoveredCall["outcom
             : `the CPI ended without a usable response (it ${response.problem})`,
       };
   }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
