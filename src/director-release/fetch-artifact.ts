@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { BootstrapError, messageOf, redact, type Logger } from "../common/index.js";
@@ -101,6 +101,7 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
     return { path: target, downloaded: false };
   }
   await mkdir(opts.cacheDir, { recursive: true, mode: 0o700 });
+  await removeStalePartials(opts.cacheDir);
   const attempts = Math.max(1, opts.attempts ?? 3);
   let delay = opts.retryDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
@@ -136,6 +137,23 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
       await sleep(delay, opts.signal);
       delay *= 2;
     }
+  }
+}
+
+/** Partial downloads of runs that were killed (their pid is gone) would otherwise pile up. */
+async function removeStalePartials(cacheDir: string): Promise<void> {
+  for (const name of await readdir(cacheDir)) {
+    const pid = Number(/^\.partial-(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && !isAlive(pid)) await rm(join(cacheDir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -67,6 +67,16 @@ describe("fetchArtifact over https", () => {
     const again = await fetchArtifact({ url: `${base}/other-name.tgz`, sha1: SHA1 }, opts);
     expect(again).toEqual({ path: first.path, downloaded: false });
     expect(hits.get("/other-name.tgz")).toBeUndefined();
+  });
+
+  it("removes partial downloads left by runs that died, keeping those of live processes", async () => {
+    mkdirSync(opts.cacheDir, { recursive: true });
+    const dead = join(opts.cacheDir, ".partial-999999999-deadbeef");
+    const live = join(opts.cacheDir, `.partial-${process.ppid}-cafebabe`);
+    writeFileSync(dead, "half");
+    writeFileSync(live, "half");
+    await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, opts);
+    expect(cacheFiles().sort()).toEqual([live.slice(opts.cacheDir.length + 1), `sha1-${SHA1}`]);
   });
 
   it("verifies a multi-digest and keys the cache by its strongest digest", async () => {
@@ -145,6 +155,18 @@ describe("fetchArtifact for local files", () => {
   it("verifies a given digest, and a wrong one fails with DIGEST_MISMATCH", async () => {
     await expect(fetchArtifact({ url: file, sha1: `sha256:${SHA256}` }, opts)).resolves.toMatchObject({ path: file });
     await expect(fetchArtifact({ url: file, sha1: "0".repeat(40) }, opts)).rejects.toMatchObject({ code: "DIGEST_MISMATCH", message: expect.stringContaining(`actual ${SHA1}`) });
+  });
+
+  it("does not rehash an unchanged file (path, size, mtime) on the next run", async () => {
+    const fixed = new Date("2026-03-03T00:00:00Z");
+    utimesSync(file, fixed, fixed);
+    await fetchArtifact({ url: file, sha1: SHA1 }, opts);
+    // given: other bytes of the same size behind the same mtime: only a rehash could notice
+    writeFileSync(file, Buffer.alloc(BODY.length, 0x20));
+    utimesSync(file, fixed, fixed);
+    await expect(fetchArtifact({ url: file, sha1: SHA1 }, opts)).resolves.toMatchObject({ path: file });
+    utimesSync(file, fixed, new Date(fixed.getTime() + 1000));
+    await expect(fetchArtifact({ url: file, sha1: SHA1 }, opts)).rejects.toMatchObject({ code: "DIGEST_MISMATCH" });
   });
 
   it("names a missing file", async () => {
