@@ -10,3 +10,5 @@ export { recoverPendingCalls } from "./recover-pending-calls.js";
 export type { RecoveredCall } from "./recover-pending-calls.js";
 export type { CpiInfo } from "./protocol.js";
 export type { CpiInstallation, CpiClientOptions, CpiCallEvent } from "./types.js";
+export { installCpi } from "./install/index.js";
+export type { InstallCpiOptions, InstallEvent } from "./install/index.js";
