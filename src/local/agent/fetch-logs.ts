@@ -38,11 +38,11 @@ export async function fetchLogs(paths: AgentPaths, blobstore: Blobstore, logType
     const dir = dirs[type];
     if (dir === undefined) throw new Error(`Invalid log type '${type}': use job, agent or system`);
     const files = (await listFiles(dir)).filter((f) => matchers.some((m) => m.test(f)));
-    if (files.length > 0) list.push(`-C`, dir, ...files);
+    if (files.length > 0) list.push(`-C ${dir}`, ...files);
   }
   const listFile = join(paths.tmpDir, `logs-${randomUUID()}.list`);
   const tarball = join(paths.tmpDir, `logs-${randomUUID()}.tgz`);
-  // GNU tar reads "-C dir" lines in a file list, which keeps long lists off the command line.
+  // GNU tar obeys "-C <dir>" lines in a file list, which keeps long lists off the command line.
   await writeFile(listFile, list.join("\n") + "\n");
   try {
     await runChecked("tar", ["-czf", tarball, "--files-from", listFile]);
