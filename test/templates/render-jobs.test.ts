@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isBootstrapError, type BootstrapError } from "../../src/common/index.js";
+import { clearRegisteredSecrets, isBootstrapError, registerSecret, type BootstrapError } from "../../src/common/index.js";
 import { renderJobs } from "../../src/director-release/templates/index.js";
 import { renderContext, toRender, writeJob } from "./job-fixture.js";
 
@@ -89,5 +89,26 @@ describe("renderJobs", () => {
     job.spec.templates = { "bin.erb": "data/bin" };
     const [rendered] = await renderJobs([toRender(job)], renderContext());
     expect(rendered?.files[0]?.content).toEqual(Buffer.from([0x61, 0xff, 0xfe, 0x62]));
+  });
+
+  it("keeps the process alive when a template calls exit!, and renders the next job", async () => {
+    const bad = await writeJob({ name: "bad", templates: { "t.erb": ["t", "<% Process.exit!(1) %>"] }, monit: "" });
+    const error = await rejection(renderJobs([toRender(bad)], renderContext()));
+    expect(error.message).toContain("(line 1: SecurityError: exit! is not allowed in a job template)");
+    const good = await writeJob({ name: "good", templates: { "t.erb": ["t", "<%= 1 + 1 %>"] }, monit: "" });
+    const [rendered] = await renderJobs([toRender(good)], renderContext());
+    expect(rendered?.files[0]?.content.toString()).toBe("2");
+  });
+
+  it("redacts registered secrets from template errors", async () => {
+    registerSecret("hunter2-secret");
+    try {
+      const job = await writeJob({ templates: { "t.erb": ["t", "<% raise 'bad password ' + p('pw') %>"] }, monit: "", properties: { pw: {} } });
+      const error = await rejection(renderJobs([toRender(job, { pw: "hunter2-secret" })], renderContext()));
+      expect(error.message).toContain("RuntimeError: bad password");
+      expect(error.message).not.toContain("hunter2-secret");
+    } finally {
+      clearRegisteredSecrets();
+    }
   });
 });

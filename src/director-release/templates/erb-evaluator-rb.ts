@@ -199,6 +199,12 @@ module BootstrapTemplates
     }
   end
 
+  # exit! would end the whole CLI process (WASI proc_exit), not just Ruby: make it an error.
+  # (exit and abort raise SystemExit, which render_one already reports.)
+  [Kernel, Kernel.singleton_class, Process.singleton_class].each do |owner|
+    owner.send(:define_method, :exit!) { |*| raise SecurityError, "exit! is not allowed in a job template" }
+  end
+
   RENDER_JOB = lambda do |context_json, templates_json|
     # Templates may print or warn; that must never reach the CLI's own output.
     $stdout = StringIO.new

@@ -6,6 +6,7 @@
  * Node prints an ExperimentalWarning when its `wasi` module is loaded; that one warning is
  * swallowed during the boot, every other warning passes through untouched.
  */
+import { openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { RubyVM, type RbValue } from "@ruby/wasm-wasi";
@@ -19,6 +20,11 @@ export interface ErbEngine {
 }
 
 let engine: Promise<ErbEngine> | undefined;
+
+/** After Ruby itself failed (not a template error), the next render boots a fresh VM. */
+export function discardErbEngine(): void {
+  engine = undefined;
+}
 
 export function erbEngine(): Promise<ErbEngine> {
   engine ??= bootEngine().catch((error: unknown) => {
@@ -37,7 +43,9 @@ async function bootEngine(): Promise<ErbEngine> {
     // Node warns when its `wasi` module is first loaded, hence the import inside the filter.
     const { vm } = await withoutWasiWarning(async () => {
       const { WASI } = await import("node:wasi");
-      const wasip1 = new WASI({ version: "preview1", returnOnExit: true });
+      // Ruby's own stdout/stderr (crash reports, stray prints) must not mix into the CLI's output.
+      const devNull = openSync("/dev/null", "w");
+      const wasip1 = new WASI({ version: "preview1", returnOnExit: true, stdout: devNull, stderr: devNull });
       // --disable-gems: loading RubyGems takes ~80% of the boot (2 s of 2.5 s on a busy 2-core
       // box); templates only need the standard library (see the load path set in erb-evaluator-rb.ts).
       return RubyVM.instantiateModule({ module, wasip1, args: ["ruby.wasm", "-EUTF-8", "--disable-gems", "-e_=0"] });
