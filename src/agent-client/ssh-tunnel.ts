@@ -76,7 +76,8 @@ export class SshTunnel {
     const sock = this.settings.dialer
       ? await this.settings.dialer(host, port).catch((error: unknown) => {
           // Reaching the SSH server is the SSH layer's failure, whatever the TCP cause.
-          throw this.failure("ssh-connect", messageOf(error), error);
+          const detail = error instanceof AgentUnreachableError ? error.detail : messageOf(error);
+          throw this.failure("ssh-connect", `TCP to the SSH server: ${detail}`, error);
         })
       : undefined;
     const client = new ssh2.Client();
