@@ -2,7 +2,7 @@
 // protocol 3, cancel_task of a drain, run_errand, and a restart that brings supervised jobs back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { call, getBlob, putBlob, taskValue } from "./support/agent-rpc.js";
@@ -71,6 +71,38 @@ describe("more actions", () => {
     }
     expect(reply.exception?.message).toMatch(/^Action Failed get_task: Task .* result: /);
     expect(await taskValue(agent, "run_errand", [])).toEqual({ stdout: "out\n", stderr: "err\n", exit_code: 4 });
+  });
+
+  it("reports a process that never comes up as starting, then failing", async () => {
+    const pidfile = `${agent.baseDir}/sys/run/slow/ghost.pid`;
+    await applyJob({ "slow/monit": `check process ghost\n  with pidfile ${pidfile}\n  start program "/bin/true" with timeout 2 seconds\n  group vcap\n` }, "ghost-1");
+    expect(await call(agent, "start")).toEqual({ value: "started" });
+    const states: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && states.at(-1) !== "failing") {
+      const value = (await call(agent, "get_state")).value as { job_state: string; processes: { name: string; state: string }[] };
+      expect(value.processes.map((p) => p.name)).toEqual(["ghost"]);
+      states.push(value.job_state);
+      await new Promise((d) => setTimeout(d, 200));
+    }
+    expect(states[0]).toBe("starting");
+    expect(states.at(-1)).toBe("failing");
+    expect(await taskValue(agent, "stop")).toBe("stopped");
+  });
+
+  it("prepares packages and jobs without enabling them", async () => {
+    const archive = join(work, "prep.tgz");
+    const digest = await makeTarball(archive, { "prepped/monit": "", "prepped/bin/run": "#!/bin/bash\n" });
+    await putBlob(agent, "prep-archive", archive);
+    const spec = {
+      job: { name: "ig", templates: [{ name: "prepped", version: "7" }] },
+      rendered_templates_archive: { blobstore_id: "prep-archive", sha1: digest.sha1 },
+      configuration_hash: "prep",
+    };
+    expect(await taskValue(agent, "prepare", [spec])).toBe("prepared");
+    expect((await readdir(join(agent.baseDir, "data", "jobs", "prepped")))[0]).toMatch(/^[0-9a-f]{40}$/);
+    expect(await readdir(join(agent.baseDir, "jobs"))).not.toContain("prepped");
+    await stat(join(agent.baseDir, "data", "blobs", "prep-archive"));
   });
 
   it("starts registered jobs again after an agent restart, but forgets tasks", async () => {

@@ -3,7 +3,8 @@
  * unregisters all monit files, installs + enables each job of the rendered templates archive
  * (with links to all spec packages), deletes the archive blob, removes jobs and packages no
  * longer in the spec, and enables every spec package. No scripts run and nothing is started:
- * `start` registers the monit files. prepare downloads and extracts without enabling anything.
+ * `start` registers the monit files. prepare downloads and extracts packages and jobs without
+ * enabling anything (and keeps the archive blob for the apply that follows).
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -13,7 +14,7 @@ import type { Blobstore } from "../blobstore.js";
 import { extractTarball, removeEntriesExcept } from "../fs-helpers.js";
 import type { AgentPaths } from "../paths.js";
 import { networksOf, type Json, type SettingsService } from "../settings.js";
-import { configurationHash, normalizeSpec, renderedTemplatesArchive, resolveNetworks, specJobs, specPackages } from "./apply-spec.js";
+import { configurationHash, normalizeSpec, renderedTemplatesArchive, resolveNetworks, specJobs, specPackages, type SpecJob } from "./apply-spec.js";
 import { enableJob, enablePackage, installJob, installPackage, jobInstallDir, packageInstallDir } from "./bundles.js";
 import type { SpecStore } from "./spec-store.js";
 
@@ -34,8 +35,32 @@ export async function applySpec(deps: ApplyDeps, input: Json): Promise<string> {
 
 export async function prepareSpec(deps: ApplyDeps, input: Json): Promise<string> {
   const spec = normalizeSpec(input);
-  for (const pkg of specPackages(spec)) await installPackage(deps.paths, deps.blobstore, pkg);
+  for (const pkg of specPackages(spec)) await wrapAsync(`Installing package ${pkg.name}`, () => installPackage(deps.paths, deps.blobstore, pkg));
+  await withRenderedJobs(deps, spec, async (extracted, archiveDigest, job) => {
+    await installJob(deps.paths, extracted, job, archiveDigest);
+  });
   return "prepared";
+}
+
+/** Extracts the spec's rendered templates archive once and hands each job's subtree to `use`. */
+async function withRenderedJobs(
+  deps: ApplyDeps,
+  spec: Json,
+  use: (extracted: string, archiveDigest: string, job: SpecJob) => Promise<void>,
+): Promise<void> {
+  const archive = renderedTemplatesArchive(spec);
+  const jobs = specJobs(spec);
+  if (archive === undefined || jobs.length === 0) return;
+  const archivePath = await deps.blobstore.fetch(archive.blobstoreId, archive.sha1).catch((error: unknown) => {
+    throw wrap(`Fetching rendered templates archive ${archive.blobstoreId}`, error);
+  });
+  const extracted = join(deps.paths.tmpDir, `rendered-${randomUUID()}`);
+  try {
+    await extractTarball(archivePath, extracted);
+    for (const job of jobs) await wrapAsync(`Installing job ${job.name}`, () => use(extracted, archive.sha1, job));
+  } finally {
+    await rm(extracted, { recursive: true, force: true });
+  }
 }
 
 async function install(deps: ApplyDeps, spec: Json): Promise<void> {
@@ -45,24 +70,10 @@ async function install(deps: ApplyDeps, spec: Json): Promise<void> {
   await rm(paths.monitJobDir, { recursive: true, force: true });
   for (const pkg of packages) await wrapAsync(`Installing package ${pkg.name}`, () => installPackage(paths, blobstore, pkg));
   const archive = renderedTemplatesArchive(spec);
-  if (archive !== undefined && jobs.length > 0) {
-    const archivePath = await blobstore.fetch(archive.blobstoreId, archive.sha1).catch((error: unknown) => {
-      throw wrap(`Fetching rendered templates archive ${archive.blobstoreId}`, error);
-    });
-    const extracted = join(paths.tmpDir, `rendered-${randomUUID()}`);
-    try {
-      await extractTarball(archivePath, extracted);
-      for (const job of jobs) {
-        await wrapAsync(`Installing job ${job.name}`, async () => {
-          const dir = await installJob(paths, extracted, job, archive.sha1);
-          await enableJob(paths, job, dir, packages);
-        });
-      }
-    } finally {
-      await rm(extracted, { recursive: true, force: true });
-    }
-    await blobstore.delete(archive.blobstoreId);
-  }
+  await withRenderedJobs(deps, spec, async (extracted, archiveDigest, job) => {
+    await enableJob(paths, job, await installJob(paths, extracted, job, archiveDigest), packages);
+  });
+  if (archive !== undefined && jobs.length > 0) await blobstore.delete(archive.blobstoreId);
   await removeEntriesExcept(paths.jobsDir, new Set(jobs.map((j) => j.name)));
   await removeEntriesExcept(paths.dataJobsDir, new Set(jobs.map((j) => j.name)));
   for (const job of jobs) {

@@ -29,8 +29,10 @@ export interface ProcessReport {
 interface Service {
   def: MonitProcess;
   monitored: boolean;
-  /** Until then a missing process counts as "starting" rather than "failing". */
+  /** Until then a missing process counts as "starting" rather than "failing" (explicit starts only). */
   pendingUntil: number;
+  /** Its start program is still running: no second launch meanwhile. */
+  launching: boolean;
   failures: number;
   nextRestartAt: number;
 }
@@ -52,7 +54,7 @@ export class JobSupervisor {
     for (const file of files) {
       for (const def of parseMonitFile(await readFile(join(this.paths.monitJobDir, file), "utf8"))) {
         const old = this.services.get(def.name);
-        next.set(def.name, old ? { ...old, def } : { def, monitored: false, pendingUntil: 0, failures: 0, nextRestartAt: 0 });
+        next.set(def.name, old ? { ...old, def } : { def, monitored: false, pendingUntil: 0, launching: false, failures: 0, nextRestartAt: 0 });
       }
     }
     this.services = next;
@@ -69,7 +71,7 @@ export class JobSupervisor {
     for (const service of this.ordered()) {
       service.monitored = true;
       service.failures = 0;
-      if ((await this.pidOf(service)) === undefined) this.launch(service);
+      if ((await this.pidOf(service)) === undefined) this.launch(service, true);
     }
     await rm(this.paths.monitStopped, { force: true });
   }
@@ -145,11 +147,11 @@ export class JobSupervisor {
           service.pendingUntil = 0;
           continue;
         }
-        if (now < service.pendingUntil || now < service.nextRestartAt) continue;
+        if (service.launching || now < service.pendingUntil || now < service.nextRestartAt) continue;
         service.failures += 1;
         service.nextRestartAt = now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (service.failures - 1));
         this.logger.warn(`process ${service.def.name} is not running: restarting (attempt ${service.failures})`);
-        this.launch(service);
+        this.launch(service, false);
       }
     } catch (error) {
       this.logger.warn(`supervisor check failed: ${messageOf(error)}`);
@@ -158,12 +160,16 @@ export class JobSupervisor {
     }
   }
 
-  private launch(service: Service): void {
+  /** A restart (explicit = false) leaves the state "failing" until the process is seen running. */
+  private launch(service: Service, explicit: boolean): void {
     const program = service.def.start;
     if (program === undefined) return;
-    service.pendingUntil = Date.now() + program.timeoutMs;
+    if (explicit) service.pendingUntil = Date.now() + program.timeoutMs;
+    service.launching = true;
     this.logger.debug(`starting process ${service.def.name}`);
-    runProgram(program, this.logger, service.def.name);
+    void runProgram(program, this.logger, service.def.name).done.then(() => {
+      service.launching = false;
+    });
   }
 
   private async runStop(service: Service): Promise<void> {
