@@ -85,6 +85,19 @@ describe("installCpi", () => {
     expect((error as { details: string[] }).details).toContain("about to fail");
   });
 
+  it("stops a packaging script when aborted", async () => {
+    const slow = testCpiPackages();
+    (slow[0] as FixturePackage).files["packaging"] = "sleep 30\n";
+    const r = await release(slow);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("interrupted by test")), 300);
+    const started = Date.now();
+    await expect(
+      installCpi({ releases: [r], templates: [{ name: "test_cpi", release: "test-cpi" }], properties: {}, deploymentName: "bosh", installationDir: join(root, "installation"), logger: silentLogger, signal: controller.signal }),
+    ).rejects.toThrow("interrupted by test");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("requires exactly one job with bin/cpi", async () => {
     const error = await install(await release(), { test: { token: "x" } }, [
       { name: "test_cpi", release: "test-cpi" },

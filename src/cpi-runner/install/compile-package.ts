@@ -21,6 +21,15 @@ export interface CompileInput {
 
 const TAIL_LINES = 20;
 
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 /** Leaves the compiled package in `<packagesDir>/<name>`. */
 export async function compilePackage({ pkg, packagesDir, scratchDir, logger, signal }: CompileInput): Promise<void> {
   const compileDir = join(scratchDir, `compile-${pkg.name}`);
@@ -30,7 +39,7 @@ export async function compilePackage({ pkg, packagesDir, scratchDir, logger, sig
   await extractTarballSafely(pkg.archivePath, compileDir, "RELEASE_INVALID");
   await mkdir(installDir, { recursive: true });
   logger.debug(`Compiling package ${pkg.name}/${pkg.fingerprint} in ${compileDir}`);
-  const result = await execa("bash", ["-x", "packaging"], {
+  const child = execa("bash", ["-x", "packaging"], {
     cwd: compileDir,
     env: {
       BOSH_COMPILE_TARGET: compileDir,
@@ -43,8 +52,13 @@ export async function compilePackage({ pkg, packagesDir, scratchDir, logger, sig
     all: true,
     reject: false,
     stdin: "ignore",
-    ...(signal === undefined ? {} : { cancelSignal: signal }),
+    // Its own process group, so an abort stops what packaging started too (make, gcc, sleep),
+    // not only bash: those would otherwise keep the output pipe open until they finish.
+    detached: true,
   });
+  const stop = (): void => killGroup(child.pid);
+  signal?.addEventListener("abort", stop, { once: true });
+  const result = await child.finally(() => signal?.removeEventListener("abort", stop));
   const output = redact(result.all ?? "");
   logger.debug(`packaging of ${pkg.name}:\n${output}`);
   if (signal?.aborted) throw signal.reason;
