@@ -36,6 +36,11 @@ beforeAll(async () => {
       } else res.writeHead(503).end();
       return;
     }
+    if (path === "/slow.tgz") {
+      res.writeHead(200, { "content-length": BODY.length });
+      res.write(BODY.subarray(0, 1000));
+      return; // the rest never comes
+    }
     if (path === "/moved") return void res.writeHead(302, { location: "/release.tgz" }).end();
     if (path.endsWith(".tgz")) return void res.writeHead(200, { "content-length": BODY.length }).end(BODY);
     res.writeHead(404).end();
@@ -119,6 +124,16 @@ describe("fetchArtifact over https", () => {
     expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("HTTP 404") });
     expect((error as Error).message).not.toContain("s3cret");
     expect(hits.get("/nothing")).toBe(1);
+  });
+
+  it("stops at once when aborted mid-download, keeping nothing", async () => {
+    const controller = new AbortController();
+    const progress: number[] = [];
+    const pending = fetchArtifact({ url: `${base}/slow.tgz`, sha1: SHA1 }, { ...opts, signal: controller.signal, onProgress: (b) => progress.push(b) });
+    setTimeout(() => controller.abort(new Error("interrupted by test")), 200);
+    await expect(pending).rejects.toThrow("interrupted by test");
+    expect(progress).toContain(1000);
+    expect(cacheFiles()).toEqual([]);
   });
 
   it("follows redirects", async () => {
