@@ -143,7 +143,8 @@ function decodeStemcell(value: unknown, where: string, field: FieldReader): Stem
   const record: StemcellRecord = {
     id: field.nonEmpty(value.id, `${where}.id`) ?? "",
     name: field.nonEmpty(value.name, `${where}.name`) ?? "",
-    version: field.nonEmpty(value.version, `${where}.version`) ?? "",
+    // bosh-cli writes "" for a stemcell migrated from bosh-init's file (version unknown).
+    version: field.string(value.version, `${where}.version`) ?? "",
     cid: field.nonEmpty(value.cid, `${where}.cid`) ?? "",
   };
   const api = value.api_version;
@@ -200,6 +201,12 @@ class FieldReader {
       return "";
     }
     return value;
+  }
+
+  string(value: unknown, where: string): string | undefined {
+    if (typeof value === "string") return value;
+    this.problems.push(`${where}: expected a string, got ${describe(value)}`);
+    return undefined;
   }
 
   nonEmpty(value: unknown, where: string): string | undefined {

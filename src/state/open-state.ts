@@ -5,7 +5,7 @@
  * kill at any instant leaves either the old or the new state on disk.
  */
 import { mkdir, readFile, readdir, rm } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { BootstrapError, silentLogger, writeFileAtomic } from "../common/index.js";
 import type { Logger } from "../common/index.js";
@@ -17,10 +17,15 @@ import { backupPathOf, lockPathOf } from "./state-path.js";
 import { LIST_KEYS } from "./types.js";
 import type { DeploymentState, StateMeta, StoredState } from "./types.js";
 import { readStoredState } from "./read-state.js";
+import { LEGACY_FILE_NAME, readLegacyDeployments } from "./legacy-deployments.js";
 
 export interface StateHandle {
   readonly path: string;
-  /** Whether the file existed when opened (false: the state below is a fresh one, not yet written). */
+  /**
+   * Whether a deployment was found: the state file, or bosh-init's `bosh-deployments.yml` beside
+   * it (then converted in memory and written as the state file at the first update). false: the
+   * state is a fresh one, not yet written.
+   */
   readonly existed: boolean;
   readonly state: Readonly<DeploymentState>;
   /** Things the user should hear about: lock take-overs, unknown keys, dangling references. */
@@ -46,8 +51,9 @@ export async function openState(path: string, opts: OpenStateOptions): Promise<S
     await removeDeadWritersTempFiles(statePath);
     const loaded = await readStoredState(statePath);
     warnings.push(...(loaded?.warnings ?? []));
+    const initial = loaded === undefined ? await fromLegacyOrFresh(statePath, warnings) : { ...loaded, existed: true };
     for (const warning of warnings) logger.warn(warning);
-    return new LockedState(statePath, lock, loaded, warnings, logger);
+    return new LockedState(statePath, lock, initial, warnings, logger);
   } catch (error) {
     await lock.release();
     throw error;
@@ -68,14 +74,14 @@ class LockedState implements StateHandle {
   constructor(
     readonly path: string,
     private readonly lock: HeldLock,
-    loaded: { stored: StoredState; text: string } | undefined,
+    initial: Initial,
     readonly warnings: string[],
     private readonly logger: Logger,
   ) {
-    this.existed = loaded !== undefined;
-    this.onDisk = this.existed;
-    this.original = loaded?.text;
-    this.stored = loaded?.stored ?? freshState();
+    this.existed = initial.existed;
+    this.original = initial.text;
+    this.onDisk = initial.text !== undefined;
+    this.stored = initial.stored;
     this.meta = this.stored.meta;
     // bosh-cli fills these on first load; they are needed before anything is written.
     if (this.stored.state.director_id === "") this.stored.state.director_id = randomUUID();
@@ -152,6 +158,23 @@ class LockedState implements StateHandle {
   private assertOpen(): void {
     if (this.closed) throw new Error(`state handle for ${this.path} used after close()`);
   }
+}
+
+interface Initial {
+  stored: StoredState;
+  /** The file's bytes, when there is a state file. */
+  text?: string | undefined;
+  /** A deployment exists: a state file, or bosh-init's file migrated in memory. */
+  existed: boolean;
+}
+
+/** No state file: bosh-init's file beside it, converted as bosh-cli does, or nothing deployed yet. */
+async function fromLegacyOrFresh(statePath: string, warnings: string[]): Promise<Initial> {
+  const legacyPath = join(dirname(statePath), LEGACY_FILE_NAME);
+  const legacy = await readLegacyDeployments(legacyPath);
+  if (legacy === undefined) return { stored: freshState(), existed: false };
+  warnings.push(`read the bosh-init state ${legacyPath}; it is saved as ${statePath} at the first change and can be deleted after that`);
+  return { stored: { state: legacy, meta: undefined, nullLists: new Set(["current_release_ids"]), unknown: {} }, existed: true };
 }
 
 function freshState(): StoredState {

@@ -1,14 +1,17 @@
 /** Reading the state file without locking or writing anything (for `plan` and the like). */
 import { access, readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { BootstrapError } from "../common/index.js";
 import { decodeState } from "./decode-state.js";
+import { LEGACY_FILE_NAME, readLegacyDeployments } from "./legacy-deployments.js";
 import { backupPathOf } from "./state-path.js";
 import type { DeploymentState, StoredState } from "./types.js";
 
 /** undefined when there is no state file (nothing deployed yet). */
 export async function readState(path: string): Promise<DeploymentState | undefined> {
-  return (await readStoredState(resolve(path)))?.stored.state;
+  const statePath = resolve(path);
+  const stored = await readStoredState(statePath);
+  return stored?.stored.state ?? (await readLegacyDeployments(join(dirname(statePath), LEGACY_FILE_NAME)));
 }
 
 export async function readStoredState(

@@ -192,3 +192,47 @@ describe("the lock", () => {
     expect(handle.warnings).toEqual([expect.stringContaining("unreadable lock")]);
   });
 });
+
+describe("bosh-init's bosh-deployments.yml", () => {
+  const legacy = `---
+instances:
+- :id: 1
+  :name: microbosh
+  :uuid: legacy-director-uuid
+  :stemcell_cid: ami-legacy
+  :stemcell_name: bosh-aws-xen-ubuntu-trusty-go_agent
+  :config_sha1: abc
+  :vm_cid: i-legacy
+  :disk_cid: vol-legacy
+disks: []
+registry_instances: []
+`;
+
+  it("is read when there is no state file, and saved as the state file at the first update", async () => {
+    await writeFile(join(dir, "bosh-deployments.yml"), legacy);
+    expect((await readState(statePath))?.current_vm_cid).toBe("i-legacy");
+
+    const handle = await openTracked();
+    expect(handle.existed).toBe(true);
+    expect(handle.warnings).toEqual([expect.stringContaining("bosh-deployments.yml")]);
+    expect(handle.state).toMatchObject({
+      director_id: "legacy-director-uuid",
+      current_vm_cid: "i-legacy",
+      disks: [{ cid: "vol-legacy", size: 0, cloud_properties: {} }],
+      stemcells: [{ cid: "ami-legacy", name: "bosh-aws-xen-ubuntu-trusty-go_agent", version: "" }],
+    });
+    expect(handle.state.current_disk_id).toBe(handle.state.disks[0]!.id);
+
+    await handle.update(() => {});
+    const written = JSON.parse(await readFile(statePath, "utf8"));
+    expect(written).toMatchObject({ director_id: "legacy-director-uuid", current_release_ids: null, releases: [] });
+  });
+
+  it("is ignored once a state file exists", async () => {
+    await writeFile(join(dir, "bosh-deployments.yml"), legacy);
+    await writeFile(statePath, boshState);
+    const handle = await openTracked();
+    expect(handle.state.current_vm_cid).toBe("vm-1");
+    expect(handle.warnings).toEqual([]);
+  });
+});

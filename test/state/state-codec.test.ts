@@ -122,6 +122,11 @@ describe("bosh-cli state files", () => {
     expect(JSON.parse(encodeState(stored, meta)).current_vms).toEqual([{ id: "x" }]);
   });
 
+  it("accepts a stemcell record with an empty version, as bosh-cli writes after migrating bosh-init's file", () => {
+    const text = boshDeployed.replace('"version": "1.400"', '"version": ""');
+    expect(decode(text).stored.state.stemcells[1]!.version).toBe("");
+  });
+
   it("accepts null cloud_properties (a Go nil map) as empty", () => {
     const text = boshDeployed.replace('"cloud_properties": {}', '"cloud_properties": null');
     expect(decode(text).stored.state.disks[1]!.cloud_properties).toEqual({});

@@ -1,0 +1,72 @@
+/**
+ * bosh-init's `bosh-deployments.yml`, read as bosh-cli migrates it (reference §3.1): the first
+ * instance's uuid, vm_cid, disk_cid and stemcell_cid become a state. Its keys are Ruby symbols
+ * (`:vm_cid:`), hence the leading colons stripped below.
+ */
+import { readFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { load } from "js-yaml";
+import { BootstrapError } from "../common/index.js";
+import type { DeploymentState } from "./types.js";
+
+export const LEGACY_FILE_NAME = "bosh-deployments.yml";
+
+export async function readLegacyDeployments(path: string): Promise<DeploymentState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return convertLegacyDeployments(text, path);
+}
+
+export function convertLegacyDeployments(text: string, path: string): DeploymentState {
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch (error) {
+    throw legacyInvalid(path, (error as Error).message);
+  }
+  const root = withoutColons(doc);
+  const instances = root?.instances;
+  if (instances !== undefined && instances !== null && !Array.isArray(instances)) throw legacyInvalid(path, "instances is not a list");
+  const first = Array.isArray(instances) ? withoutColons(instances[0]) : undefined;
+  const text_ = (key: string): string => (typeof first?.[key] === "string" ? (first[key] as string) : "");
+
+  const state: DeploymentState = {
+    director_id: text_("uuid"),
+    installation_id: "",
+    current_vm_cid: text_("vm_cid"),
+    current_stemcell_id: "",
+    current_disk_id: "",
+    current_release_ids: [],
+    current_manifest_sha: "",
+    disks: [],
+    stemcells: [],
+    releases: [],
+  };
+  if (text_("disk_cid") !== "") {
+    state.current_disk_id = randomUUID();
+    state.disks.push({ id: state.current_disk_id, cid: text_("disk_cid"), size: 0, cloud_properties: {} });
+  }
+  if (text_("stemcell_cid") !== "") {
+    // The version is unknown, so this record never matches a stemcell and is cleaned up as unused.
+    state.stemcells.push({ id: randomUUID(), name: text_("stemcell_name") || "unknown-stemcell", version: "", cid: text_("stemcell_cid") });
+  }
+  return state;
+}
+
+function withoutColons(value: unknown): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key.replace(/^:/, "")] = item;
+  return out;
+}
+
+function legacyInvalid(path: string, problem: string): BootstrapError {
+  return new BootstrapError("STATE_INVALID", `The legacy bosh-init state ${path} cannot be read: ${problem}`, {
+    hint: `Fix or move away ${path}; it is only read when no state file exists.`,
+  });
+}
