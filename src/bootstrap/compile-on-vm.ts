@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runGraph } from "../common/index.js";
+import type { CompiledPackageKey } from "../director-release/index.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
@@ -22,18 +23,10 @@ export interface PackageSource {
   compiled: boolean;
 }
 
-export interface CompiledPackageKey {
-  stemcellOs: string;
-  stemcellVersion: string;
-  name: string;
-  fingerprint: string;
-  /** Transitive dependencies as name:fingerprint, sorted. */
-  dependencyKey: string;
-}
-
+/** The slice of the compiled-package cache that compilation uses. */
 export interface CompiledPackageCachePort {
   get(key: CompiledPackageKey): Promise<{ path: string; sha1: string } | undefined>;
-  put(key: CompiledPackageKey, sourcePath: string, sha1: string): Promise<void>;
+  put(key: CompiledPackageKey, sourcePath: string, sha1: string): Promise<unknown>;
 }
 
 export interface CompileInput {
@@ -130,9 +123,6 @@ export function cacheKey(
     for (const d of p.dependencies) visit(d);
   };
   for (const d of pkg.dependencies) visit(d);
-  const dependencyKey = [...closure.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([n, f]) => `${n}:${f}`)
-    .join(",");
-  return { stemcellOs: stemcell.os, stemcellVersion: stemcell.version, name: pkg.name, fingerprint: pkg.fingerprint, dependencyKey };
+  const dependencies = [...closure.entries()].map(([name, fingerprint]) => ({ name, fingerprint }));
+  return { stemcellOs: stemcell.os, stemcellVersion: stemcell.version, name: pkg.name, fingerprint: pkg.fingerprint, dependencies };
 }

@@ -8,8 +8,8 @@ import { createAgentClient } from "../agent-client/index.js";
 import { installCpi, type CpiInstallation } from "../cpi-runner/index.js";
 import {
   archiveRenderedJobs,
-  CompiledPackageCache,
   extractRelease,
+  openCompiledPackageCache,
   renderJobs,
   type ExtractedRelease,
 } from "../director-release/index.js";
@@ -145,6 +145,6 @@ export async function prepareInstanceWork(
       const digests = await archiveRenderedJobs(rendered, path);
       return { path, sha256: digests.sha256, jobs: jobs.map((j) => ({ name: j.job.name, fingerprint: j.job.fingerprint })) };
     },
-    cache: (dir) => new CompiledPackageCache(dir),
+    cache: (dir) => openCompiledPackageCache(dir),
   };
 }
