@@ -2,17 +2,15 @@
  * The action table: method name → how it runs (sync/async, cancellable) and what it does.
  * Each action's work lives in a module named after it; this file binds arguments and order.
  */
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
 import { writeFileAtomic, type Logger } from "../../common/index.js";
 import { objectArg, requireArgs, stringArg } from "./action-args.js";
 import { wrapAsync } from "./action-error.js";
-import { specJobs, type SpecPackage } from "./apply/apply-spec.js";
+import type { SpecPackage } from "./apply/apply-spec.js";
 import { applySpec, prepareSpec } from "./apply/apply.js";
 import type { SpecStore } from "./apply/spec-store.js";
 import type { Blobstore } from "./blobstore.js";
 import { compilePackage } from "./compile-package.js";
-import { verifyFileDigest } from "./digest.js";
 import type { DiskManager } from "./disks.js";
 import type { Action } from "./dispatcher.js";
 import { fetchLogs } from "./fetch-logs.js";
@@ -21,6 +19,7 @@ import type { AgentPaths } from "./paths.js";
 import { agentId, isObject, vmName, type Json, type SettingsService } from "./settings.js";
 import type { JobSupervisor } from "./supervisor/job-supervisor.js";
 import { collectVitals } from "./vitals.js";
+import { registerMonitFiles } from "./supervisor/monit-registration.js";
 import { diskActions } from "./disk-actions.js";
 import { runErrand } from "./run-errand.js";
 
@@ -91,12 +90,7 @@ export function buildActions(s: AgentServices): Record<string, Action> {
       requireArgs(args, 1);
       const blob = objectArg(args, 0);
       const id = String(blob.blob_id ?? "");
-      const target = join(paths.sensitiveBlobsDir, id);
-      await writeFile(target, Buffer.from(String(blob.payload ?? ""), "base64"), { mode: 0o600 });
-      await verifyFileDigest(target, String(blob.checksum ?? "")).catch(async (error: unknown) => {
-        await rm(target, { force: true });
-        throw error;
-      });
+      await blobstore.putSensitive(id, Buffer.from(String(blob.payload ?? ""), "base64"), String(blob.checksum ?? ""));
       return id;
     }),
     fetch_logs: task(async (args) => {
@@ -137,20 +131,4 @@ async function getState(s: AgentServices, full: boolean): Promise<Json> {
   if (processes.length > 0) state.processes = processes;
   if (full) state.vitals = await collectVitals(s.paths, (await s.disks.list()).length > 0);
   return state;
-}
-
-/** Copies each job's `monit` (and `*.monit`) into monit/job/, numbered in reverse spec order. */
-async function registerMonitFiles(paths: AgentPaths, spec: Json): Promise<void> {
-  await rm(paths.monitJobDir, { recursive: true, force: true });
-  await mkdir(paths.monitJobDir, { recursive: true });
-  const jobs = specJobs(spec).reverse();
-  for (const [index, job] of jobs.entries()) {
-    const jobDir = join(paths.jobsDir, job.name);
-    const prefix = String(index).padStart(4, "0");
-    const entries = await readdir(jobDir).catch(() => [] as string[]);
-    if (entries.includes("monit")) await copyFile(join(jobDir, "monit"), join(paths.monitJobDir, `${prefix}_${job.name}.monitrc`));
-    for (const extra of entries.filter((e) => e.endsWith(".monit"))) {
-      await copyFile(join(jobDir, extra), join(paths.monitJobDir, `${prefix}_${job.name}_${extra.slice(0, -".monit".length)}.monitrc`));
-    }
-  }
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
-import { access, mkdir, rename, rm, copyFile } from "node:fs/promises";
+import { access, copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -52,8 +52,20 @@ export class Blobstore {
     return createReadStream(path);
   }
 
+  /** upload_blob: a small blob sent inside a message, kept only if it matches its checksum. */
+  async putSensitive(id: string, data: Buffer, checksum: string): Promise<void> {
+    if (!isValidBlobId(id)) throw new Error(`Invalid blob id '${id}'`);
+    const target = join(this.paths.sensitiveBlobsDir, id);
+    await writeFile(target, data, { mode: 0o600 });
+    await verifyFileDigest(target, checksum).catch(async (error: unknown) => {
+      await rm(target, { force: true });
+      throw error;
+    });
+  }
+
   /** The path of a stored blob after checking its digest (sensitive blobs first). */
   async fetch(id: string, digest: string): Promise<string> {
+    if (!isValidBlobId(id)) throw new Error(`Invalid blob id '${id}'`);
     const candidates = [join(this.paths.sensitiveBlobsDir, id), this.pathOf(id)];
     for (const path of candidates) {
       const present = await access(path).then(() => true, () => false);

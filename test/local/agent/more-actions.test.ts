@@ -2,10 +2,11 @@
 // protocol 3, cancel_task of a drain, run_errand, and a restart that brings supervised jobs back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { call, getBlob, putBlob, taskValue } from "./support/agent-rpc.js";
+import { call, callTask, getBlob, putBlob, taskValue } from "./support/agent-rpc.js";
 import { startAgent, type StartedAgent } from "./support/start-agent.js";
 import { digests, makeTarball } from "./support/tarball.js";
 
@@ -46,6 +47,18 @@ describe("more actions", () => {
     expect(await getBlob(agent, result.blobstore_id, tarball)).toBe(200);
     expect((await digests(tarball)).sha1).toBe(result.sha1);
     expect(execFileSync("tar", ["-tzf", tarball]).toString().split("\n").filter(Boolean)).toEqual(["web/web.log"]);
+  });
+
+  it("keeps upload_blob payloads that match their checksum, under a safe id only", async () => {
+    const payload = Buffer.from("sensitive content");
+    const sha1 = createHash("sha1").update(payload).digest("hex");
+    expect(await taskValue(agent, "upload_blob", [{ blob_id: "sens-1", checksum: sha1, payload: payload.toString("base64") }])).toBe("sens-1");
+    expect(await readFile(join(agent.baseDir, "data", "sensitive_blobs", "sens-1"), "utf8")).toBe("sensitive content");
+    const bad = await callTask(agent, "upload_blob", [{ blob_id: "../escape", checksum: sha1, payload: payload.toString("base64") }]);
+    expect(bad.exception?.message).toMatch(/Invalid blob id '\.\.\/escape'$/);
+    const wrong = await callTask(agent, "upload_blob", [{ blob_id: "sens-2", checksum: "0".repeat(40), payload: payload.toString("base64") }]);
+    expect(wrong.exception?.message).toContain("Expected stream to have digest");
+    await expect(stat(join(agent.baseDir, "data", "sensitive_blobs", "sens-2"))).rejects.toThrow(/ENOENT/);
   });
 
   it("merges update_settings into bosh/update_settings.json", async () => {
