@@ -12,7 +12,8 @@ import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE } from "../sshd/host-key.js";
 import type { SshdConfig } from "../sshd/sshd-config.js";
 import { detectIsolation, type Isolation } from "../vm/isolation.js";
-import { isVmRunning, launchVm, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
+import { isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
+import { waitFor } from "../vm/process-info.js";
 import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
 import type { CpiConfig } from "./config.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
@@ -23,6 +24,8 @@ import { installSshdProgram } from "./sshd-location.js";
 import { moveToTrashAndRemove } from "./stemcells.js";
 
 const run = promisify(execFile);
+const SSHD_READY_FILE = "sshd.ready";
+const SSHD_START_TIMEOUT_MS = 20_000;
 
 export interface CpiContext {
   paths: InventoryPaths;
@@ -127,7 +130,9 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
     user: config.sshUser,
     hostKeyPath: join(vmDir, HOST_KEY_FILE),
     settingsPath: paths.vmSettings(record.cid),
+    readyFile: join(vmDir, SSHD_READY_FILE),
   };
+  await rm(sshdConfig.readyFile, { force: true });
   await writeJson(join(vmDir, "sshd.json"), sshdConfig);
   const sshd = await installSshdProgram(ctx.cpiScript, vmDir);
   const processes = await launchVm({
@@ -137,6 +142,13 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
     sshd: { config: join(vmDir, "sshd.json"), ...sshd },
   });
   await writeJson(paths.vmRecord(record.cid), { ...record, processes });
+  const ready = await waitFor(async () => existsSync(sshdConfig.readyFile), SSHD_START_TIMEOUT_MS, 50);
+  if (!ready) {
+    throw cloudError(
+      `The VM's SSH server did not start on ${record.ip}:${config.sshPort} within ${SSHD_START_TIMEOUT_MS / 1000}s: ${await logTail(join(paths.vmRoot(record.cid), "bosh", "log", "sshd.log"))}`,
+      true,
+    );
+  }
 }
 
 /** Stops the processes, detaches disks, removes the directory, then frees the IP. */

@@ -2,7 +2,7 @@
  * The SSH server executable started inside each VM: `node sshd.js <sshd.json>`.
  * Logs go to stdout (the VM's init appends them to /var/vcap/bosh/log/sshd.log).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { startSshd } from "./server.js";
 import { decodeSshdConfig } from "./sshd-config.js";
 
@@ -14,6 +14,7 @@ if (configPath === undefined) {
 const config = decodeSshdConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath);
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} sshd: ${line}\n`);
 const server = await startSshd(config, log);
+writeFileSync(config.readyFile, `${process.pid}\n`);
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => void server.close().then(() => process.exit(0)));
 }

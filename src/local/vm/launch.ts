@@ -134,11 +134,16 @@ function vmPath(): string {
   return [nodeDir, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
 }
 
-async function consoleTail(vmDir: string): Promise<string> {
+function consoleTail(vmDir: string): Promise<string> {
+  return logTail(join(vmDir, "console.log"));
+}
+
+/** The last lines of a log, to put the cause into an error message. */
+export async function logTail(path: string): Promise<string> {
   try {
-    const text = await readFile(join(vmDir, "console.log"), "utf8");
+    const text = await readFile(path, "utf8");
     return text.trim().split("\n").slice(-10).join("\n") || "(no output)";
   } catch {
-    return "(no console output)";
+    return `(no ${path})`;
   }
 }
