@@ -60,8 +60,15 @@ export async function writeRecord(path: string, record: JournalRecord): Promise<
 
 /** Open the files the CPI will write to; the caller closes its copies once the child has them. */
 export async function openOutputs(files: JournalFiles): Promise<{ stdout: number; stderr: number; close(): Promise<void> }> {
-  const stdout = await open(files.stdout, "w", 0o600);
-  const stderr = await open(files.stderr, "w", 0o600).catch(async (error: unknown) => {
+  const openOne = (path: string) =>
+    open(path, "w", 0o600).catch((error: unknown) => {
+      throw new BootstrapError("STATE_WRITE_FAILED", `Cannot create the CPI output file ${path}: ${(error as Error).message}`, {
+        hint: "Free disk space or fix the permissions of the state file's directory, then run the same command again.",
+        cause: error,
+      });
+    });
+  const stdout = await openOne(files.stdout);
+  const stderr = await openOne(files.stderr).catch(async (error: unknown) => {
     await stdout.close();
     throw error;
   });

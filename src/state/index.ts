@@ -3,7 +3,7 @@
  * optional bookkeeping keys. Locked while a run may write, validated on load, written
  * atomically with one backup per run.
  */
-export { defaultStatePath } from "./state-path.js";
+export { defaultStatePath, cpiJournalDirOf } from "./state-path.js";
 export { openState } from "./open-state.js";
 export type { StateHandle, OpenStateOptions } from "./open-state.js";
 export { readState } from "./read-state.js";

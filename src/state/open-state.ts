@@ -86,6 +86,7 @@ class LockedState implements StateHandle {
     // bosh-cli fills these on first load; they are needed before anything is written.
     if (this.stored.state.director_id === "") this.stored.state.director_id = randomUUID();
     if (this.stored.state.installation_id === "") this.stored.state.installation_id = randomUUID();
+    deepFreeze(this.stored.state);
   }
 
   get state(): Readonly<DeploymentState> {
@@ -118,6 +119,7 @@ class LockedState implements StateHandle {
     await this.backupOnce();
     await this.write(text);
     this.stored = { ...checked.stored, nullLists };
+    deepFreeze(this.stored.state);
     this.meta = meta;
     this.onDisk = true;
   }
@@ -158,6 +160,15 @@ class LockedState implements StateHandle {
   private assertOpen(): void {
     if (this.closed) throw new Error(`state handle for ${this.path} used after close()`);
   }
+}
+
+/** The state is changed through update() only: a stray write to handle.state throws. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 interface Initial {

@@ -14,3 +14,8 @@ export function backupPathOf(statePath: string): string {
 export function lockPathOf(statePath: string): string {
   return `${statePath}.lock`;
 }
+
+/** Where the CPI runner journals calls that create or delete something, beside the state. */
+export function cpiJournalDirOf(statePath: string): string {
+  return `${statePath}.cpi-journal`;
+}

@@ -96,6 +96,17 @@ describe("openState", () => {
     expect(JSON.parse(await readFile(`${statePath}.backup`, "utf8")).current_vm_cid).toBe("vm-3");
   });
 
+  it("hands out a state that can only be changed through update()", async () => {
+    await writeFile(statePath, boshState);
+    const handle = await openTracked();
+    expect(() => {
+      (handle.state as { current_vm_cid: string }).current_vm_cid = "sneaky";
+    }).toThrow(TypeError);
+    expect(() => (handle.state.disks as unknown[]).push({})).toThrow(TypeError);
+    await handle.update((s) => void s.releases.push({ id: "r", name: "n", version: "1" }));
+    expect(() => (handle.state.releases as unknown[]).pop()).toThrow(TypeError);
+  });
+
   it("counts serials and does not write when nothing changed", async () => {
     const handle = await openTracked();
     await handle.update((s) => void (s.current_vm_cid = "a"));
