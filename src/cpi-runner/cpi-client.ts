@@ -194,7 +194,10 @@ export class CpiClient {
         outputFds: fds,
         onSpawn: (pid) => {
           const start = processStat(pid)?.start;
-          pidRecorded = writeRecord(files.record, { ...record, pid, ...(start === undefined ? {} : { pid_start: start }) });
+          // Without the pid, recovery still finds the CPI through its open response file: warn only.
+          pidRecorded = writeRecord(files.record, { ...record, pid, ...(start === undefined ? {} : { pid_start: start }) }).catch(
+            (error: unknown) => this.logger.warn(`could not record the pid of CPI '${method}': ${(error as Error).message}`),
+          );
         },
       });
     } finally {
