@@ -3,8 +3,8 @@
  * contending for the lock.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { openState, readState } from "../../src/state/index.js";
@@ -101,5 +101,22 @@ describe("two processes", () => {
     await holder;
     const third = await execa("node", ["--import", "tsx", CHILD, "hold", statePath], { reject: false, input: "" });
     expect(third.stdout).toMatch(/^locked \[\]/);
+  });
+
+  it("racing to take over a dead run's lock, exactly one wins", async () => {
+    for (let round = 0; round < 3; round++) {
+      const dead = execa("true");
+      await dead;
+      const stale = { pid: dead.pid, host: hostname(), command: "crashed", started_at: `2026-01-0${round + 1}T00:00:00Z` };
+      await writeFile(`${statePath}.lock`, JSON.stringify(stale));
+      const racers = [startChild("hold"), startChild("hold")];
+      const lines = await Promise.all(racers.map((child) => firstLine(child)));
+      const winners = lines.filter((line) => line.startsWith("locked"));
+      expect(winners, lines.join("\n")).toHaveLength(1);
+      expect(winners[0]).toContain(`left by pid ${dead.pid}`);
+      expect(lines.find((line) => !line.startsWith("locked"))).toContain('"code":"STATE_LOCKED"');
+      for (const child of racers) child.stdin!.end();
+      await Promise.all(racers);
+    }
   });
 });
