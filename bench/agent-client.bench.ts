@@ -3,15 +3,17 @@
  * - throughput of uploadBlob through the SSH tunnel vs OpenSSH `scp` through the same sshd on
  *   loopback (goal: at least 70% of scp's throughput);
  * - peak RSS of a process uploading a 1 GiB blob (goal: at most 150 MB).
- * Every upload runs in its own process, as does the mbus peer, so neither shares an event loop.
+ * The peer is the real local agent (src/local/agent) as its own process; every upload runs in a
+ * fresh process too, so its peak RSS is its own.
  * Needs root and openssh-server (sshd), like the tunnel tests.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bench, describe } from "vitest";
-import { makeCa, makeLeaf } from "../test/agent-client/support/certs.js";
+import { startAgent } from "../test/local/agent/support/start-agent.js";
 import { startOpenSshServer } from "../test/agent-client/support/openssh-server.js";
 
 const SSH_HOST = "127.0.50.60";
@@ -43,30 +45,22 @@ interface UploadFigures {
   maxRssBeforeKb: number;
 }
 
-function runUpload(source: string): UploadFigures {
-  const out = spawnSync("node", ["--import", "tsx", "test/agent-client/support/upload-main.ts", optionsFile, source], {
-    encoding: "utf8",
-    maxBuffer: 1024 * 1024,
-  });
-  if (out.status !== 0) throw new Error(`upload failed: ${out.stderr}`);
-  return JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}") as UploadFigures;
+// Children run asynchronously: a blocked event loop makes vitest's worker RPC time out.
+const run = promisify(execFile);
+
+async function runUpload(source: string): Promise<UploadFigures> {
+  const { stdout } = await run("node", ["--import", "tsx", "test/agent-client/support/upload-main.ts", optionsFile, source]);
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as UploadFigures;
 }
 
 // vitest's bench runner runs no beforeAll/afterAll hooks: set up at module load, tear down
 // after the last benchmark.
 const dir = mkdtempSync(join(tmpdir(), "agent-client-bench-"));
 const sshd = await startOpenSshServer({ host: SSH_HOST, port: SSH_PORT });
-const ca = makeCa();
-writeFileSync(join(dir, "leaf.json"), JSON.stringify(makeLeaf(ca, [AGENT_HOST])));
-const agent = spawn("node", ["--import", "tsx", "test/agent-client/support/agent-server-main.ts", AGENT_HOST, join(dir, "leaf.json")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const stopAgent = () => agent.kill("SIGTERM");
-const line = await new Promise<string>((resolve) => agent.stdout.once("data", (b: Buffer) => resolve(b.toString())));
-const { url } = JSON.parse(line) as { url: string };
+const agent = await startAgent({ ip: AGENT_HOST });
 const optionsFile = join(dir, "options.json");
 writeFileSync(optionsFile, JSON.stringify({
-  mbusUrl: url, caCert: ca.cert, directorId: "bench",
+  mbusUrl: agent.url, caCert: agent.caCert, directorId: "bench",
   sshTunnel: { host: SSH_HOST, port: SSH_PORT, user: sshd.user, privateKey: sshd.clientKey, hostKeyFingerprint: sshd.hostKeyFingerprint },
 }));
 const smallFile = join(dir, "128m.bin");
@@ -74,14 +68,12 @@ const bigFile = join(dir, "1g.bin");
 fileOf(smallFile, THROUGHPUT_BYTES);
 fileOf(bigFile, RSS_BYTES);
 
-async function tearDown(_task: unknown, mode?: string): Promise<void> {
-  // tinybench calls teardown after the warmup phase too, even an empty one.
+// tinybench calls teardown after the warmup phase too, even an empty one, and does not await it:
+// so everything here is synchronous (the stops below send their signals before their first await).
+function tearDown(_task: unknown, mode?: string): void {
   if (mode !== "run") return;
-  stopAgent();
-  await sshd.stop();
-  rmSync(dir, { recursive: true, force: true });
   const best = (name: string) => Math.max(...(figures[name] ?? [0])).toFixed(0);
-  const ratios = [...(figures["ratio"] ?? [])].sort((a, b) => a - b);
+  const ratios = [...(figures["ratio"] ?? [])].sort((x, y) => x - y);
   const median = ratios[Math.floor(ratios.length / 2)] ?? 0;
   console.log(
     `\nupload 128 MiB x${ratios.length} interleaved: tunnel best ${best("tunnel MB/s")} MB/s, scp best ${best("scp MB/s")} MB/s; ` +
@@ -90,16 +82,20 @@ async function tearDown(_task: unknown, mode?: string): Promise<void> {
   console.log(
     `upload 1 GiB through the tunnel: peak RSS ${best("rss MB")} MB (goal <= 150 MB; ${best("rss before upload MB")} MB of it before the upload started)\n`,
   );
+  void agent.stop();
+  void sshd.stop();
+  rmSync(sshd.dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 }
 
 describe("agent-client blob upload", () => {
   // The machine is shared: tunnel and scp runs alternate so both see the same load, and each
   // pair's ratio is kept; the report gives the median ratio and both best throughputs.
-  bench("uploadBlob through the SSH tunnel, then scp through the same sshd (128 MiB each)", () => {
-    const r = runUpload(smallFile);
+  bench("uploadBlob through the SSH tunnel, then scp through the same sshd (128 MiB each)", async () => {
+    const r = await runUpload(smallFile);
     const tunnel = r.bytes / 1e6 / (r.ms / 1000);
     const started = performance.now();
-    execFileSync("scp", ["-q", "-i", sshd.clientKeyPath, "-P", String(SSH_PORT), "-o", "StrictHostKeyChecking=no",
+    await run("scp", ["-q", "-i", sshd.clientKeyPath, "-P", String(SSH_PORT), "-o", "StrictHostKeyChecking=no",
       "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", smallFile, `${sshd.user}@${SSH_HOST}:${join(dir, "scp-copy.bin")}`]);
     const scp = THROUGHPUT_BYTES / 1e6 / ((performance.now() - started) / 1000);
     record("tunnel MB/s", tunnel);
@@ -107,8 +103,8 @@ describe("agent-client blob upload", () => {
     record("ratio", tunnel / scp);
   }, RUNS);
 
-  bench("uploadBlob 1 GiB through the SSH tunnel: peak RSS of the uploading process", () => {
-    const r = runUpload(bigFile);
+  bench("uploadBlob 1 GiB through the SSH tunnel: peak RSS of the uploading process", async () => {
+    const r = await runUpload(bigFile);
     record("rss MB", r.maxRssKb / 1024);
     record("rss before upload MB", r.maxRssBeforeKb / 1024);
   }, { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0, teardown: tearDown });

@@ -56,6 +56,8 @@ export async function startOpenSshServer(o: { host: string; port: number; extraC
 
   let child: ChildProcess | undefined;
   const launch = async () => {
+    // Otherwise a leftover server on the same address would answer in place of ours.
+    if (await listening(o.host, o.port)) throw new Error(`${o.host}:${o.port} is already in use`);
     const proc = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     proc.stderr?.on("data", (chunk: Buffer) => {
