@@ -1,13 +1,48 @@
 /**
  * YAML in and out. Parsing failures name the file, line and column (YAML_INVALID); output is
  * shaped like `bosh int` prints it (yaml.v2: map keys sorted, no line folding).
+ *
+ * Manifests are read the way bosh-cli's yaml.v2 reads them (YAML 1.1 scalars): `yes`/`no`/`on`/
+ * `off`/`y`/`n` are booleans, `0644` is octal, and timestamps stay strings. Strings that would
+ * read back as something else are quoted on output, so a vars store stays readable by bosh-cli.
  */
 import yaml from "js-yaml";
 import { BootstrapError } from "../common/index.js";
 
+const TRUE = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
+const FALSE = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
+
+const yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (data: string) => TRUE.includes(data) || FALSE.includes(data),
+  construct: (data: string) => TRUE.includes(data),
+  predicate: (value: unknown) => typeof value === "boolean",
+  represent: (value: object) => (value.valueOf() === true ? "true" : "false"),
+});
+
+// js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
+const types = (yaml as unknown as { types: Record<"null" | "int" | "float" | "merge" | "binary" | "omap" | "pairs" | "set", yaml.Type> }).types;
+const LEGACY_OCTAL = /^[-+]?0[0-7]+$/;
+const coreInt = types.int;
+
+// One int type (a schema keeps one type per tag): YAML 1.1 `0644` is octal, the rest as js-yaml reads it.
+const yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (data: string) => LEGACY_OCTAL.test(data) || coreInt.resolve(data),
+  construct: (data: string) => (LEGACY_OCTAL.test(data) ? Number.parseInt(data, 8) : coreInt.construct(data)),
+  predicate: (value: unknown) => coreInt.predicate?.(value as object) === true,
+  represent: coreInt.represent as (value: object) => string,
+  defaultStyle: coreInt.defaultStyle ?? "decimal",
+});
+
+const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [types.null, yaml11Bool, yaml11Int, types.float, types.merge],
+  explicit: [types.binary, types.omap, types.pairs, types.set],
+});
+
 export function parseYaml(text: string, file: string): unknown {
   try {
-    return yaml.load(text, { filename: file });
+    return yaml.load(text, { filename: file, schema: SCHEMA });
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
       const mark = error.mark;
@@ -22,5 +57,10 @@ export function parseYaml(text: string, file: string): unknown {
 }
 
 export function dumpYaml(value: unknown): string {
-  return yaml.dump(value, { sortKeys: true, lineWidth: -1, noRefs: true });
+  return yaml.dump(value, { schema: SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true });
+}
+
+/** A YAML value from a flag or environment variable (same YAML 1.1 reading; js-yaml errors pass through). */
+export function loadYamlValue(text: string): unknown {
+  return yaml.load(text, { schema: SCHEMA });
 }

@@ -108,3 +108,13 @@ describe("pointers", () => {
     expect(() => findValue(doc(), parsePointer("/releases/-"))).toThrow("not supported in find operations");
   });
 });
+
+describe("YAML reading like bosh-cli's yaml.v2", () => {
+  it("reads YAML 1.1 booleans and legacy octal, keeps timestamps as strings, quotes ambiguous strings on output", async () => {
+    const { parseYaml, dumpYaml } = await import("../../src/manifest/index.js");
+    expect(parseYaml("a: yes\nb: off\nc: 0644\nd: 2001-12-14\ne: 010x\nf: true\n", "t.yml")).toEqual({ a: true, b: false, c: 420, d: "2001-12-14", e: "010x", f: true });
+    const text = dumpYaml({ p: "y", q: "0644", r: "12", s: "plain", t: false });
+    expect(text).toBe("p: 'y'\nq: '0644'\nr: '12'\ns: plain\nt: false\n");
+    expect(parseYaml(text, "t.yml")).toEqual({ p: "y", q: "0644", r: "12", s: "plain", t: false });
+  });
+});

@@ -7,9 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import yaml from "js-yaml";
 import { BootstrapError, messageOf } from "../../common/index.js";
-import { parseYaml } from "../yaml.js";
+import { loadYamlValue, parseYaml } from "../yaml.js";
 import { isMap } from "../go-patch/go-types.js";
 
 export interface VarFlags {
@@ -37,7 +36,7 @@ export async function loadStaticVars(flags: VarFlags, env: NodeJS.ProcessEnv, cw
 export function parseVarValue(name: string, raw: string): unknown {
   let parsed: unknown;
   try {
-    parsed = yaml.load(raw);
+    parsed = loadYamlValue(raw);
   } catch (error) {
     throw new BootstrapError("VARIABLE_INVALID", `Deserializing variables '${name}=${raw}': ${messageOf(error)}`, {
       hint: "Quote the value so it reads as YAML, or pass it with --var-file NAME=PATH.",
@@ -54,7 +53,7 @@ function varsFromEnv(prefix: string, env: NodeJS.ProcessEnv): Record<string, unk
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined || !key.startsWith(`${prefix}_`)) continue;
     try {
-      out[key.slice(prefix.length + 1)] = yaml.load(value) ?? null;
+      out[key.slice(prefix.length + 1)] = loadYamlValue(value) ?? null;
     } catch (error) {
       throw new BootstrapError("VARIABLE_INVALID", `Deserializing YAML from environment variable '${key}': ${messageOf(error)}`, {
         hint: `Fix or unset ${key}.`,
