@@ -4,10 +4,10 @@
  */
 import { join } from "node:path";
 import { FileLogger } from "../common/index.js";
-import { bootstrapPaths, type EventSink, type Runtime } from "../bootstrap/index.js";
+import { bootstrapPaths } from "../bootstrap/paths.js";
+import type { EventSink, Runtime } from "../bootstrap/index.js";
 import type { CliIo } from "./io.js";
 import { JsonRenderer } from "./renderers/json-renderer.js";
-import { ListrRenderer } from "./renderers/listr-renderer.js";
 import { PlainRenderer } from "./renderers/plain-renderer.js";
 
 export interface OutputOptions {
@@ -21,7 +21,7 @@ export interface CliRuntime extends Runtime {
   finish(): Promise<void>;
 }
 
-export function createRuntime(io: CliIo, command: string, output: OutputOptions): CliRuntime {
+export async function createRuntime(io: CliIo, command: string, output: OutputOptions): Promise<CliRuntime> {
   const paths = bootstrapPaths(io.env);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const logPath = join(paths.logs, `${stamp}-${command}-${process.pid}.log`);
@@ -29,7 +29,11 @@ export function createRuntime(io: CliIo, command: string, output: OutputOptions)
   logger.debug(`bootstrap ${command} started in ${io.cwd}`);
   let renderer: EventSink & { finish?: () => Promise<void> };
   if (output.json === true) renderer = new JsonRenderer(io.stdout);
-  else if (output.tty ?? io.stderr.isTTY === true) renderer = new ListrRenderer(io.stderr);
+  else if (output.tty ?? io.stderr.isTTY === true) {
+    // listr2 is only loaded where it draws: a terminal.
+    const { ListrRenderer } = await import("./renderers/listr-renderer.js");
+    renderer = new ListrRenderer(io.stderr);
+  }
   else renderer = new PlainRenderer(io.stderr);
   const events: EventSink = {
     emit(event) {

@@ -59,6 +59,21 @@ describe("installCpi", () => {
     expect(callInfo(second.installation.cpiPath, second.installation.env)).toMatchObject({ result: { greeting: "hello", region: "us-east" } });
   });
 
+  it("reuses the rendered CPI job while job and properties are unchanged, and keeps it private", async () => {
+    const rendered = (r: Awaited<ReturnType<typeof install>>) => r.events.flatMap((e) => (e.kind === "render-jobs" ? [e.reused] : []));
+    const properties = { test: { region: "eu-west", token: "t0k" } };
+    expect(rendered(await install(await release(), properties))).toEqual([false]);
+    expect(statSync(join(root, "installation", "jobs")).mode & 0o777).toBe(0o700);
+
+    const same = await install(await release(), properties);
+    expect(rendered(same)).toEqual([true]);
+    expect(callInfo(same.installation.cpiPath, same.installation.env)).toMatchObject({ result: { region: "eu-west" } });
+
+    const other = await install(await release(), { test: { region: "ap-south", token: "t0k" } });
+    expect(rendered(other)).toEqual([false]);
+    expect(callInfo(other.installation.cpiPath, other.installation.env)).toMatchObject({ result: { region: "ap-south" } });
+  });
+
   it("recompiles a package whose dependency changed, even though its own fingerprint did not", async () => {
     await install(await release(), { test: { token: "x" } });
     const changed = await install(await release(testCpiPackages("bonjour")), { test: { token: "x" } });

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { BootstrapError, messageOf } from "../../common/index.js";
-import { describeStep, runDelete, runDeploy, runPlan, type DeployResult, type PlanResult } from "../../bootstrap/index.js";
+import type { DeployResult, PlanResult } from "../../bootstrap/index.js";
 import type { CliIo } from "../io.js";
 import { writeLine } from "../io.js";
 import { createRuntime, type CliRuntime } from "../runtime.js";
@@ -39,6 +39,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: DeployFlags) => {
       await withRuntime(io, "deploy", flags, async (rt) => {
+        const { runDeploy } = await import("../../bootstrap/index.js");
         const result = await runDeploy(
           {
             manifestPath: manifest,
@@ -67,6 +68,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean }) => {
       await withRuntime(io, "delete", flags, async (rt) => {
+        const { runDelete } = await import("../../bootstrap/index.js");
         const result = await runDelete({ manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), skipDrain: flags.skipDrain === true }, rt);
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
@@ -86,6 +88,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { recreate?: boolean; recreatePersistentDisks?: boolean }) => {
       await withRuntime(io, "plan", flags, async (rt) => {
+        const { runPlan, describeStep } = await import("../../bootstrap/index.js");
         const result = await runPlan(
           {
             manifestPath: manifest,
@@ -98,13 +101,13 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
         );
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
-        else printPlan(io, result);
+        else printPlan(io, result, describeStep);
       });
     });
 }
 
 async function withRuntime(io: CliIo, command: string, flags: CommonOptions, body: (rt: CliRuntime) => Promise<void>): Promise<void> {
-  const rt = createRuntime(io, command, { json: flags.json === true });
+  const rt = await createRuntime(io, command, { json: flags.json === true });
   try {
     await body(rt);
   } catch (error) {
@@ -136,7 +139,7 @@ function printDeploySummary(io: CliIo, rt: CliRuntime, result: DeployResult, jso
   for (const line of lines) writeLine(io.stdout, line);
 }
 
-function printPlan(io: CliIo, result: PlanResult): void {
+function printPlan(io: CliIo, result: PlanResult, describeStep: (step: PlanResult["plan"]["steps"][number]) => string): void {
   const { plan } = result;
   const out: string[] = [""];
   if (!result.stateExists) out.push(`No state file at '${result.statePath}': this would be a first deploy.`);

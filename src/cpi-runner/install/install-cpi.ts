@@ -46,8 +46,8 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
   );
 
   const started = performance.now();
-  const cpiPath = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, installationDir, jobsDir);
-  opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started });
+  const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, installationDir, jobsDir);
+  opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started, reused });
   await rm(dirs.scratchDir, { recursive: true, force: true });
   logger.debug(`CPI installed: ${cpiPath}`);
   return { cpiPath, env: { BOSH_PACKAGES_DIR: dirs.packagesDir, BOSH_JOBS_DIR: jobsDir } };

@@ -5,7 +5,7 @@
  * finds the one job that has bin/cpi.
  */
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BootstrapError } from "../../common/index.js";
 import { renderJobs, type RenderContext } from "../../director-release/index.js";
@@ -17,13 +17,33 @@ function instanceId(installationDir: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * What the rendered files depend on. Rendering boots the embedded Ruby (seconds), so when this
+ * key is unchanged the jobs rendered by the previous run are used as they are.
+ */
+function renderKey(jobs: readonly CpiJob[], properties: Record<string, unknown>, deploymentName: string): string {
+  const parts = jobs.map(({ job, release }) => [job.name, job.fingerprint, release.name, release.version]);
+  return createHash("sha256").update(JSON.stringify([RENDER_KEY_VERSION, parts, properties, deploymentName])).digest("hex");
+}
+
+const RENDER_KEY_VERSION = 1;
+const RENDER_KEY_FILE = ".rendered-key";
+
 export async function renderCpiJobs(
   jobs: readonly CpiJob[],
   properties: Record<string, unknown>,
   deploymentName: string,
   installationDir: string,
   jobsDir: string,
-): Promise<string> {
+): Promise<{ cpiPath: string; reused: boolean }> {
+  const key = renderKey(jobs, properties, deploymentName);
+  const jobDirs = jobs.map(({ job }) => join(jobsDir, job.name));
+  const previous = await readFile(join(jobsDir, RENDER_KEY_FILE), "utf8").catch(() => "");
+  if (previous === key) {
+    const cpiPath = await findCpiExecutable(jobDirs).catch(() => undefined);
+    if (cpiPath !== undefined) return { cpiPath, reused: true };
+  }
+  await rm(join(jobsDir, RENDER_KEY_FILE), { force: true });
   const ctx: RenderContext = {
     deployment: deploymentName,
     instanceGroup: deploymentName,
@@ -37,6 +57,9 @@ export async function renderCpiJobs(
     instanceGroupProperties: properties,
   };
   const rendered = await renderJobs(jobs.map(({ job, release }) => ({ job, release, properties: null })), ctx);
+  // Rendered CPI configs carry credentials: only the owner may read them.
+  await mkdir(jobsDir, { recursive: true, mode: 0o700 });
+  await chmod(jobsDir, 0o700);
   for (const job of rendered) {
     const dir = join(jobsDir, job.name);
     await rm(dir, { recursive: true, force: true });
@@ -48,7 +71,9 @@ export async function renderCpiJobs(
     }
     await makeBinExecutable(join(dir, "bin"));
   }
-  return findCpiExecutable(rendered.map((j) => join(jobsDir, j.name)));
+  const cpiPath = await findCpiExecutable(rendered.map((j) => join(jobsDir, j.name)));
+  await writeFile(join(jobsDir, RENDER_KEY_FILE), key, { mode: 0o600 });
+  return { cpiPath, reused: false };
 }
 
 async function makeBinExecutable(binDir: string): Promise<void> {

@@ -7,7 +7,7 @@ export type { CpiInstallation };
 
 export type InstallEvent =
   | { kind: "compile-package"; name: string; fingerprint: string; cached: boolean; durationMs: number }
-  | { kind: "render-jobs"; durationMs: number };
+  | { kind: "render-jobs"; durationMs: number; reused: boolean };
 
 export interface InstallCpiOptions {
   releases: ExtractedRelease[];

@@ -1,0 +1,131 @@
+/**
+ * The main job end to end, as a user runs it: the built CLI against the example manifest on
+ * the local provider — deploy, no-op, property change, disk migration, delete — with `plan`
+ * before each, all real processes (CPI, VMs, agent, SSH tunnel, director job).
+ */
+import { access, readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { directorInfo, processesMentioning } from "./support/director.js";
+import { exampleManifestAt, makeHome, runCli, type CliResult } from "./support/cli.js";
+import { writeFile } from "node:fs/promises";
+
+const ADDRESS = "127.0.11.10";
+
+describe("deploy, redeploy, migrate and delete the local example", () => {
+  let home: string;
+  let manifest: string;
+  let varsStore: string;
+  let statePath: string;
+  let biggerDisk: string;
+  const vars = (...extra: string[]): string[] => [manifest, "-v", "director_name=e2e", "--vars-store", varsStore, "--state", statePath, ...extra];
+
+  beforeAll(async () => {
+    home = await makeHome("e2e-lifecycle");
+    manifest = await exampleManifestAt(home, 11);
+    varsStore = join(home, "creds.yml");
+    statePath = join(home, "state.json");
+    biggerDisk = join(home, "bigger-disk.yml");
+    await writeFile(biggerDisk, "- type: replace\n  path: /disk_pools/name=disks/disk_size\n  value: 2048\n");
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, leave no VM behind.
+    await runCli(["delete", ...vars()], { home });
+  });
+
+  const state = async (): Promise<{ current_vm_cid: string; current_disk_id: string; disks: { id: string; cid: string; size: number }[] }> =>
+    JSON.parse(await readFile(statePath, "utf8"));
+  const jsonEvents = (r: CliResult): { type: string; method?: string; source?: string; message?: string }[] =>
+    r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+
+  it("plans a first deploy without writing anything", async () => {
+    const r = await runCli(["plan", ...vars()], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("this would be a first deploy");
+    expect(r.stdout).toMatch(/Upload stemcell 'bootstrap-local-stemcell\//);
+    expect(r.stdout).toContain("Create persistent disk (1024 MB)");
+    expect(r.stdout).toContain("mbus_bootstrap_password");
+    await expect(access(statePath)).rejects.toThrow();
+    await expect(access(varsStore)).rejects.toThrow();
+  });
+
+  it("deploys: the director answers /info over TLS, the state file is private", async () => {
+    const r = await runCli(["deploy", ...vars()], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Finished deploying");
+    expect(r.stdout).toContain("Succeeded");
+    const info = await directorInfo(ADDRESS, varsStore);
+    expect(info).toMatchObject({ name: "e2e", user_authentication: { type: "basic" } });
+    expect(info.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await stat(statePath)).mode & 0o777).toBe(0o600);
+    expect((await stat(varsStore)).mode & 0o777).toBe(0o600);
+    const secrets = (await readFile(varsStore, "utf8")).match(/mbus_bootstrap_password: (\S+)/)?.[1] ?? "";
+    expect(secrets).not.toBe("");
+    expect(r.stdout + r.stderr).not.toContain(secrets);
+  });
+
+  it("a redeploy with no change does nothing: no CPI call, the plan agrees", async () => {
+    const plan = await runCli(["plan", ...vars()], { home });
+    expect(plan.stdout).toContain("deploy would do nothing");
+    const r = await runCli(["deploy", ...vars(), "--json"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const events = jsonEvents(r);
+    expect(events.some((e) => e.message === "No deployment, stemcell or release changes. Skipping deploy.")).toBe(true);
+    expect(events.filter((e) => e.type === "cpi-call")).toEqual([]);
+    expect(events.filter((e) => e.type === "stage-started").map((e) => (e as { stage?: string }).stage)).toEqual(["validating"]);
+  });
+
+  it("a property change replaces the VM, reuses compiled packages and keeps the director's uuid", async () => {
+    const before = await state();
+    const uuid = (await directorInfo(ADDRESS, varsStore)).uuid;
+    const change = ["-o", join(home, "rename.yml")];
+    await writeFile(change[1] as string, "- type: replace\n  path: /instance_groups/name=bosh/properties/director/name\n  value: renamed\n");
+    const plan = await runCli(["plan", ...vars(...change)], { home });
+    expect(plan.stdout).toContain(`Delete VM '${before.current_vm_cid}'`);
+    expect(plan.stdout).not.toContain("Migrate");
+
+    const r = await runCli(["deploy", ...vars(...change), "--json"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const compiles = jsonEvents(r).filter((e) => e.type === "compile-package");
+    expect(compiles.length).toBeGreaterThan(1);
+    expect(compiles.every((e) => e.source === "cache")).toBe(true);
+    const after = await state();
+    expect(after.current_vm_cid).not.toBe(before.current_vm_cid);
+    expect(after.current_disk_id).toBe(before.current_disk_id);
+    const info = await directorInfo(ADDRESS, varsStore);
+    expect(info).toMatchObject({ name: "renamed", uuid });
+  });
+
+  it("a disk size change migrates the data to a new disk", async () => {
+    const before = await state();
+    const uuid = (await directorInfo(ADDRESS, varsStore)).uuid;
+    const plan = await runCli(["plan", ...vars("-o", biggerDisk)], { home });
+    expect(plan.stdout).toContain("disk size changed 1024 MB → 2048 MB");
+    const r = await runCli(["deploy", ...vars("-o", biggerDisk)], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Migrating disk content from '[^']+' to '[^']+'\.\.\. Finished/);
+    const after = await state();
+    expect(after.disks).toHaveLength(1);
+    expect(after.disks[0]?.size).toBe(2048);
+    expect(after.current_disk_id).not.toBe(before.current_disk_id);
+    expect((await directorInfo(ADDRESS, varsStore)).uuid).toBe(uuid);
+  });
+
+  it("deletes everything: no process, no VM or disk directory, no state file (the backup stays)", async () => {
+    const r = await runCli(["delete", ...vars("-o", biggerDisk)], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Finished deleting deployment");
+    await expect(access(statePath)).rejects.toThrow();
+    await access(`${statePath}.backup`);
+    expect(await processesMentioning(home)).toEqual([]);
+    const base = join(home, ".bootstrap", "local");
+    for (const dir of ["vms", "disks", "stemcells"]) {
+      const entries = await readdir(join(base, dir)).catch(() => []);
+      expect(entries, dir).toEqual([]);
+    }
+    const again = await runCli(["delete", ...vars()], { home });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain(`No deployment state file found at '${statePath}'`);
+  });
+});
