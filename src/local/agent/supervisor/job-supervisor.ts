@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { messageOf, topologicalOrder, type Logger } from "../../../common/index.js";
 import type { AgentPaths } from "../paths.js";
 import { parseMonitFile, type MonitProcess, type MonitProgram } from "./monit-file.js";
@@ -71,7 +72,7 @@ export class JobSupervisor {
     for (const service of this.ordered()) {
       service.monitored = true;
       service.failures = 0;
-      if ((await this.pidOf(service)) === undefined) this.launch(service, true);
+      if (!service.launching && (await this.pidOf(service)) === undefined) this.launch(service, true);
     }
     await rm(this.paths.monitStopped, { force: true });
   }
@@ -147,7 +148,8 @@ export class JobSupervisor {
           service.pendingUntil = 0;
           continue;
         }
-        if (service.launching || now < service.pendingUntil || now < service.nextRestartAt) continue;
+        // Re-read after the await: a stop may have unmonitored it meanwhile.
+        if (!service.monitored || service.launching || now < service.pendingUntil || now < service.nextRestartAt) continue;
         service.failures += 1;
         service.nextRestartAt = now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (service.failures - 1));
         this.logger.warn(`process ${service.def.name} is not running: restarting (attempt ${service.failures})`);
@@ -174,7 +176,11 @@ export class JobSupervisor {
 
   private async runStop(service: Service): Promise<void> {
     const program = service.def.stop;
-    if (program === undefined || (await this.pidOf(service)) === undefined) return;
+    if (program === undefined) return;
+    // A start still in flight would leave its process behind a stop that found no pidfile.
+    const deadline = Date.now() + (service.def.start?.timeoutMs ?? 0);
+    while (service.launching && (await this.pidOf(service)) === undefined && Date.now() < deadline) await sleep(100);
+    if ((await this.pidOf(service)) === undefined) return;
     this.logger.debug(`stopping process ${service.def.name}`);
     await runProgram(program, this.logger, service.def.name).done;
   }
