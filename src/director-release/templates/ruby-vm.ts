@@ -1,8 +1,8 @@
 /**
  * The one embedded Ruby per process: CRuby 3.4 compiled to WebAssembly (WASI), so rendering
  * ERB needs no `ruby` on the machine. Created on first use (booting takes ~0.3-0.5 s on an idle
- * 2-core box, several seconds on a loaded one) and
- * shared by every later render; concurrent first callers share the same boot.
+ * 2-core box, seconds on a loaded one) and shared by every later render; concurrent first
+ * callers share the same boot.
  *
  * Node prints an ExperimentalWarning when its `wasi` module is loaded; that one warning is
  * swallowed during the boot, every other warning passes through untouched.
