@@ -1,5 +1,6 @@
 /** CpiClient against a real CPI process (fixtures/fake-cpi.mjs) behaving well and badly. */
 import { afterEach, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CpiError, isCpiNotFound, isCpiNotImplemented } from "../../src/cpi-runner/index.js";
@@ -140,7 +141,7 @@ describe("failures", () => {
 
   it("hang → CPI_TIMEOUT, and the CPI's whole process group is stopped", async () => {
     const cpi = await setup({ has_vm: "hang" });
-    const error = await failure(cpi.client({ callTimeoutMs: 1500 }).hasVm("vm-1"));
+    const error = await failure(cpi.client({ callTimeoutMs: 4000 }).hasVm("vm-1"));
     expect(error.code).toBe("CPI_TIMEOUT");
     const pids = (await readFile(join(cpi.dir, "hang-pids"), "utf8")).split(" ").map(Number);
     // Gone, or a zombie nobody has collected yet (its parent died first): either way not running.
@@ -205,16 +206,20 @@ describe("interruption", () => {
     const client = cpi.client({ signal: controller.signal });
     await client.info();
     const call = failure(client.hasVm("vm-1"));
-    setTimeout(() => controller.abort(), 300);
+    await expect.poll(() => existsSync(join(cpi.dir, "hang-pids")), { timeout: 20_000 }).toBe(true);
+    controller.abort();
     expect((await call).code).toBe("INTERRUPTED");
   });
 
   it("lets a call that creates something finish and returns its result", async () => {
-    const cpi = await setup({ create_vm: "slow:800" });
+    const cpi = await setup({ create_vm: "slow:1500" });
     const controller = new AbortController();
     const client = cpi.client({ signal: controller.signal });
+    await client.info();
     const call = client.createVm(vmArgs);
-    setTimeout(() => controller.abort(), 300);
+    // Abort once the CPI is at work on create_vm.
+    await expect.poll(() => existsSync(join(cpi.dir, "started-create_vm")), { timeout: 20_000 }).toBe(true);
+    controller.abort();
     expect(await call).toMatchObject({ cid: "vm-1" });
     expect(cpi.logger.text()).toContain("letting CPI 'create_vm' finish first");
     // ...and refuses to start the next one.
