@@ -4,6 +4,7 @@
  * for compatibility (there is one platform and one supervisor here); `-r` and `--no-alerts` are
  * accepted and ignored like the real agent does.
  */
+import { resolve } from "node:path";
 import { BootstrapError } from "../../common/index.js";
 
 export interface AgentArgs {
@@ -29,5 +30,6 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     values[key] = value;
   }
   if (values.C === undefined) throw new BootstrapError("USAGE", "Flag -C <agent.json> is required", { hint: USAGE_HINT });
-  return { baseDir: values.b ?? "/var/vcap", configPath: values.C, platform: values.P ?? "ubuntu", supervisor: values.M ?? "monit" };
+  // Absolute, because mounts are matched against the kernel's (absolute) mount table.
+  return { baseDir: resolve(values.b ?? "/var/vcap"), configPath: resolve(values.C), platform: values.P ?? "ubuntu", supervisor: values.M ?? "monit" };
 }

@@ -21,12 +21,16 @@ beforeAll(async () => {
   diskB = join(work, "disk-b");
   await mkdir(diskA);
   await mkdir(diskB);
-  agent = await startAgent({ ip: IP, settings: { disks: { system: "", ephemeral: "", persistent: { "disk-a": { path: diskA } } } } });
+  agent = await startAgent({ ip: IP, baseDir: join(work, "vm"), settings: diskSettings() });
 });
 afterAll(async () => {
   await agent?.stop();
   await rm(work, { recursive: true, force: true });
 });
+
+function diskSettings(): Record<string, unknown> {
+  return { disks: { system: "", ephemeral: "", persistent: { "disk-a": { path: diskA } } } };
+}
 
 /** Runs a shell command inside the agent's mount namespace, i.e. as a job on the VM would. */
 function inVm(script: string): string {
@@ -70,5 +74,14 @@ describe("persistent disks", () => {
     await taskValue(agent, "unmount_disk", ["disk-b"]);
     expect(await taskValue(agent, "remove_persistent_disk", ["disk-b"])).toEqual({});
     expect((await callTask(agent, "mount_disk", ["disk-b"])).exception?.message).toContain("Persistent disk with volume id 'disk-b' could not be found");
+  });
+
+  it("mounts the last mounted disk again when the agent restarts", async () => {
+    await taskValue(agent, "mount_disk", ["disk-a"]);
+    const { baseDir, certificates, password } = agent;
+    await agent.stop();
+    agent = await startAgent({ ip: IP, baseDir, certificates, password, settings: diskSettings() });
+    expect(await call(agent, "list_disk")).toEqual({ value: ["disk-a"] });
+    expect(inVm(`cat ${agent.baseDir}/store/uuid`)).toBe("kept\n");
   });
 });
