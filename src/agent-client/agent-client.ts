@@ -57,6 +57,7 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     try {
       return await sendOnce(method, args, timeoutMs);
     } catch (error) {
+      if (opts.signal?.aborted) throw interrupted(method, error);
       if (!IDEMPOTENT.has(method) || !(error instanceof AgentUnreachableError) || error.permanent) throw error;
       opts.logger.debug(`agent ${method}: ${error.message}; sending once more`);
       return sendOnce(method, args, timeoutMs);
@@ -80,7 +81,9 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
         hint: "The message above is the agent's; its log on the VM (/var/vcap/bosh/log/current) has the details",
       });
     }
-    return waitForTask(method, response.value, send, polling);
+    return waitForTask(method, response.value, send, polling).catch((error: unknown) => {
+      throw opts.signal?.aborted ? interrupted(method, error) : error;
+    });
   }
 
   const client: AgentClient = {
@@ -93,7 +96,9 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
         const response = await sendOnce("ping", [], Math.min(timeoutMs, PING_TIMEOUT_MS));
         if (response.kind === "exception") throw new BootstrapError("AGENT_ERROR", `Agent ping failed: ${redact(response.message)}`);
       };
-      await waitUntilReady(pingOnce, { ...o, target: endpoint.origin, logger: opts.logger, signal: opts.signal });
+      await waitUntilReady(pingOnce, { ...o, target: endpoint.origin, logger: opts.logger, signal: opts.signal }).catch((error: unknown) => {
+        throw opts.signal?.aborted ? interrupted("ping", error) : error;
+      });
     },
     async getState(full = false) {
       const value = await call("get_state", full ? ["full"] : []);
@@ -163,11 +168,18 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
       return { blobstoreId: value["blobstore_id"], sha1: value["sha1"] };
     },
     uploadBlob: (source, o) => uploadBlob(transport, source, { ...(opts.signal ? { signal: opts.signal } : {}), ...o }),
-    downloadBlob: (blobId, destPath) => downloadBlob(transport, blobId, destPath),
+    downloadBlob: (blobId, destPath) => downloadBlob(transport, blobId, destPath, opts.signal),
     async close() {
       transport.close();
       await plan.close();
     },
   };
   return client;
+}
+
+function interrupted(method: string, cause: unknown): BootstrapError {
+  return new BootstrapError("INTERRUPTED", `Interrupted while waiting for the agent's answer to ${method}`, {
+    hint: "Run the command again: agent actions are safe to repeat",
+    cause,
+  });
 }

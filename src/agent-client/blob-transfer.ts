@@ -33,7 +33,7 @@ export async function uploadBlob(
     },
   );
   const blobId = randomUUID();
-  return { blobId, ...(await withRetries(() => putOnce(transport, source, size, blobId, opts))) };
+  return { blobId, ...(await withRetries(() => putOnce(transport, source, size, blobId, opts), opts.signal)) };
 }
 
 async function putOnce(transport: HttpsTransport, source: string, size: number, blobId: string, opts: UploadOptions): Promise<BlobDigests> {
@@ -59,9 +59,9 @@ async function putOnce(transport: HttpsTransport, source: string, size: number, 
   return digest.result();
 }
 
-export async function downloadBlob(transport: HttpsTransport, blobId: string, destPath: string): Promise<BlobDigests> {
+export async function downloadBlob(transport: HttpsTransport, blobId: string, destPath: string, signal?: AbortSignal): Promise<BlobDigests> {
   return withRetries(async () => {
-    const response = await transport.send({ method: "GET", path: blobPath(blobId) });
+    const response = await transport.send({ method: "GET", path: blobPath(blobId), ...(signal ? { signal } : {}) });
     if (response.statusCode !== 200) {
       const text = await readSmall(response);
       throw failed(`GET of blob ${blobId} answered ${response.statusCode}${response.statusCode === 404 ? " (no such blob on the agent)" : ""}: ${text}`);
@@ -74,15 +74,18 @@ export async function downloadBlob(transport: HttpsTransport, blobId: string, de
       throw error;
     }
     return digest.result();
-  });
+  }, signal);
 }
 
 /** Retries transient transport failures, as bosh-cli's blobstore client does (3 attempts). */
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+async function withRetries<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
+      if (signal?.aborted) {
+        throw new BootstrapError("INTERRUPTED", "Interrupted during a blob transfer to the agent", { hint: "Run the command again", cause: error });
+      }
       if (error instanceof AgentUnreachableError && !error.permanent && n < ATTEMPTS) continue;
       if (error instanceof BootstrapError) throw error;
       throw failed(messageOf(error), error);

@@ -159,3 +159,23 @@ describe("connection reuse and secrets", () => {
     expect(logger.lines.join("\n")).not.toContain(server.password);
   });
 });
+
+describe("interruption", () => {
+  it("stops polling a task when the signal aborts, as INTERRUPTED", async () => {
+    const controller = new AbortController();
+    const c = createAgentClient({ mbusUrl: server.url, caCert: ca.cert, directorId: DIRECTOR_ID, logger, taskPollIntervalMs: 20, signal: controller.signal });
+    server.on("migrate_disk", { task: {}, pollsBeforeDone: 1_000_000 });
+    const migrating = c.migrateDisk();
+    setTimeout(() => controller.abort(), 150);
+    await expect(migrating).rejects.toMatchObject({ code: "INTERRUPTED", message: expect.stringContaining("migrate_disk") });
+    await c.close();
+  });
+
+  it("aborts an upload in flight, as INTERRUPTED", async () => {
+    const controller = new AbortController();
+    const source = join(work, "abort.bin");
+    writeFileSync(source, randomBytes(32 * 1024 * 1024));
+    const uploading = client.uploadBlob(source, { signal: controller.signal, onProgress: (n) => n > 1024 * 1024 && controller.abort() });
+    await expect(uploading).rejects.toMatchObject({ code: "INTERRUPTED" });
+  });
+});
