@@ -60,3 +60,29 @@ async function send(t: MbusTarget, method: string, args: unknown[]): Promise<{ v
   if (response.status !== 200) throw new Error(`${method}: HTTP ${response.status} ${response.body}`);
   return JSON.parse(response.body) as { value?: unknown; exception?: { message: string } };
 }
+
+/** PUT /blobs/<id>: stores a file in the agent's blobstore. */
+export function putBlob(t: MbusTarget, id: string, content: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: t.host,
+        port: t.port,
+        ca: t.ca,
+        path: `/blobs/${id}`,
+        method: "PUT",
+        agent: false,
+        headers: {
+          authorization: `Basic ${Buffer.from(`${t.user}:${t.password}`).toString("base64")}`,
+          "content-length": content.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(content);
+  });
+}
