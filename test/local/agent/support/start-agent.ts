@@ -95,7 +95,7 @@ export async function startAgent(options: StartAgentOptions): Promise<StartedAge
   const url = `https://${user}:${password}@${options.ip}:${port}`;
   const stop = async (): Promise<void> => {
     await stopProcess(child, exited);
-    if (ownsBaseDir) await rm(baseDir, { recursive: true, force: true });
+    if (ownsBaseDir) await rm(baseDir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
     await waitForPong(options.ip, port, user, password, certificates.ca, child, () => output, options.readyTimeoutMs ?? 30_000);
