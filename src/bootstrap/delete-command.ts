@@ -7,9 +7,9 @@ import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
 import { loadBootstrapManifest } from "../manifest/index.js";
-import { defaultStatePath, openState } from "../state/index.js";
+import { cpiJournalDirOf, defaultStatePath, openState } from "../state/index.js";
 import { applyDeletion } from "./apply-deletion.js";
-import { bootstrapPaths, journalDirFor } from "./paths.js";
+import { bootstrapPaths } from "./paths.js";
 import { planDeletion } from "./plan-deletion.js";
 import type { StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
@@ -50,7 +50,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
   const handle = await openState(statePath, { command: "delete", logger: rt.logger });
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
-    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(journalDirFor(statePath), rt.logger, rt.signal));
+    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     for (const message of adoption.messages) reporter.warn(message);
 
     const cpiReleases = manifest.cloudProvider.templates.map((t) => t.release);
@@ -69,7 +69,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
         installation,
         directorUuid: handle.state.director_id,
         stemcellApiVersion: current?.api_version ?? 1,
-        journalDir: journalDirFor(statePath),
+        journalDir: cpiJournalDirOf(statePath),
         logger: rt.logger,
         signal: rt.signal,
         onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),
@@ -87,7 +87,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
       await applyDeletion(ctx, { steps: [...orphans, ...plan.steps] }, { skipDrain: opts.skipDrain });
       await reporter.step("Uninstalling local artifacts for CPI and deployment", async () => {
         await handle.remove();
-        await rm(journalDirFor(statePath), { recursive: true, force: true });
+        await rm(cpiJournalDirOf(statePath), { recursive: true, force: true });
         await rm(installationDir, { recursive: true, force: true });
       });
       return { deleted: true, statePath };

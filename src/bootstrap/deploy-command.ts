@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
 import { loadBootstrapManifest } from "../manifest/index.js";
-import { defaultStatePath, openState } from "../state/index.js";
+import { cpiJournalDirOf, defaultStatePath, openState } from "../state/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { connectAgentFor, installCpiForManifest, prepareInstanceWork } from "./wiring.js";
-import { bootstrapPaths, journalDirFor } from "./paths.js";
+import { bootstrapPaths } from "./paths.js";
 import { planDeployment } from "./plan-deployment.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import { Reporter } from "./reporter.js";
@@ -56,7 +56,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
   const handle = await openState(statePath, { command: "deploy", logger: rt.logger });
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
-    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(journalDirFor(statePath), rt.logger, rt.signal));
+    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     for (const message of adoption.messages) reporter.warn(message);
 
     const resolved = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
@@ -96,7 +96,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
         installation,
         directorUuid: handle.state.director_id,
         stemcellApiVersion: stemcell.summary.apiVersion,
-        journalDir: journalDirFor(statePath),
+        journalDir: cpiJournalDirOf(statePath),
         logger: rt.logger,
         signal: rt.signal,
         onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),

@@ -4,7 +4,7 @@
  * each CPI create/delete and when the current disk changes, never in between.
  */
 import { randomUUID } from "node:crypto";
-import { isNotFound, isNotImplemented } from "./cpi-errors.js";
+import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
 import { diskMetadata, type InstanceIdentity } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";

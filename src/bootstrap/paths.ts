@@ -24,7 +24,3 @@ export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
     tmp: join(home, "tmp"),
   };
 }
-
-export function journalDirFor(statePath: string): string {
-  return `${statePath}.cpi-journal`;
-}

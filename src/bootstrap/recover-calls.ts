@@ -3,7 +3,7 @@
  * kill mid-call): their results become state records, so nothing they created is leaked.
  */
 import { randomUUID } from "node:crypto";
-import { isNotFound } from "./cpi-errors.js";
+import { isCpiNotFound as isNotFound } from "../cpi-runner/index.js";
 import type { StatePort } from "./ports.js";
 
 export interface RecoveredCallLike {
@@ -38,7 +38,7 @@ export async function adoptRecoveredCalls(state: StatePort, calls: readonly Reco
     await state.update((s) => {
       switch (call.method) {
         case "create_vm": {
-          const cid = Array.isArray(result) ? String(result[0]) : String(result);
+          const cid = cidOf(result);
           if (s.current_vm_cid === "") {
             s.current_vm_cid = cid;
             if (typeof tag["agent_id"] === "string") s.current_agent_id = tag["agent_id"];
@@ -61,9 +61,9 @@ export async function adoptRecoveredCalls(state: StatePort, calls: readonly Reco
             name: String(tag["name"] ?? "unknown"),
             version: String(tag["version"] ?? "unknown"),
             ...(typeof tag["api_version"] === "number" ? { api_version: tag["api_version"] } : {}),
-            cid: String(result),
+            cid: cidOf(result),
           });
-          adoption.messages.push(`Adopted stemcell '${String(result)}' uploaded by an interrupted run.`);
+          adoption.messages.push(`Adopted stemcell '${cidOf(result)}' uploaded by an interrupted run.`);
           break;
         case "delete_vm":
           if (s.current_vm_cid === firstArg) {
@@ -82,4 +82,10 @@ export async function adoptRecoveredCalls(state: StatePort, calls: readonly Reco
     });
   }
   return adoption;
+}
+
+/** A recovered create_* result as the CPI client returns it: a CID, or {cid} for create_vm. */
+function cidOf(result: unknown): string {
+  if (result !== null && typeof result === "object" && "cid" in result) return String((result as { cid: unknown }).cid);
+  return String(result);
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { messageOf } from "../common/index.js";
-import { isNotFound, isNotImplemented } from "./cpi-errors.js";
+import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 import { vmEnv, vmMetadata, type InstanceIdentity } from "./instance-spec.js";

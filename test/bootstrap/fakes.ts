@@ -1,5 +1,6 @@
 /** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
 import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
+import { CpiError } from "../../src/cpi-runner/index.js";
 
 export class FakeState implements StatePort {
   writes: StateShape[] = [];
@@ -27,14 +28,7 @@ export function emptyState(): StateShape {
   };
 }
 
-export class CpiError extends Error {
-  constructor(
-    readonly cpiType: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const cpiError = (method: string, type: string, message: string): CpiError => new CpiError(method, type, message, false);
 
 export class FakeCpi implements CpiPort {
   calls: string[] = [];
@@ -56,13 +50,13 @@ export class FakeCpi implements CpiPort {
   }
   async deleteVm(cid: string): Promise<void> {
     this.calls.push(`delete_vm ${cid}`);
-    if (!this.vms.delete(cid)) throw new CpiError("Bosh::Clouds::VMNotFound", `VM '${cid}' not found`);
+    if (!this.vms.delete(cid)) throw cpiError("delete_vm", "Bosh::Clouds::VMNotFound", `VM '${cid}' not found`);
   }
   async hasVm(cid: string): Promise<boolean> {
     return this.vms.has(cid);
   }
   async setVmMetadata(): Promise<void> {
-    throw new CpiError("Bosh::Clouds::NotImplemented", "no metadata here");
+    throw cpiError("set_vm_metadata", "Bosh::Clouds::NotImplemented", "no metadata here");
   }
   async createDisk(size: number): Promise<string> {
     const cid = `disk-${++this.n}`;
@@ -79,7 +73,7 @@ export class FakeCpi implements CpiPort {
   }
   async deleteDisk(cid: string): Promise<void> {
     this.calls.push(`delete_disk ${cid}`);
-    if (!this.disks.delete(cid)) throw new CpiError("Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
+    if (!this.disks.delete(cid)) throw cpiError("delete_disk", "Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
   }
   async setDiskMetadata(): Promise<void> {}
 }
