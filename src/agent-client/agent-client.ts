@@ -49,7 +49,8 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     if (!decoded) {
       throw new AgentUnreachableError("http-status", endpoint.origin, `${method} answered a body that is not an agent response: ${redact(body.slice(0, 200))}`);
     }
-    opts.logger.debug(`agent ${method}: ${decoded.kind}`);
+    // get_task polls would flood the log; the task's start and outcome are logged by the caller's step.
+    if (method !== "get_task") opts.logger.debug(`agent ${method}: ${decoded.kind}`);
     return decoded;
   }
 

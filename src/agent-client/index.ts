@@ -6,7 +6,7 @@ export { createAgentClient } from "./agent-client.js";
 export { AgentUnreachableError } from "./transport-failure.js";
 export type { FailureLayer } from "./transport-failure.js";
 export { blobPath } from "./blob-transfer.js";
-export { sha256Fingerprint } from "./host-key.js";
+export { publicKeyFingerprint, sha256Fingerprint } from "./host-key.js";
 export type {
   AgentClient,
   AgentClientOptions,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllProxy } from "../../src/agent-client/all-proxy.js";
-import { sameFingerprint, sha256Fingerprint } from "../../src/agent-client/host-key.js";
+import { publicKeyFingerprint, sameFingerprint, sha256Fingerprint } from "../../src/agent-client/host-key.js";
 import { parseMbusUrl } from "../../src/agent-client/mbus-url.js";
 import { decodeResponse, encodeRequest, readTaskProgress } from "../../src/agent-client/rpc-envelope.js";
 import { classifyTransportError } from "../../src/agent-client/transport-failure.js";
@@ -122,6 +122,8 @@ describe("host key fingerprints", () => {
       const parsed = ssh2.utils.parseKey(readFileSync(join(dir, "k.pub"), "utf8"));
       if (parsed instanceof Error || Array.isArray(parsed)) throw new Error("unexpected key parse result");
       expect(sha256Fingerprint(parsed.getPublicSSH())).toBe(printed);
+      expect(publicKeyFingerprint(readFileSync(join(dir, "k.pub"), "utf8"))).toBe(printed);
+      expect(() => publicKeyFingerprint("not a key")).toThrow(expect.objectContaining({ code: "SSH_TUNNEL_FAILED" }));
       expect(sameFingerprint(printed.replace(/^SHA256:/, ""), printed)).toBe(true);
       expect(sameFingerprint(`${printed}=`, printed)).toBe(true);
       expect(sameFingerprint("SHA256:other", printed)).toBe(false);

@@ -37,6 +37,8 @@ export interface TestAgentServer {
   blobRequests: { method: string; path: string }[];
   /** Distinct TCP connections accepted so far (keep-alive makes this small). */
   connections(): number;
+  /** Connections open right now. */
+  openConnections(): number;
   on(method: string, behaviour: Behaviour): void;
   stop(): Promise<void>;
 }
@@ -128,6 +130,7 @@ export async function startTestAgentServer(o: { host: string; port?: number; lea
     requests,
     blobRequests,
     connections: () => connectionCount,
+    openConnections: () => sockets.size,
     on: (method, behaviour) => behaviours.set(method, behaviour),
     stop: async () => {
       for (const socket of sockets) socket.destroy();
