@@ -21,7 +21,13 @@ const IDEMPOTENT = new Set(["ping", "get_task", "get_state", "list_disk", "info"
 
 export function createAgentClient(opts: AgentClientOptions): AgentClient {
   const endpoint = parseMbusUrl(opts.mbusUrl);
-  const plan = planConnection({ sshTunnel: opts.sshTunnel, allProxy: opts.allProxy, connectTimeoutMs: opts.connectTimeoutMs, logger: opts.logger });
+  const plan = planConnection({
+    sshTunnel: opts.sshTunnel,
+    allProxy: opts.allProxy,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    sshKeepaliveIntervalMs: opts.sshKeepaliveIntervalMs,
+    logger: opts.logger,
+  });
   const transport = new HttpsTransport(endpoint, plan.dial, opts.caCert, opts.logger);
   const polling: TaskPollSettings = {
     intervalMs: opts.taskPollIntervalMs ?? 500,

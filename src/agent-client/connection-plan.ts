@@ -21,22 +21,24 @@ export function planConnection(o: {
   sshTunnel?: SshTunnelOptions | undefined;
   allProxy?: string | undefined;
   connectTimeoutMs?: number | undefined;
+  sshKeepaliveIntervalMs?: number | undefined;
   logger: Logger;
 }): ConnectionPlan {
   const tunnels: SshTunnel[] = [];
   let reach: Dialer = tcpDialer(o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  const keepalive = o.sshKeepaliveIntervalMs === undefined ? {} : { keepaliveIntervalMs: o.sshKeepaliveIntervalMs };
   if (o.allProxy !== undefined && o.allProxy !== "") {
     const proxy = parseAllProxy(o.allProxy);
     if (proxy.kind === "socks5") {
       reach = socks5Dialer(proxy.host, proxy.port, reach);
     } else {
-      const jumpbox = new SshTunnel(proxy, { logger: o.logger, label: "BOSH_ALL_PROXY jumpbox", dialer: reach });
+      const jumpbox = new SshTunnel(proxy, { logger: o.logger, label: "BOSH_ALL_PROXY jumpbox", dialer: reach, ...keepalive });
       tunnels.push(jumpbox);
       reach = (host, port) => jumpbox.forward(host, port);
     }
   }
   if (o.sshTunnel) {
-    const tunnel = new SshTunnel(o.sshTunnel, { logger: o.logger, label: "SSH tunnel", dialer: reach });
+    const tunnel = new SshTunnel(o.sshTunnel, { logger: o.logger, label: "SSH tunnel", dialer: reach, ...keepalive });
     tunnels.push(tunnel);
     reach = (host, port) => tunnel.forward(host, port);
   }

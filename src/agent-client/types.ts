@@ -26,6 +26,8 @@ export interface AgentClientOptions {
   signal?: AbortSignal;
   /** TCP connect timeout for every hop (mbus, SSH server, proxy), default 10 s. */
   connectTimeoutMs?: number;
+  /** SSH keepalive interval; three unanswered keepalives drop the connection (then it reconnects). Default 10 s. */
+  sshKeepaliveIntervalMs?: number;
   /** get_task polling interval, default 500 ms. */
   taskPollIntervalMs?: number;
   /** How long an async task may run before AGENT_TASK_FAILED, default 30 minutes. */

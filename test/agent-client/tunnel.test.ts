@@ -102,6 +102,21 @@ describe("SSH tunnel", () => {
     expect(logger.lines.some((l) => l.includes("dropped"))).toBe(true);
   });
 
+  it("notices a connection gone silent through keepalives and reconnects", async () => {
+    const logger = captureLogger();
+    const client = createAgentClient({ ...tunnelOptions({}, logger), sshKeepaliveIntervalMs: 200 });
+    await client.ping();
+    const frozen = sshd.freezeConnections();
+    expect(frozen.length).toBeGreaterThan(0);
+    try {
+      await client.ping();
+    } finally {
+      for (const pid of frozen) process.kill(pid, "SIGKILL");
+    }
+    expect(logger.lines.filter((l) => l.includes("SSH tunnel: connected to")).length).toBe(2);
+    await client.close();
+  });
+
   it("keeps polling a task across an sshd restart", async () => {
     const client = createAgentClient({ ...tunnelOptions(), taskPollIntervalMs: 200 });
     await client.ping();

@@ -23,6 +23,8 @@ export interface OpenSshServer {
   hostKeyFingerprint: string;
   /** Kills the per-connection sshd processes: established connections drop, the listener stays. */
   dropConnections(): void;
+  /** Stops (SIGSTOP) the per-connection processes: established connections go silent without closing. */
+  freezeConnections(): number[];
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -75,7 +77,7 @@ export async function startOpenSshServer(o: { host: string; port: number; extraC
     const proc = child;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise((resolve) => proc.once("exit", resolve));
-    killChildren(proc.pid);
+    signalChildren(proc.pid, "SIGKILL");
     proc.kill("SIGTERM");
     await exited;
   };
@@ -89,7 +91,8 @@ export async function startOpenSshServer(o: { host: string; port: number; extraC
     clientKeyPath: join(dir, "client_key"),
     strangerKey: readFileSync(join(dir, "stranger_key"), "utf8"),
     hostKeyFingerprint: fingerprint,
-    dropConnections: () => killChildren(child?.pid),
+    dropConnections: () => void signalChildren(child?.pid, "SIGKILL"),
+    freezeConnections: () => signalChildren(child?.pid, "SIGSTOP"),
     restart: async () => {
       await halt();
       await launch();
@@ -101,21 +104,22 @@ export async function startOpenSshServer(o: { host: string; port: number; extraC
   };
 }
 
-function killChildren(pid: number | undefined): void {
-  if (pid === undefined) return;
-  let children: string[] = [];
+function signalChildren(pid: number | undefined, signal: NodeJS.Signals): number[] {
+  if (pid === undefined) return [];
+  let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    return;
+    return [];
   }
   for (const child of children) {
     try {
-      process.kill(Number(child), "SIGKILL");
+      process.kill(child, signal);
     } catch {
       // already gone
     }
   }
+  return children;
 }
 
 function listening(host: string, port: number): Promise<boolean> {
