@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE } from "../sshd/host-key.js";
 import type { SshdConfig } from "../sshd/sshd-config.js";
 import { detectIsolation, type Isolation } from "../vm/isolation.js";
-import { isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
+import { findVmProcesses, isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
 import { waitFor } from "../vm/process-info.js";
 import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
 import type { CpiConfig } from "./config.js";
@@ -153,7 +153,8 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
 
 /** Stops the processes, detaches disks, removes the directory, then frees the IP. */
 async function destroyVm(paths: InventoryPaths, record: VmRecord): Promise<void> {
-  if (record.processes !== undefined) await stopVm(record.processes);
+  const processes = record.processes ?? (await findVmProcesses(paths.vmDir(record.cid)));
+  if (processes !== undefined) await stopVm(processes);
   for (const disk of await listDiskRecords(paths)) {
     if (disk.attached_to === record.cid) await writeJson(paths.diskMeta(disk.cid), { ...disk, attached_to: null });
   }

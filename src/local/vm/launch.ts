@@ -7,13 +7,14 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cloudError } from "../cpi/protocol.js";
 import { INIT_SCRIPT, STARTED_MARKER, type InitScriptEnv } from "./init-script.js";
 import { unshareArgs, type Isolation } from "./isolation.js";
 import {
   childrenOf,
+  isLivePid,
   isRunning,
   pidNamespaceOf,
   pidsInNamespace,
@@ -120,8 +121,31 @@ function kill(id: ProcessIdentity): void {
 /** Zombies are dead already: they only wait for their parent to collect them. */
 async function livePidsInNamespace(namespace: string): Promise<number[]> {
   const pids = await pidsInNamespace(namespace);
-  const live = await Promise.all(pids.map(async (pid) => ((await isRunning({ pid, startTime: (await startTimeOf(pid)) ?? "" })) ? pid : 0)));
-  return live.filter((pid) => pid !== 0);
+  const live = await Promise.all(pids.map(isLivePid));
+  return pids.filter((_, i) => live[i]);
+}
+
+/**
+ * The processes of a VM whose record does not name them (the CPI died between starting the VM
+ * and saving its record): found by the unshare running the VM's init script.
+ */
+export async function findVmProcesses(vmDir: string): Promise<VmProcesses | undefined> {
+  const initPath = join(vmDir, "init.sh");
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (!argv[0]?.endsWith("unshare") || argv.at(-2) !== initPath) continue;
+    const pid = Number(entry);
+    const initPid = (await childrenOf(pid))[0];
+    const [unshareStart, initStart, namespace] = await Promise.all([
+      startTimeOf(pid),
+      initPid === undefined ? undefined : startTimeOf(initPid),
+      initPid === undefined ? undefined : pidNamespaceOf(initPid),
+    ]);
+    if (initPid === undefined || unshareStart === undefined || initStart === undefined || namespace === undefined) continue;
+    return { unshare: { pid, startTime: unshareStart }, init: { pid: initPid, startTime: initStart }, pidNamespace: namespace };
+  }
+  return undefined;
 }
 
 export async function isVmRunning(p: VmProcesses): Promise<boolean> {

@@ -40,6 +40,16 @@ export async function isRunning(id: ProcessIdentity): Promise<boolean> {
   }
 }
 
+/** True while some process has this pid and is not a zombie. */
+export async function isLivePid(pid: number): Promise<boolean> {
+  try {
+    const state = parseStat(await readFile(`/proc/${pid}/stat`, "utf8"))?.state;
+    return state !== undefined && state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
 export async function childrenOf(pid: number): Promise<number[]> {
   try {
     const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8");

@@ -130,6 +130,19 @@ describe("VMs", () => {
     expect(existsSync(join(cpi.baseDir, "vms", cid))).toBe(false);
   });
 
+  it("ends a VM's processes on delete_vm even when its record lost them (a crash right after the start)", async () => {
+    // given: the record as a CPI that died before saving the processes would have left it
+    const cid = await createVm("127.0.30.16");
+    const recordPath = join(cpi.baseDir, "vms", cid, "vm.json");
+    const { processes, ...withoutProcesses } = JSON.parse(readFileSync(recordPath, "utf8"));
+    writeFileSync(recordPath, JSON.stringify(withoutProcesses));
+    expect(await cpi.ok("has_vm", [cid])).toBe(false);
+    // when
+    expect((await cpi.call("delete_vm", [cid])).error).toBeNull();
+    // then
+    expect(await liveVmProcesses(processes.pidNamespace)).toEqual([]);
+  });
+
   it("reboots a VM: new processes, same directory, old processes gone", async () => {
     const cid = await createVm("127.0.30.14");
     const before = vmRecord(cpi.baseDir, cid).processes;
