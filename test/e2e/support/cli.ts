@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const cliPath = join(repoRoot, "dist/cli/bin.js");
+export const cliPath = join(repoRoot, "dist/bundle/bootstrap.js");
 export const exampleManifest = join(repoRoot, "examples/manifests/local.yml");
 
 export interface CliResult {

@@ -1,0 +1,29 @@
+/**
+ * Build step: bundles the CLI into dist/bundle/ with esbuild. Node spends most of a short run
+ * resolving and loading hundreds of small ES modules; one bundle (split so that what a command
+ * imports lazily stays lazy) makes `--version` and a no-op deploy start several times faster.
+ * Packages with native parts or data files of their own stay external.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+
+await build({
+  entryPoints: { bootstrap: join(root, "src/cli/bin.ts") },
+  outdir: join(root, "dist/bundle"),
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  external: ["@ruby/*", "ssh2", "cpu-features"],
+  define: { BOOTSTRAP_VERSION: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies call require(); give them one in ESM.
+  banner: { js: "import { createRequire as __bootstrapCreateRequire } from 'node:module'; const require = __bootstrapCreateRequire(import.meta.url);" },
+  logLevel: "warning",
+});
