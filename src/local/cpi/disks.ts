@@ -11,7 +11,7 @@ import { withoutPersistentDisk, withPersistentDisk } from "./agent-settings.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
 import { cloudError, diskNotFound } from "./protocol.js";
 import { readJson, writeJson, type DiskRecord } from "./records.js";
-import { moveToTrashAndRemove } from "./stemcells.js";
+import { moveToTrashAndRemove } from "./trash.js";
 import { readSettings, readVm, writeSettings, type CpiContext } from "./vms.js";
 
 export async function createDisk(ctx: CpiContext, sizeMb: number, cloudProperties: Record<string, unknown>): Promise<string> {

@@ -13,6 +13,7 @@ import { AGENT_PATH_IN_VM } from "../vm/init-script.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
 import { cloudError, stemcellNotFound } from "./protocol.js";
 import { writeJson } from "./records.js";
+import { moveToTrashAndRemove } from "./trash.js";
 
 const run = promisify(execFile);
 
@@ -42,12 +43,4 @@ export async function deleteStemcell(paths: InventoryPaths, cid: string): Promis
   if (!isLocalCid(cid) || !existsSync(paths.stemcellDir(cid))) throw stemcellNotFound(cid);
   const dir = paths.stemcellDir(cid);
   await moveToTrashAndRemove(paths, dir);
-}
-
-/** Renames first (atomic) so a crash mid-delete never leaves a half-deleted inventory entry. */
-export async function moveToTrashAndRemove(paths: InventoryPaths, dir: string): Promise<void> {
-  await mkdir(paths.trash(), { recursive: true });
-  const trashed = join(paths.trash(), randomUUID());
-  await rename(dir, trashed);
-  await rm(trashed, { recursive: true, force: true });
 }

@@ -21,7 +21,7 @@ import { releaseIp, reserveIp } from "./ip-reservations.js";
 import { cloudError, vmNotFound } from "./protocol.js";
 import { readJson, writeJson, type DiskRecord, type VmRecord } from "./records.js";
 import { installSshdProgram } from "./sshd-location.js";
-import { moveToTrashAndRemove } from "./stemcells.js";
+import { moveToTrashAndRemove } from "./trash.js";
 
 const run = promisify(execFile);
 const SSHD_READY_FILE = "sshd.ready";
