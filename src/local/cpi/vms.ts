@@ -25,7 +25,7 @@ import { moveToTrashAndRemove } from "./trash.js";
 
 const run = promisify(execFile);
 const SSHD_READY_FILE = "sshd.ready";
-const SSHD_START_TIMEOUT_MS = 20_000;
+const SSHD_START_TIMEOUT_MS = 60_000;
 
 export interface CpiContext {
   paths: InventoryPaths;

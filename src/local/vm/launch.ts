@@ -85,7 +85,7 @@ export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
   };
   const started = await waitFor(
     async () => existsSync(join(o.vmDir, STARTED_MARKER)) || !(await isRunning(processes.init)),
-    o.startTimeoutMs ?? 10_000,
+    o.startTimeoutMs ?? 30_000,
   );
   if (!started || !(await isRunning(processes.init))) {
     await stopVm(processes);
