@@ -53,7 +53,7 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   const patched = applyOps(manifest, await readOpsFiles(input.opsFiles, input.cwd));
 
   const staticVars = new StaticSource(await loadStaticVars(input.varFlags, input.env, input.cwd));
-  registerSecret(staticVars.all());
+  registerStaticSecrets(staticVars.all());
   const sources: VariableSource[] = [staticVars];
   let store: VarsStore | undefined;
   if (input.varFlags.varsStore !== undefined) {
@@ -86,4 +86,18 @@ function reportVariableErrors(missing: string[], unused: string[], manifest: str
   throw new BootstrapError("VARIABLES_UNUSED", `Expected to use variables: ${unused.join(", ")} (manifest ${manifest})`, {
     hint: "Remove the unused variables from the flags/vars files, or drop --var-errs-unused.",
   });
+}
+
+/**
+ * Values given with -v/-l/--var-file/--vars-env are redacted when they look secret: by their
+ * name (passwords, keys, tokens, credentials) or, inside structured values, by their key.
+ * Registering every value would also hide addresses and names (`internal_ip`) from the user.
+ */
+const SECRET_NAME = /pass(word)?|secret|private|key|token|credential|cert/i;
+
+function registerStaticSecrets(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (SECRET_NAME.test(name)) registerSecret(value);
+    else if (value !== null && typeof value === "object") registerStaticSecrets(value as Record<string, unknown>);
+  }
 }

@@ -46,9 +46,16 @@ describe("loadBootstrapManifest", () => {
     expect(loaded.sha512).toBe(createHash("sha512").update(again.yaml).digest("hex"));
     expect(again.generated).toEqual([]);
 
-    // Every variable value is now a registered secret.
+    // Store values are registered secrets; plain -l values such as addresses are not.
     const password = new URL(m.cloudProvider.mbus).password;
     expect(redact(`mbus is ${password}`)).toBe("mbus is <redacted>");
+    expect(redact(`VM address ${m.address}`)).toBe(`VM address ${m.address}`);
+  });
+
+  it("redacts -v values whose names say they are secret, and only those", async () => {
+    const loaded = await loadBootstrapManifest(input({ varFlags: { varsFiles: ["vars.yml"], varsStore: "creds.yml", vars: { extra_secret_access_key: "AKIAsecretvalue99" } } }));
+    expect(redact("key AKIAsecretvalue99")).toBe("key <redacted>");
+    expect(redact(`name ${loaded.manifest.name}`)).toBe(`name ${loaded.manifest.name}`);
   });
 
   it("lists every missing variable at once, with a hint", async () => {
