@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { BootstrapError } from "../../common/index.js";
-import { dumpYaml, evaluateManifest, findValue, parsePointer, PatchError, PointerSyntaxError } from "../../manifest/index.js";
+import type { Pointer } from "../../manifest/index.js";
 import type { CliIo } from "../io.js";
 import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
 
@@ -26,7 +26,10 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
     .option("--var-errs", "fail when a variable has no value")
     .option("--var-errs-unused", "fail when a given variable is not used")
     .action(async (manifestPath: string, options: InterpolateOptions) => {
-      const pointer = options.path === undefined ? undefined : parsePath(options.path);
+      // Loaded here, not at start-up: the manifest layer pulls in YAML and X.509 libraries.
+      const manifest = await import("../../manifest/index.js");
+      const { dumpYaml, evaluateManifest, findValue, PatchError } = manifest;
+      const pointer = options.path === undefined ? undefined : parsePath(options.path, manifest);
       const { opsFiles, varFlags } = varFlagsFromOptions(options);
       const evaluated = await evaluateManifest(
         { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write" },
@@ -47,11 +50,11 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
     });
 }
 
-function parsePath(path: string) {
+function parsePath(path: string, manifest: typeof import("../../manifest/index.js")): Pointer {
   try {
-    return parsePointer(path);
+    return manifest.parsePointer(path);
   } catch (error) {
-    if (!(error instanceof PointerSyntaxError)) throw error;
+    if (!(error instanceof manifest.PointerSyntaxError)) throw error;
     throw new BootstrapError("USAGE", `--path '${path}': ${error.message}`, { hint: "Write the path like /instance_groups/name=bosh/jobs." });
   }
 }
