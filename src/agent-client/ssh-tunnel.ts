@@ -155,7 +155,9 @@ export class SshTunnel {
     // RFC 4254 reason codes: 1 administratively prohibited, 2 connect failed.
     if (reason === 1) return new AgentUnreachableError("ssh-forward", `${host}:${port}`, detail, error);
     if (/refused/i.test(messageOf(error))) return new AgentUnreachableError("tcp-refused", `${host}:${port}`, detail, error);
-    if (reason === 2) return new AgentUnreachableError("tcp-timeout", `${host}:${port}`, detail, error);
+    // "Connect failed" without a description (ssh2 servers send none) says only that the SSH
+    // server could not reach the target from its side.
+    if (reason === 2) return new AgentUnreachableError("ssh-forward-connect", `${host}:${port}`, detail, error);
     return new AgentUnreachableError("ssh-connect", `${host}:${port}`, detail, error);
   }
 }

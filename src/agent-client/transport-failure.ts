@@ -13,6 +13,7 @@ export type FailureLayer =
   | "ssh-auth"
   | "ssh-host-key"
   | "ssh-forward"
+  | "ssh-forward-connect"
   | "proxy"
   | "tls-unknown-ca"
   | "tls-name-mismatch"
@@ -34,6 +35,8 @@ const LAYERS: Record<FailureLayer, { what: string; permanent: boolean; hint: str
     hint: "Someone may be intercepting the connection; if the VM was recreated, update the pinned host key fingerprint" },
   "ssh-forward": { what: "SSH server refused to forward to the mbus address", permanent: false,
     hint: "The SSH server must allow local forwarding (AllowTcpForwarding) to the mbus host and port" },
+  "ssh-forward-connect": { what: "the SSH tunnel is up, but from the VM nothing accepted a connection to the mbus address", permanent: false,
+    hint: "The agent is not listening (yet) on the host and port of cloud_provider.mbus: check that port against the agent's mbus URL (CPI property agent.mbus) and the agent log on the VM" },
   proxy: { what: "BOSH_ALL_PROXY proxy failed", permanent: false,
     hint: "Check BOSH_ALL_PROXY (ssh+socks5://user@host:port?private-key=PATH) and that the jumpbox is reachable" },
   "tls-unknown-ca": { what: "TLS certificate not signed by cloud_provider.cert.ca", permanent: true,
