@@ -1,20 +1,30 @@
 /**
- * Interactive rendering with listr2: each stage (and each top-level step) is a listr2 task with
- * a spinner and a timer; the stage's steps are drawn under it as they start and finish, each
- * with its outcome and duration. Events arrive synchronously while listr2 draws
- * asynchronously, so lists run one after another on a queue that finish() drains.
+ * Interactive rendering with listr2. Each stage is a listr2 task with a spinner and a timer;
+ * its title shows the steps running now, and every finished step is added under it as a line
+ * with its outcome and duration (listr2 keeps task output append-only, so finished lines are
+ * written once and never redrawn). A step outside any stage is a task of its own. Events
+ * arrive synchronously while listr2 draws asynchronously, so lists run one after another on a
+ * queue that finish() drains.
  */
-import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTaskWrapper } from "listr2";
+import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput } from "listr2";
 import { redact } from "../../common/index.js";
 import type { BootstrapEvent, EventSink } from "../../bootstrap/index.js";
 import { formatDuration } from "./format.js";
 
+interface TaskHandle {
+  title: string;
+  output: string;
+  skip(message?: string): void;
+}
+
 interface OpenList {
   title: string;
-  finalTitle?: string;
-  steps: Map<string, string>;
-  task?: ListrTaskWrapper<unknown, never, never>;
-  settle: (failed: boolean) => void;
+  isStage: boolean;
+  running: string[];
+  pending: string[];
+  task?: TaskHandle;
+  outcome?: { failed: boolean; skipped?: string; finalTitle: string };
+  settle: () => void;
 }
 
 export class ListrRenderer implements EventSink {
@@ -36,32 +46,48 @@ export class ListrRenderer implements EventSink {
         this.print(`Warning: ${event.message}`);
         break;
       case "stage-started":
-        this.startList(event.stage);
+        this.startList(event.stage, true);
         break;
       case "stage-finished":
-        this.endList(event.outcome === "failed", `${event.stage} (${formatDuration(event.durationMs)})`);
+        // listr2's timer shows the duration beside the title.
+        this.endList({ failed: event.outcome === "failed", finalTitle: event.stage });
         break;
       case "step-started":
-        if (this.open === undefined) this.startList(event.step);
-        else this.setStep(event.step, `… ${event.step}`);
+        if (this.open?.isStage === true) {
+          this.open.running.push(event.step);
+          this.drawTitle(this.open);
+        } else this.startList(event.step, false);
         break;
-      case "step-finished": {
-        const mark = event.outcome === "finished" ? "✔" : event.outcome === "failed" ? "✖" : "↓";
-        const skipped = event.outcome === "skipped" ? ` [skipped: ${event.reason ?? ""}]` : "";
-        const line = `${mark} ${event.step}${skipped} (${formatDuration(event.durationMs)})`;
-        if (this.open?.title === event.step && event.stage === undefined && this.open.steps.size === 0) {
-          this.endList(event.outcome === "failed", `${event.step}${skipped} (${formatDuration(event.durationMs)})`);
-        } else this.setStep(event.step, line);
+      case "step-finished":
+        this.finishStep(event);
         break;
-      }
       default:
         break;
     }
   }
 
   async finish(): Promise<void> {
-    if (this.open !== undefined) this.endList(false, this.open.title);
+    if (this.open !== undefined) this.endList({ failed: false, finalTitle: this.open.title });
     await this.queue;
+  }
+
+  private finishStep(event: Extract<BootstrapEvent, { type: "step-finished" }>): void {
+    const open = this.open;
+    const duration = `(${formatDuration(event.durationMs)})`;
+    const skipped = event.outcome === "skipped" ? ` [skipped: ${event.reason ?? ""}]` : "";
+    if (open !== undefined && !open.isStage && open.title === event.step) {
+      this.endList({
+        failed: event.outcome === "failed",
+        ...(event.outcome === "skipped" ? { skipped: `${event.step}${skipped}` } : {}),
+        finalTitle: event.step,
+      });
+      return;
+    }
+    if (open === undefined) return;
+    const mark = event.outcome === "finished" ? "✔" : event.outcome === "failed" ? "✖" : "↓";
+    open.running = open.running.filter((s) => s !== event.step);
+    this.writeLine(open, `${mark} ${event.step}${skipped} ${duration}`);
+    this.drawTitle(open);
   }
 
   private print(text: string): void {
@@ -70,24 +96,27 @@ export class ListrRenderer implements EventSink {
     });
   }
 
-  private startList(title: string): void {
-    if (this.open !== undefined) this.endList(false, this.open.title);
-    let settle: (failed: boolean) => void = () => {};
-    const done = new Promise<boolean>((resolve) => {
+  private startList(title: string, isStage: boolean): void {
+    if (this.open !== undefined) this.endList({ failed: false, finalTitle: this.open.title });
+    let settle: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    const open: OpenList = { title, steps: new Map(), settle };
+    const open: OpenList = { title, isStage, running: [], pending: [], settle };
     this.open = open;
     const list = new Listr(
       [
         {
           title: redact(title),
           task: async (_ctx, task) => {
-            open.task = task as unknown as ListrTaskWrapper<unknown, never, never>;
-            this.draw(open);
-            const failed = await done;
-            if (open.finalTitle !== undefined) task.title = redact(open.finalTitle);
-            if (failed) throw new Error(`${title} failed`);
+            open.task = task as unknown as TaskHandle;
+            for (const line of open.pending.splice(0)) open.task.output = line;
+            this.drawTitle(open);
+            await done;
+            const outcome = open.outcome ?? { failed: false, finalTitle: title };
+            task.title = redact(outcome.finalTitle);
+            if (outcome.skipped !== undefined) task.skip(redact(outcome.skipped));
+            if (outcome.failed) throw new Error(`${title} failed`);
           },
           rendererOptions: { outputBar: Infinity, persistentOutput: true },
         },
@@ -101,22 +130,22 @@ export class ListrRenderer implements EventSink {
     this.queue = this.queue.then(() => list.run().then(() => undefined, () => undefined));
   }
 
-  private endList(failed: boolean, finalTitle: string): void {
+  private endList(outcome: NonNullable<OpenList["outcome"]>): void {
     const open = this.open;
     if (open === undefined) return;
     this.open = undefined;
-    open.finalTitle = finalTitle;
-    open.settle(failed);
+    open.outcome = outcome;
+    open.settle();
   }
 
-  private setStep(step: string, line: string): void {
-    const open = this.open;
-    if (open === undefined) return;
-    open.steps.set(step, line);
-    this.draw(open);
+  private writeLine(open: OpenList, line: string): void {
+    if (open.task === undefined) open.pending.push(redact(line));
+    else open.task.output = redact(line);
   }
 
-  private draw(open: OpenList): void {
-    if (open.task !== undefined) open.task.output = redact([...open.steps.values()].join("\n"));
+  private drawTitle(open: OpenList): void {
+    if (open.task === undefined || !open.isStage) return;
+    const now = open.running.length > 0 ? ` › ${open.running.join(", ")}` : "";
+    open.task.title = redact(`${open.title}${now}`);
   }
 }
