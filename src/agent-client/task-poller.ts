@@ -9,6 +9,8 @@ import { BootstrapError, redact } from "../common/index.js";
 import { readTaskProgress, type AgentResponse } from "./rpc-envelope.js";
 import { AgentUnreachableError } from "./transport-failure.js";
 
+const FIRST_POLL_MS = 25;
+
 export interface TaskPollSettings {
   intervalMs: number;
   timeoutMs: number;
@@ -27,13 +29,17 @@ export async function waitForTask(method: string, first: unknown, send: SendRpc,
   const now = settings.now ?? Date.now;
   const deadline = now() + settings.timeoutMs;
   let transportErrors = 0;
+  let polls = 0;
   for (;;) {
     if (now() >= deadline) {
       throw new BootstrapError("AGENT_TASK_FAILED", `Agent task ${taskId} (${method}) still running after ${settings.timeoutMs} ms`, {
         hint: "Check the agent log on the VM (/var/vcap/bosh/log/current) for what the task is doing",
       });
     }
-    await sleep(settings.intervalMs, undefined, settings.signal ? { signal: settings.signal } : undefined);
+    // Most tasks (mount, run_script, apply) finish in well under a second: poll soon, then
+    // back off to the configured interval for long ones such as compile_package.
+    const delay = Math.min(settings.intervalMs, FIRST_POLL_MS * 2 ** polls++);
+    await sleep(delay, undefined, settings.signal ? { signal: settings.signal } : undefined);
     let response: AgentResponse;
     try {
       response = await send("get_task", [taskId]);
