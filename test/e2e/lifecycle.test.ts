@@ -60,9 +60,15 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     expect(info.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect((await stat(statePath)).mode & 0o777).toBe(0o600);
     expect((await stat(varsStore)).mode & 0o777).toBe(0o600);
-    const secrets = (await readFile(varsStore, "utf8")).match(/mbus_bootstrap_password: (\S+)/)?.[1] ?? "";
-    expect(secrets).not.toBe("");
-    expect(r.stdout + r.stderr).not.toContain(secrets);
+    // Secrets appear neither in the output nor in the debug logs.
+    const password = (await readFile(varsStore, "utf8")).match(/mbus_bootstrap_password: (\S+)/)?.[1] ?? "";
+    expect(password).not.toBe("");
+    const logsDir = join(home, ".bootstrap", "logs");
+    const logs = await Promise.all((await readdir(logsDir)).map((f) => readFile(join(logsDir, f), "utf8")));
+    for (const text of [r.stdout, r.stderr, ...logs]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toMatch(/BEGIN RSA PRIVATE KEY-----\s*MII/);
+    }
   });
 
   it("a redeploy with no change does nothing: no CPI call, the plan agrees", async () => {
