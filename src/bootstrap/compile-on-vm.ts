@@ -9,19 +9,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runGraph } from "../common/index.js";
-import type { CompiledPackageKey } from "../director-release/index.js";
+import type { CompiledPackageKey, ReleasePackage } from "../director-release/index.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 
-export interface PackageSource {
-  name: string;
-  fingerprint: string;
-  sha1: string;
-  dependencies: string[];
-  archivePath: string;
-  compiled: boolean;
-}
+export type PackageSource = Pick<ReleasePackage, "name" | "fingerprint" | "sha1" | "dependencies" | "archivePath" | "compiled">;
 
 /** The slice of the compiled-package cache that compilation uses. */
 export interface CompiledPackageCachePort {

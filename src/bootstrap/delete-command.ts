@@ -4,16 +4,14 @@
  * stemcells it recorded, then removes the state file (its backup stays) and the installation.
  */
 import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
-import { loadBootstrapManifest } from "../manifest/index.js";
-import { cpiJournalDirOf, defaultStatePath, openState } from "../state/index.js";
+import { cpiJournalDirOf, openState } from "../state/index.js";
 import { applyDeletion } from "./apply-deletion.js";
-import { bootstrapPaths } from "./paths.js";
 import { planDeletion } from "./plan-deletion.js";
 import type { StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
-import { Reporter } from "./reporter.js";
+import { beginCommand, loadManifest } from "./begin-command.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
 import { connectAgentFor, installCpiForManifest } from "./wiring.js";
@@ -28,25 +26,14 @@ export interface DeleteResult {
 }
 
 export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<DeleteResult> {
-  const reporter = new Reporter(rt.events, rt.signal);
-  const paths = bootstrapPaths(rt.env);
-  const manifestPath = resolve(rt.cwd, opts.manifestPath);
-  const statePath = opts.statePath !== undefined ? resolve(rt.cwd, opts.statePath) : defaultStatePath(manifestPath);
-  reporter.info(`Deployment manifest: '${manifestPath}'`);
-  reporter.info(`Deployment state: '${statePath}'`);
+  const start = beginCommand(opts, rt);
+  const { reporter, paths, statePath } = start;
   if (!(await exists(statePath))) {
     reporter.info(`No deployment state file found at '${statePath}': nothing to delete.`);
     return { deleted: false, statePath };
   }
 
-  const { manifest } = await loadBootstrapManifest({
-    manifestPath,
-    opsFiles: opts.opsFiles,
-    varFlags: opts.varFlags,
-    env: rt.env,
-    cwd: rt.cwd,
-    generation: "write",
-  });
+  const { manifest } = await loadManifest(opts, rt, start, "write");
   const handle = await openState(statePath, { command: "delete", logger: rt.logger });
   try {
     for (const warning of handle.warnings) reporter.warn(warning);

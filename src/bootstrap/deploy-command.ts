@@ -4,16 +4,15 @@
  * world is reached through the other folders' public interfaces.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
-import { loadBootstrapManifest } from "../manifest/index.js";
-import { cpiJournalDirOf, defaultStatePath, openState } from "../state/index.js";
+import { cpiJournalDirOf, openState } from "../state/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { connectAgentFor, installCpiForManifest, prepareInstanceWork } from "./wiring.js";
-import { bootstrapPaths } from "./paths.js";
 import { planDeployment } from "./plan-deployment.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
-import { Reporter } from "./reporter.js";
+import { beginCommand, loadManifest } from "./begin-command.js";
+import type { Reporter } from "./reporter.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
 import type { StageContext } from "./ports.js";
@@ -37,21 +36,10 @@ export interface DeployResult {
 }
 
 export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<DeployResult> {
-  const reporter = new Reporter(rt.events, rt.signal);
-  const paths = bootstrapPaths(rt.env);
-  const manifestPath = resolve(rt.cwd, opts.manifestPath);
-  const statePath = opts.statePath !== undefined ? resolve(rt.cwd, opts.statePath) : defaultStatePath(manifestPath);
-  reporter.info(`Deployment manifest: '${manifestPath}'`);
-  reporter.info(`Deployment state: '${statePath}'`);
+  const start = beginCommand(opts, rt);
+  const { reporter, paths, statePath } = start;
 
-  const loaded = await loadBootstrapManifest({
-    manifestPath,
-    opsFiles: opts.opsFiles,
-    varFlags: opts.varFlags,
-    env: rt.env,
-    cwd: rt.cwd,
-    generation: "write",
-  });
+  const loaded = await loadManifest(opts, rt, start, "write");
   const { manifest } = loaded;
   const handle = await openState(statePath, { command: "deploy", logger: rt.logger });
   try {

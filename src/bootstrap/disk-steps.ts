@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
 import { diskMetadata, type InstanceIdentity } from "./instance-spec.js";
-import type { AgentPort, StageContext } from "./ports.js";
+import type { AgentPort, StageContext, StateShape } from "./ports.js";
 import { Skipped } from "./reporter.js";
 
 export interface DiskContext {
@@ -72,35 +72,36 @@ export async function migrateDisk(d: DiskContext, oldRecordId: string, sizeMb: n
 }
 
 export async function deleteDiskRecord(ctx: StageContext, cid: string, title: string): Promise<void> {
-  await ctx.reporter.step(title, async () => {
-    let skipped: Skipped | undefined;
-    try {
-      await ctx.cpi.deleteDisk(cid);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      skipped = new Skipped("Disk not found");
-    }
-    await ctx.state.update((s) => {
-      s.disks = s.disks.filter((r) => r.cid !== cid);
-      if (!s.disks.some((r) => r.id === s.current_disk_id)) s.current_disk_id = "";
-    });
-    return skipped;
+  await deleteRecorded(ctx, title, () => ctx.cpi.deleteDisk(cid), "Disk not found", (s) => {
+    s.disks = s.disks.filter((r) => r.cid !== cid);
+    if (!s.disks.some((r) => r.id === s.current_disk_id)) s.current_disk_id = "";
   });
 }
 
 export async function deleteStemcellRecord(ctx: StageContext, cid: string, title: string): Promise<void> {
+  await deleteRecorded(ctx, title, () => ctx.cpi.deleteStemcell(cid), "Stemcell not found", (s) => {
+    s.stemcells = s.stemcells.filter((r) => r.cid !== cid);
+    if (!s.stemcells.some((r) => r.id === s.current_stemcell_id)) s.current_stemcell_id = "";
+  });
+}
+
+/** A CPI delete whose record goes either way: not-found means someone deleted it already. */
+async function deleteRecorded(
+  ctx: StageContext,
+  title: string,
+  remove: () => Promise<void>,
+  notFound: string,
+  forget: (s: StateShape) => void,
+): Promise<void> {
   await ctx.reporter.step(title, async () => {
     let skipped: Skipped | undefined;
     try {
-      await ctx.cpi.deleteStemcell(cid);
+      await remove();
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      skipped = new Skipped("Stemcell not found");
+      skipped = new Skipped(notFound);
     }
-    await ctx.state.update((s) => {
-      s.stemcells = s.stemcells.filter((r) => r.cid !== cid);
-      if (!s.stemcells.some((r) => r.id === s.current_stemcell_id)) s.current_stemcell_id = "";
-    });
+    await ctx.state.update(forget);
     return skipped;
   });
 }

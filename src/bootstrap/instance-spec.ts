@@ -15,14 +15,14 @@ export interface InstanceIdentity {
   networks: Record<string, unknown>;
 }
 
+/** What every spec says about the instance; bosh-cli sends index 0, id "0", az "unknown". */
+function instanceFields(id: InstanceIdentity): Record<string, unknown> {
+  return { deployment: id.deployment, name: id.instanceGroup, index: 0, id: "0", az: "unknown", networks: id.networks };
+}
+
 export function initialApplySpec(id: InstanceIdentity): Record<string, unknown> {
   return {
-    deployment: id.deployment,
-    name: id.instanceGroup,
-    index: 0,
-    id: "0",
-    az: "unknown",
-    networks: id.networks,
+    ...instanceFields(id),
     job: { name: id.instanceGroup, templates: [] },
     packages: {},
     rendered_templates_archive: { blobstore_id: "", sha1: "" },
@@ -38,12 +38,7 @@ export function fullApplySpec(
   configurationHash: string,
 ): Record<string, unknown> {
   return {
-    deployment: id.deployment,
-    name: id.instanceGroup,
-    index: 0,
-    id: "0",
-    az: "unknown",
-    networks: id.networks,
+    ...instanceFields(id),
     job: {
       name: id.instanceGroup,
       templates: jobs.map((j) => ({ name: j.name, version: j.fingerprint, sha1: "", blobstore_id: "" })),

@@ -2,13 +2,10 @@
  * `bootstrap plan`: what deploy would do, and why, without changing anything: no lock, no
  * state or vars-store write (variables are generated in memory only and listed), no CPI call.
  */
-import { resolve } from "node:path";
-import { loadBootstrapManifest } from "../manifest/index.js";
-import { defaultStatePath, readState } from "../state/index.js";
-import { bootstrapPaths } from "./paths.js";
+import { readState } from "../state/index.js";
 import { planDeployment } from "./plan-deployment.js";
 import type { DeployPlan } from "./plan-types.js";
-import { Reporter } from "./reporter.js";
+import { beginCommand, loadManifest } from "./begin-command.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
 
@@ -25,20 +22,9 @@ export interface PlanResult {
 }
 
 export async function runPlan(opts: PlanOptions, rt: Runtime): Promise<PlanResult> {
-  const reporter = new Reporter(rt.events, rt.signal);
-  const paths = bootstrapPaths(rt.env);
-  const manifestPath = resolve(rt.cwd, opts.manifestPath);
-  const statePath = opts.statePath !== undefined ? resolve(rt.cwd, opts.statePath) : defaultStatePath(manifestPath);
-  reporter.info(`Deployment manifest: '${manifestPath}'`);
-  reporter.info(`Deployment state: '${statePath}'`);
-  const loaded = await loadBootstrapManifest({
-    manifestPath,
-    opsFiles: opts.opsFiles,
-    varFlags: opts.varFlags,
-    env: rt.env,
-    cwd: rt.cwd,
-    generation: "dry-run",
-  });
+  const start = beginCommand(opts, rt);
+  const { reporter, paths, statePath } = start;
+  const loaded = await loadManifest(opts, rt, start, "dry-run");
   const state = await readState(statePath);
   const resolved = await reporter.stageOf("validating", () => resolveArtefacts(loaded.manifest, paths, reporter, rt.logger, rt.signal));
   const stemcell = resolved.stemcell;

@@ -108,14 +108,7 @@ export async function prepareInstanceWork(
     if (packages.has(name)) return;
     const pkg = release.packages.find((p) => p.name === name);
     if (pkg === undefined) throw new Error(`package '${name}' is not in release '${release.name}'`);
-    packages.set(name, {
-      name: pkg.name,
-      fingerprint: pkg.fingerprint,
-      sha1: pkg.sha1,
-      dependencies: [...pkg.dependencies],
-      archivePath: pkg.archivePath,
-      compiled: pkg.compiled,
-    });
+    packages.set(name, pkg);
     for (const dep of pkg.dependencies) addClosure(release, dep);
   };
   for (const j of jobs) {
