@@ -93,7 +93,7 @@ async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: Upda
   );
 }
 
-const TAIL_LINES = 15;
+const TAIL_LINES = 25;
 
 /** Fetches the job logs from the agent and returns the last lines of each non-empty log. */
 async function tailJobLogs(agent: AgentPort, workDir: string): Promise<string[]> {

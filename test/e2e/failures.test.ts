@@ -108,6 +108,29 @@ describe("failures are clear and leave nothing behind", () => {
     });
   });
 
+  it("a job that does not start fails within update_watch_time, showing the tail of its logs", async () => {
+    const ops = join(home, "broken-job.yml");
+    await writeFile(
+      ops,
+      [
+        "- type: replace",
+        "  path: /instance_groups/name=bosh/properties/director/ssl/cert",
+        "  value: not a certificate",
+        "- type: replace",
+        "  path: /update?/update_watch_time",
+        "  value: 1000-4000",
+      ].join("\n"),
+    );
+    const r = await runCli(["deploy", ...common(["-o", ops])], { home });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("JOB_NOT_RUNNING");
+    expect(r.stderr).toMatch(/failing processes: director/);
+    expect(r.stderr).toMatch(/==> director\/\S+\.log <==/);
+    expect(r.stderr).toContain("PEM");
+    const state = JSON.parse(await readFile(join(home, "state.json"), "utf8")) as { current_manifest_sha: string };
+    expect(state.current_manifest_sha).toBe("");
+  });
+
   it("an agent that never answers fails with the layer that failed, and delete cleans up", async () => {
     const ops = join(home, "wrong-mbus-port.yml");
     const text = await readFile(manifest, "utf8");
