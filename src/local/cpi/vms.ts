@@ -7,12 +7,12 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE } from "../sshd/host-key.js";
 import type { SshdConfig } from "../sshd/sshd-config.js";
 import { detectIsolation, type Isolation } from "../vm/isolation.js";
-import { findVmProcesses, isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
+import { findVmDirAnywhere, findVmProcesses, isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT } from "../vm/launch.js";
 import { waitFor } from "../vm/process-info.js";
 import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
 import type { CpiConfig } from "./config.js";
@@ -97,8 +97,17 @@ export async function getDisks(ctx: CpiContext, cid: string): Promise<string[]> 
 
 export async function readVm(paths: InventoryPaths, cid: string): Promise<VmRecord> {
   const record = isLocalCid(cid) ? await readJson<VmRecord>(paths.vmRecord(cid)) : undefined;
-  if (record === undefined) throw vmNotFound(cid);
-  return record;
+  if (record !== undefined) return record;
+  // VMNotFound makes the caller forget the VM; say so only when it really is gone, not when it
+  // runs from another base dir (a different HOME or local.base_dir than the one that made it).
+  const elsewhere = isLocalCid(cid) ? await findVmDirAnywhere(cid) : undefined;
+  if (elsewhere !== undefined && dirname(dirname(elsewhere)) !== paths.base) {
+    throw cloudError(
+      `VM '${cid}' is not in this CPI's inventory (${paths.base}) but is running from ${elsewhere}: ` +
+        "run with the HOME (or local.base_dir) that created it",
+    );
+  }
+  throw vmNotFound(cid);
 }
 
 export async function readSettings(paths: InventoryPaths, cid: string): Promise<AgentSettings> {

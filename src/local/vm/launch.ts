@@ -148,6 +148,21 @@ export async function findVmProcesses(vmDir: string): Promise<VmProcesses | unde
   return undefined;
 }
 
+/**
+ * The VM directory of a running VM with this cid under any base dir, if there is one: how a
+ * CPI run with another HOME (or local.base_dir) tells "not mine" from "gone".
+ */
+export async function findVmDirAnywhere(cid: string): Promise<string | undefined> {
+  const suffix = `/vms/${cid}/init.sh`;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    const init = argv.at(-2);
+    if (argv[0]?.endsWith("unshare") && init?.endsWith(suffix) === true) return init.slice(0, -"/init.sh".length);
+  }
+  return undefined;
+}
+
 export async function isVmRunning(p: VmProcesses): Promise<boolean> {
   return isRunning(p.init);
 }

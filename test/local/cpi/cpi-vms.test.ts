@@ -121,6 +121,15 @@ describe("VMs", () => {
     await createVm("127.0.30.12");
   });
 
+  it("does not call a VM that runs from another base dir 'not found' (a CPI run with another HOME)", async () => {
+    const cid = await createVm("127.0.30.17");
+    const other = cpiRunner({ script: await cpiBundle() });
+    const response = await other.call("delete_vm", [cid]);
+    expect(response.error?.type).toBe("Bosh::Clouds::CloudError");
+    expect(response.error?.message).toContain(`is running from ${join(cpi.baseDir, "vms", cid)}`);
+    expect(await cpi.ok("has_vm", [cid])).toBe(true);
+  });
+
   it("tells the truth after a crash: has_vm false once the VM's processes died, delete_vm still cleans up", async () => {
     const cid = await createVm("127.0.30.13");
     const { processes } = vmRecord(cpi.baseDir, cid);
