@@ -84,17 +84,17 @@ describe("redeploy", () => {
       const compiled = r.stdout.split("\n").filter((l) => l.includes('"compile-package"') && l.includes('"source":"release"')).length;
       console.log(`property change #${flip}: ${compiled} package(s) compiled`);
     },
-    {
-      ...once,
-      iterations: 2,
-      setup: async () => void (await deployed()),
-      // tinybench also calls the hooks around its warm-up phase: clean up after the real run only.
-      teardown: async (_task?: unknown, mode?: string) => {
-        if (mode !== "run") return;
-        await d?.run("delete");
-        d = undefined;
-      },
+    { ...once, iterations: 2, setup: async () => void (await deployed()) },
+  );
+
+  // Also the clean-up: tinybench does not wait for teardown hooks before the worker exits.
+  bench(
+    "delete",
+    async () => {
+      await (await deployed()).run("delete");
+      d = undefined;
     },
+    once,
   );
 });
 
