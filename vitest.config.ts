@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Integration tests start real CPIs, agents and SSH servers: give them room, and keep
     // the worker count at the CI machine's core count.
     testTimeout: 60_000,
