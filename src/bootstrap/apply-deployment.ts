@@ -82,18 +82,15 @@ async function ensureStemcell(ctx: StageContext, run: DeployRun): Promise<{ id: 
     await ctx.reporter.step(title, async () => new Skipped("Stemcell already uploaded"));
     return existing;
   }
-  let record: { id: string; cid: string } | undefined;
-  await ctx.reporter.step(title, async () => {
+  return ctx.reporter.step(title, async () => {
     const image = await run.stemcell.extractImage();
     const id = randomUUID();
     const cid = await ctx.cpi.createStemcell(image, run.stemcell.cloudProperties, { id, name, version, api_version: run.stemcell.apiVersion });
     await ctx.state.update((s) => {
       s.stemcells.push({ id, name, version, api_version: run.stemcell.apiVersion, cid });
     });
-    record = { id, cid };
+    return { id, cid };
   });
-  if (record === undefined) throw new Error("stemcell upload produced no record");
-  return record;
 }
 
 async function deployDisks(ctx: StageContext, run: DeployRun, d: DiskContext): Promise<void> {

@@ -102,7 +102,6 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       if (plan.changes.length === 0) return result;
 
       const instance = await reporter.step("Extracting releases", () => prepareInstanceWork(manifest, resolved.releases, workDir));
-      if (!("identity" in instance)) throw new Error("unreachable");
       await applyDeployment(ctx, {
         plan,
         identity: instance.identity,

@@ -19,15 +19,14 @@ export interface DiskContext {
 }
 
 export async function createDisk(d: DiskContext, sizeMb: number, cloudProperties: Record<string, unknown>): Promise<string> {
-  let recordId = "";
-  await d.ctx.reporter.step("Creating disk", async () => {
+  return d.ctx.reporter.step("Creating disk", async () => {
     const cid = await d.ctx.cpi.createDisk(sizeMb, cloudProperties, d.vmCid, { size: sizeMb, cloud_properties: cloudProperties });
-    recordId = randomUUID();
+    const recordId = randomUUID();
     await d.ctx.state.update((s) => {
       s.disks.push({ id: recordId, cid, size: sizeMb, cloud_properties: cloudProperties });
     });
+    return recordId;
   });
-  return recordId;
 }
 
 export async function attachDisk(d: DiskContext, recordId: string): Promise<void> {

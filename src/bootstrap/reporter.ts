@@ -47,7 +47,7 @@ export class Reporter {
   }
 
   /** Runs one step; the body may return Skipped to report a skip. Checks for Ctrl-C first. */
-  async step<T>(step: string, body: () => Promise<T | Skipped>): Promise<T | Skipped> {
+  async step<T>(step: string, body: () => Promise<T>): Promise<T> {
     this.throwIfAborted();
     const started = Date.now();
     const stage = this.stage;

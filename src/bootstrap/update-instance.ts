@@ -34,12 +34,7 @@ export async function updateInstance(ctx: StageContext, agent: AgentPort, input:
   await agent.apply(initialApplySpec(input.identity));
   const address = addressFrom(await agent.getState(), input.identity, input.address);
 
-  let archive: RenderedArchive | undefined;
-  await reporter.step("Rendering job templates", async () => {
-    archive = await input.renderJobs(address, input.identity.networks);
-  });
-  if (archive === undefined) throw new Error("rendering produced no archive");
-  const rendered = archive;
+  const rendered = await reporter.step("Rendering job templates", () => input.renderJobs(address, input.identity.networks));
 
   const packages = await compilePackagesOnVm(ctx, agent, input.compile);
 

@@ -94,8 +94,7 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
   const { reporter } = ctx;
   const agentId = randomUUID();
   const name = `${input.identity.instanceGroup}/0`;
-  let cid = "";
-  await reporter.step(`Creating VM for instance '${name}' from stemcell '${input.stemcellCid}'`, async () => {
+  const cid = await reporter.step(`Creating VM for instance '${name}' from stemcell '${input.stemcellCid}'`, async () => {
     const diskCids = ctx.state.state.disks.map((d) => d.cid);
     const created = await ctx.cpi.createVm(
       {
@@ -108,7 +107,6 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
       },
       { agent_id: agentId, stemcell_id: input.stemcellRecordId },
     );
-    cid = created.cid;
     // Recorded before anything else can fail, so the VM is never leaked.
     await ctx.state.update((s) => {
       s.current_vm_cid = created.cid;
@@ -122,6 +120,7 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
     await ctx.state.update((s) => {
       s.current_stemcell_id = input.stemcellRecordId;
     });
+    return created.cid;
   });
 
   const agent = ctx.connectAgent();
