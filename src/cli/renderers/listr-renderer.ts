@@ -124,6 +124,9 @@ export class ListrRenderer implements EventSink {
       {
         exitOnError: false,
         registerSignalListeners: false,
+        // We are only used when our stream (stderr) is a terminal; listr2 itself would look at
+        // stdout and fall back to plain output when that is redirected.
+        forceTTY: true,
         rendererOptions: { logger: this.logger, timer: PRESET_TIMER, collapseErrors: true, showErrorMessage: false },
       },
     );

@@ -1,0 +1,84 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { BootstrapEvent } from "../../src/bootstrap/index.js";
+import { JsonRenderer } from "../../src/cli/renderers/json-renderer.js";
+import { ListrRenderer } from "../../src/cli/renderers/listr-renderer.js";
+import { PlainRenderer } from "../../src/cli/renderers/plain-renderer.js";
+import { registerSecret } from "../../src/common/index.js";
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = "";
+  stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  return { stream, text: () => text };
+}
+
+const events: BootstrapEvent[] = [
+  { type: "info", message: "Deployment manifest: '/m.yml'" },
+  { type: "stage-started", stage: "deploying" },
+  { type: "step-started", step: "Creating VM", stage: "deploying" },
+  { type: "step-finished", step: "Creating VM", stage: "deploying", outcome: "finished", durationMs: 3_200 },
+  // Two packages compile at once: their lines must not interleave.
+  { type: "step-started", step: "Compiling package 'a/1'", stage: "deploying" },
+  { type: "step-started", step: "Compiling package 'b/2'", stage: "deploying" },
+  { type: "step-finished", step: "Compiling package 'b/2'", stage: "deploying", outcome: "skipped", reason: "Found in local cache", durationMs: 10 },
+  { type: "step-finished", step: "Compiling package 'a/1'", stage: "deploying", outcome: "finished", durationMs: 65_000 },
+  { type: "stage-finished", stage: "deploying", outcome: "finished", durationMs: 3_725_000 },
+  { type: "step-started", step: "Deleting unused stemcell 'sc-1'" },
+  { type: "step-finished", step: "Deleting unused stemcell 'sc-1'", outcome: "failed", durationMs: 1_000, error: "boom" },
+];
+
+describe("PlainRenderer", () => {
+  it("prints bosh-style stage and step lines, whole lines for overlapping steps", () => {
+    const out = capture();
+    const r = new PlainRenderer(out.stream);
+    for (const e of events) r.emit(e);
+    expect(out.text()).toBe(
+      [
+        "Deployment manifest: '/m.yml'",
+        "",
+        "Started deploying",
+        "  Creating VM... Finished (00:00:03)",
+        "  Compiling package 'a/1'...",
+        "  Compiling package 'b/2'... Skipped [Found in local cache] (00:00:00)",
+        "  Compiling package 'a/1'... Finished (00:01:05)",
+        "Finished deploying (01:02:05)",
+        "",
+        "Deleting unused stemcell 'sc-1'... Failed (00:00:01)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("redacts registered secrets", () => {
+    registerSecret("s3cr3t-password");
+    const out = capture();
+    new PlainRenderer(out.stream).emit({ type: "warning", message: "mbus https://mbus:s3cr3t-password@1.2.3.4" });
+    expect(out.text()).not.toContain("s3cr3t-password");
+  });
+});
+
+describe("JsonRenderer", () => {
+  it("writes one JSON object per event with a timestamp", () => {
+    const out = capture();
+    const r = new JsonRenderer(out.stream);
+    for (const e of events) r.emit(e);
+    const lines = out.text().trimEnd().split("\n").map((l) => JSON.parse(l) as { type: string; time: string });
+    expect(lines.map((l) => l.type)).toEqual(events.map((e) => e.type));
+    expect(lines.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
+  });
+});
+
+describe("ListrRenderer", () => {
+  it("draws every stage and step with its outcome, and finish() waits until it is drawn", async () => {
+    const out = capture();
+    const r = new ListrRenderer(out.stream);
+    for (const e of events) r.emit(e);
+    await r.finish();
+    const text = out.text();
+    for (const needle of ["deploying", "Creating VM", "Compiling package 'a/1'", "[skipped: Found in local cache]", "Deleting unused stemcell 'sc-1'"]) {
+      expect(text).toContain(needle);
+    }
+    expect(text.indexOf("Creating VM")).toBeLessThan(text.indexOf("Deleting unused stemcell"));
+  });
+});
