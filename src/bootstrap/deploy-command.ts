@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
 import { cpiJournalDirOf, openState } from "../state/index.js";
+import type { BootstrapManifest } from "../manifest/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { connectAgentFor, installCpiForManifest, prepareInstanceWork } from "./wiring.js";
 import { planDeployment } from "./plan-deployment.js";
@@ -32,6 +33,8 @@ export interface DeployResult {
   statePath: string;
   varsStore?: string | undefined;
   address: string;
+  /** https://address:port when the instance group runs a job named "director" (bosh's convention). */
+  directorUrl?: string | undefined;
   generated: string[];
 }
 
@@ -66,6 +69,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       statePath,
       varsStore: opts.varFlags.varsStore,
       address: manifest.address,
+      directorUrl: directorUrlOf(manifest),
       generated: loaded.generated,
     };
     if (plan.changes.length === 0 && adoption.orphanVms.length === 0) {
@@ -153,4 +157,13 @@ async function checkCpiVersion(cpi: CpiClient, stemcellApiVersion: number, repor
         "with less than v2 on either side no disk hints are passed to the agent.",
     );
   }
+}
+
+/** Where a BOSH director (job `director`, property director.port, default 25555) answers. */
+function directorUrlOf(manifest: BootstrapManifest): string | undefined {
+  const job = manifest.instanceGroup.jobs.find((j) => j.name === "director");
+  if (job === undefined) return undefined;
+  const sources = [job.properties ?? {}, manifest.instanceGroup.properties, manifest.properties];
+  const port = sources.map((p) => (p["director"] as { port?: unknown } | undefined)?.port).find((v) => v !== undefined) ?? 25555;
+  return `https://${manifest.address}:${String(port)}`;
 }

@@ -55,6 +55,7 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain("Finished deploying");
     expect(r.stdout).toContain("Succeeded");
+    expect(r.stdout).toContain(`Director: https://${ADDRESS}:25555`);
     const info = await directorInfo(ADDRESS, varsStore);
     expect(info).toMatchObject({ name: "e2e", user_authentication: { type: "basic" } });
     expect(info.uuid).toMatch(/^[0-9a-f-]{36}$/);

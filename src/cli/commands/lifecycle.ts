@@ -135,7 +135,13 @@ function printDeploySummary(io: CliIo, rt: CliRuntime, result: DeployResult, jso
   lines.push(`State file: ${result.statePath}`);
   if (result.varsStore !== undefined) lines.push(`Vars store: ${result.varsStore}`);
   if (result.generated.length > 0) lines.push(`Generated variables: ${result.generated.join(", ")}`);
-  lines.push(`Director VM address: ${result.address}`);
+  lines.push(`VM address: ${result.address}`);
+  if (result.directorUrl !== undefined) {
+    lines.push(`Director: ${result.directorUrl}`);
+    if (result.varsStore !== undefined) {
+      lines.push(`  its CA: bootstrap interpolate ${result.varsStore} --path /director_ssl/ca`);
+    }
+  }
   for (const line of lines) writeLine(io.stdout, line);
 }
 
