@@ -114,8 +114,8 @@ describe("failures are clear and leave nothing behind", () => {
       ops,
       [
         "- type: replace",
-        "  path: /instance_groups/name=bosh/properties/director/ssl/cert",
-        "  value: not a certificate",
+        "  path: /instance_groups/name=bosh/properties/director/node?",
+        "  value: /nonexistent/node",
         "- type: replace",
         "  path: /update?/update_watch_time",
         "  value: 1000-4000",
@@ -126,7 +126,7 @@ describe("failures are clear and leave nothing behind", () => {
     expect(r.stderr).toContain("JOB_NOT_RUNNING");
     expect(r.stderr).toMatch(/failing processes: director/);
     expect(r.stderr).toMatch(/==> director\/\S+\.log <==/);
-    expect(r.stderr).toContain("PEM");
+    expect(r.stderr).toContain("/nonexistent/node");
     const state = JSON.parse(await readFile(join(home, "state.json"), "utf8")) as { current_manifest_sha: string };
     expect(state.current_manifest_sha).toBe("");
   });

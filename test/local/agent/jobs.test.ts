@@ -165,3 +165,42 @@ describe("jobs lifecycle", () => {
     expect(await readFile(pidfile, "utf8").catch(() => "gone")).toBe("gone");
   });
 });
+
+describe("a job that dies right after starting", () => {
+  const FLAKY_IP = "127.0.20.7";
+  let flaky: StartedAgent;
+  afterAll(async () => {
+    await flaky?.stop();
+  });
+
+  it("is never reported running, however often get_state is polled", async () => {
+    flaky = await startAgent({ ip: FLAKY_IP });
+    const base = flaky.baseDir;
+    const pidfile = `${base}/sys/run/crash/crash.pid`;
+    const archive = join(work, "crash.tgz");
+    const digest = await makeTarball(archive, {
+      "crash/monit": `check process crash\n  with pidfile ${pidfile}\n  start program "${base}/jobs/crash/bin/ctl"\n  group vcap\n`,
+      // The process lives a few milliseconds: exactly the window a poll could otherwise hit.
+      "crash/bin/ctl": `#!/bin/bash\nmkdir -p ${base}/sys/run/crash\nnohup bash -c 'echo $$ > ${pidfile}; sleep 0.01' >/dev/null 2>&1 &\n`,
+    });
+    await putBlob(flaky, "rendered-crash", archive);
+    const spec = {
+      deployment: "d", name: "ig", index: 0, id: "i-1", az: "z1",
+      networks: { default: { ...network, ip: FLAKY_IP } },
+      job: { name: "ig", templates: [{ name: "crash", version: "v1" }] },
+      packages: {},
+      rendered_templates_archive: { blobstore_id: "rendered-crash", sha1: `sha256:${digest.sha256}` },
+      configuration_hash: "hash-crash",
+    };
+    expect(await taskValue(flaky, "apply", [spec])).toBe("applied");
+    expect(await call(flaky, "start")).toEqual({ value: "started" });
+    const seen = new Set<string>();
+    const deadline = Date.now() + 4_000;
+    while (Date.now() < deadline) {
+      seen.add(((await call(flaky, "get_state")).value as { job_state: string }).job_state);
+      await new Promise((d) => setTimeout(d, 20));
+    }
+    expect(seen.has("running")).toBe(false);
+    expect(seen.has("failing") || seen.has("starting")).toBe(true);
+  });
+});

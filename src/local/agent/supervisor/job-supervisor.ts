@@ -39,6 +39,12 @@ interface Service {
 }
 
 const POLL_MS = 1000;
+/**
+ * A process counts as running once it has stayed up this long. monit only sees a process on
+ * its check cycle, so a job that dies right after starting never shows as running there; here
+ * a poll could otherwise land in the few milliseconds a crash-looping process is alive.
+ */
+const SETTLE_S = 1;
 const MAX_BACKOFF_MS = 30_000;
 
 export class JobSupervisor {
@@ -104,8 +110,17 @@ export class JobSupervisor {
       const pid = await this.pidOf(service);
       const sample = pid === undefined ? undefined : await sampleProcess(pid);
       if (sample) service.pendingUntil = 0;
-      const state: ProcessState = sample && service.monitored ? "running" : service.monitored && Date.now() < service.pendingUntil ? "starting" : "failing";
-      const secs = sample ? Math.max(0, Math.round(uptime - ticksToSeconds(sample.startTicks))) : 0;
+      const age = sample ? Math.max(0, uptime - ticksToSeconds(sample.startTicks)) : 0;
+      const state: ProcessState = !service.monitored
+        ? "failing"
+        : sample
+          ? age >= SETTLE_S
+            ? "running"
+            : "starting"
+          : Date.now() < service.pendingUntil
+            ? "starting"
+            : "failing";
+      const secs = Math.round(age);
       const kb = sample ? Math.round(sample.rssKb) : 0;
       const percent = this.totalMemKb > 0 ? Math.round((kb / this.totalMemKb) * 1000) / 10 : 0;
       const cpu = sample && secs > 0 ? Math.round((ticksToSeconds(sample.cpuTicks) / secs) * 1000) / 10 : 0;
