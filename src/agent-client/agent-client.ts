@@ -176,6 +176,9 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
     uploadBlob: (source, o) => uploadBlob(transport, source, { ...(opts.signal ? { signal: opts.signal } : {}), ...o }),
     downloadBlob: (blobId, destPath) => downloadBlob(transport, blobId, destPath, opts.signal),
+    sshHostKey() {
+      return plan.tunnelHostKey();
+    },
     async close() {
       transport.close();
       await plan.close();

@@ -12,6 +12,8 @@ import type { SshTunnelOptions } from "./types.js";
 
 export interface ConnectionPlan {
   dial: Dialer;
+  /** The host key fingerprint of the manifest's SSH tunnel once it connected (pinned or first seen). */
+  tunnelHostKey(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -37,13 +39,16 @@ export function planConnection(o: {
       reach = (host, port) => jumpbox.forward(host, port);
     }
   }
+  let tunnelHostKey: () => string | undefined = () => undefined;
   if (o.sshTunnel) {
     const tunnel = new SshTunnel(o.sshTunnel, { logger: o.logger, label: "SSH tunnel", dialer: reach, ...keepalive });
     tunnels.push(tunnel);
     reach = (host, port) => tunnel.forward(host, port);
+    tunnelHostKey = () => tunnel.hostKeyFingerprint();
   }
   return {
     dial: reach,
+    tunnelHostKey,
     close: async () => {
       // Innermost first: the tunnel's connection runs over the jumpbox's.
       for (const tunnel of tunnels.reverse()) await tunnel.close();

@@ -55,6 +55,11 @@ export class SshTunnel {
     }
   }
 
+  /** The server's key fingerprint: the pinned one, or the one first seen (undefined before that). */
+  hostKeyFingerprint(): string | undefined {
+    return this.pinned;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const client = this.client ?? (await this.connecting?.catch(() => undefined));

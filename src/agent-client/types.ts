@@ -64,6 +64,11 @@ export interface UploadOptions {
 
 export interface AgentClient {
   ping(): Promise<void>;
+  /**
+   * SHA256 fingerprint of the SSH tunnel's host key once connected (the pinned one, or the one
+   * accepted on first use), so callers can pin it on later runs; undefined without a tunnel.
+   */
+  sshHostKey(): string | undefined;
   waitUntilReady(o: { timeoutMs: number; intervalMs?: number }): Promise<void>;
   getState(full?: boolean): Promise<AgentState>;
   apply(spec: object): Promise<void>;

@@ -67,7 +67,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
         signal: rt.signal,
         state: handle,
         cpi,
-        connectAgent: () => connectAgentFor(manifest, handle.state.director_id, rt),
+        connectAgent: () => connectAgentFor(manifest, handle.state, rt),
       };
       const orphans = adoption.orphanVms.map((cid) => ({ kind: "delete-vm" as const, cid, reason: "left by an interrupted run" }));
       const plan = planDeletion(handle.state);

@@ -100,7 +100,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
         signal: rt.signal,
         state: handle,
         cpi,
-        connectAgent: () => connectAgentFor(manifest, handle.state.director_id, rt),
+        connectAgent: () => connectAgentFor(manifest, handle.state, rt),
       };
       for (const orphan of adoption.orphanVms) await deleteVm(ctx, orphan, { skipDrain: true, instanceName: "unknown/0" });
       if (plan.changes.length === 0) return result;

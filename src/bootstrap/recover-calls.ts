@@ -41,6 +41,7 @@ export async function adoptRecoveredCalls(state: StatePort, calls: readonly Reco
           const cid = cidOf(result);
           if (s.current_vm_cid === "") {
             s.current_vm_cid = cid;
+            delete s.current_vm_ssh_host_key;
             if (typeof tag["agent_id"] === "string") s.current_agent_id = tag["agent_id"];
             adoption.messages.push(`Adopted VM '${cid}' created by an interrupted run.`);
           } else adoption.orphanVms.push(cid);

@@ -44,6 +44,7 @@ async function forgetVm(ctx: StageContext): Promise<void> {
     s.current_vm_cid = "";
     s.current_stemcell_id = "";
     delete s.current_agent_id;
+    delete s.current_vm_ssh_host_key;
   });
 }
 
@@ -128,6 +129,13 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
     await reporter.step(`Waiting for the agent on VM '${cid}' to be ready`, () =>
       agent.waitUntilReady({ timeoutMs: input.agentTimeoutMs, intervalMs: 500 }),
     );
+    // Trusted on first use, pinned from now on: later runs refuse another SSH server at this address.
+    const hostKey = agent.sshHostKey();
+    if (hostKey !== undefined) {
+      await ctx.state.update((s) => {
+        s.current_vm_ssh_host_key = hostKey;
+      });
+    }
   } catch (error) {
     await agent.close();
     throw error;

@@ -63,14 +63,21 @@ export async function installCpiForManifest(
   });
 }
 
-export function connectAgentFor(manifest: BootstrapManifest, directorId: string, rt: Runtime): AgentPort {
+/** An agent client for the current VM; its SSH host key is pinned once the state knows it. */
+export function connectAgentFor(
+  manifest: BootstrapManifest,
+  state: { director_id: string; current_vm_ssh_host_key?: string },
+  rt: Runtime,
+): AgentPort {
   const proxy = rt.env["BOSH_ALL_PROXY"];
+  const tunnel = manifest.cloudProvider.sshTunnel;
+  const pinned = state.current_vm_ssh_host_key;
   return createAgentClient({
     mbusUrl: manifest.cloudProvider.mbus,
     ...(manifest.cloudProvider.cert !== undefined ? { caCert: manifest.cloudProvider.cert.ca } : {}),
-    ...(manifest.cloudProvider.sshTunnel !== undefined ? { sshTunnel: manifest.cloudProvider.sshTunnel } : {}),
+    ...(tunnel !== undefined ? { sshTunnel: pinned === undefined ? tunnel : { ...tunnel, hostKeyFingerprint: pinned } } : {}),
     ...(proxy !== undefined && proxy !== "" ? { allProxy: proxy } : {}),
-    directorId,
+    directorId: state.director_id,
     logger: rt.logger,
     signal: rt.signal,
   });

@@ -15,7 +15,7 @@ const STRING_KEYS = [
   "current_disk_id",
   "current_manifest_sha",
 ] as const;
-const OUR_KEYS = ["current_agent_id", "schema_version", "serial", "lineage", "updated_at"] as const;
+const OUR_KEYS = ["current_agent_id", "current_vm_ssh_host_key", "schema_version", "serial", "lineage", "updated_at"] as const;
 const KNOWN_KEYS = new Set<string>([...STRING_KEYS, ...LIST_KEYS, ...OUR_KEYS]);
 
 export interface DecodedState {
@@ -75,6 +75,9 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   };
   if (raw.current_agent_id !== undefined && raw.current_agent_id !== null) {
     state.current_agent_id = field.optionalString(raw, "current_agent_id", "current_agent_id");
+  }
+  if (raw.current_vm_ssh_host_key !== undefined && raw.current_vm_ssh_host_key !== null) {
+    state.current_vm_ssh_host_key = field.optionalString(raw, "current_vm_ssh_host_key", "current_vm_ssh_host_key");
   }
 
   requireUnique(state.disks, "disks", "cid", problems);

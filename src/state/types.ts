@@ -39,6 +39,8 @@ export interface DeploymentState {
   releases: ReleaseRecord[];
   /** Ours: the agent id of the current VM (bosh-cli derives it again each run). */
   current_agent_id?: string;
+  /** Ours: SHA256 fingerprint of the current VM's SSH host key, seen on first use and pinned after. */
+  current_vm_ssh_host_key?: string;
 }
 
 /** The list-valued keys bosh-cli writes as `null` until first set. */

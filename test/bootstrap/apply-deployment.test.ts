@@ -69,7 +69,12 @@ describe("applyDeployment (fake ports)", () => {
       "run_script post-start",
       "run_script post-deploy",
     ]);
-    expect(state.state).toMatchObject({ current_vm_cid: "vm-2", current_manifest_sha: "sha-1", current_disk_id: state.state.disks[0]?.id });
+    expect(state.state).toMatchObject({
+      current_vm_cid: "vm-2",
+      current_manifest_sha: "sha-1",
+      current_disk_id: state.state.disks[0]?.id,
+      current_vm_ssh_host_key: "SHA256:fake-host-key",
+    });
     // The deployment record is the very last write.
     expect(state.writes.at(-2)?.current_manifest_sha).toBe("");
   });

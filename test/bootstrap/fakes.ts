@@ -137,5 +137,8 @@ export class FakeAgent implements AgentPort {
   async downloadBlob(): Promise<{ sha1: string; sha256: string; size: number }> {
     throw new Error("not used");
   }
+  sshHostKey(): string | undefined {
+    return "SHA256:fake-host-key";
+  }
   async close(): Promise<void> {}
 }

@@ -60,6 +60,10 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     expect(info).toMatchObject({ name: "e2e", user_authentication: { type: "basic" } });
     expect(info.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect((await stat(statePath)).mode & 0o777).toBe(0o600);
+    // The VM's SSH host key is pinned in the state from the first connection on.
+    const recorded = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string; current_vm_ssh_host_key?: string };
+    const published = await readFile(join(home, ".bootstrap", "local", "vms", recorded.current_vm_cid, "ssh_host_key.fingerprint"), "utf8");
+    expect(recorded.current_vm_ssh_host_key).toBe(published.trim());
     expect((await stat(varsStore)).mode & 0o777).toBe(0o600);
     // Secrets appear neither in the output nor in the debug logs.
     const password = (await readFile(varsStore, "utf8")).match(/mbus_bootstrap_password: (\S+)/)?.[1] ?? "";
@@ -94,6 +98,8 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
 
     const r = await runCli(["deploy", ...vars(...change), "--json"], { home });
     expect(r.exitCode, r.stderr).toBe(0);
+    // The old VM was stopped cleanly, through the tunnel pinned to its host key.
+    expect(r.stdout).toMatch(/"step":"Stopping jobs on instance 'unknown\/0'","stage":"deploying","outcome":"finished"/);
     const compiles = jsonEvents(r).filter((e) => e.type === "compile-package");
     expect(compiles.length).toBeGreaterThan(1);
     expect(compiles.every((e) => e.source === "cache")).toBe(true);
@@ -117,6 +123,19 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     expect(after.disks[0]?.size).toBe(2048);
     expect(after.current_disk_id).not.toBe(before.current_disk_id);
     expect((await directorInfo(ADDRESS, varsStore)).uuid).toBe(uuid);
+  });
+
+  it("does not trust an SSH server whose host key differs from the pinned one", async () => {
+    const text = await readFile(statePath, "utf8");
+    const state = JSON.parse(text) as { current_vm_ssh_host_key: string };
+    await writeFile(statePath, text.replace(state.current_vm_ssh_host_key, "SHA256:bm90IHRoZSBWTSdzIGtleSBhdCBhbGwgcmVhbGx5IG5vIHdheQ"));
+    const r = await runCli(["deploy", ...vars("-o", biggerDisk, "--recreate")], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Warning: The agent on VM '[^']+' did not answer \(.*host key/);
+    expect(r.stderr).not.toContain("Stopping jobs on instance");
+    const after = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_ssh_host_key: string };
+    expect(after.current_vm_ssh_host_key).toMatch(/^SHA256:/);
+    expect(after.current_vm_ssh_host_key).not.toContain("bm90IHRoZSBWTSdz");
   });
 
   it("deletes everything: no process, no VM or disk directory, no state file (the backup stays)", async () => {

@@ -110,6 +110,7 @@ describe("bosh-cli state files", () => {
   it("loads our own file again unchanged", () => {
     const { stored } = decode(boshDeployed);
     stored.state.current_agent_id = "agent-1";
+    stored.state.current_vm_ssh_host_key = "SHA256:abc";
     const again = decode(encodeState(stored, meta));
     expect(again.stored.state).toEqual(stored.state);
     expect(again.stored.meta).toEqual(meta);
