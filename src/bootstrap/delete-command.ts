@@ -5,16 +5,15 @@
  */
 import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
+import { recoverPendingCalls } from "../cpi-runner/index.js";
 import { cpiJournalDirOf, openState } from "../state/index.js";
 import { applyDeletion } from "./apply-deletion.js";
 import { planDeletion } from "./plan-deletion.js";
-import type { StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import { beginCommand, loadManifest } from "./begin-command.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
-import { connectAgentFor, installCpiForManifest } from "./wiring.js";
+import { installCpiForManifest, stageContextFor } from "./wiring.js";
 
 export interface DeleteOptions extends ManifestOptions {
   skipDrain: boolean;
@@ -52,23 +51,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
         installCpiForManifest(manifest, resolved.releases, handle.state.installation_id, paths, workDir, reporter, rt),
       );
       const current = handle.state.stemcells.find((s) => s.id === handle.state.current_stemcell_id);
-      const cpi = new CpiClient({
-        installation,
-        directorUuid: handle.state.director_id,
-        stemcellApiVersion: current?.api_version ?? 1,
-        journalDir: cpiJournalDirOf(statePath),
-        logger: rt.logger,
-        signal: rt.signal,
-        onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),
-      });
-      const ctx: StageContext = {
-        reporter,
-        logger: rt.logger,
-        signal: rt.signal,
-        state: handle,
-        cpi,
-        connectAgent: () => connectAgentFor(manifest, handle.state, rt),
-      };
+      const { ctx } = stageContextFor({ manifest, state: handle, installation, stemcellApiVersion: current?.api_version ?? 1, reporter, rt });
       const orphans = adoption.orphanVms.map((cid) => ({ kind: "delete-vm" as const, cid, reason: "left by an interrupted run" }));
       const plan = planDeletion(handle.state);
       await applyDeletion(ctx, { steps: [...orphans, ...plan.steps] }, { skipDrain: opts.skipDrain });

@@ -5,18 +5,17 @@
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
+import { recoverPendingCalls, type CpiClient } from "../cpi-runner/index.js";
 import { cpiJournalDirOf, openState } from "../state/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
 import { applyDeployment } from "./apply-deployment.js";
-import { connectAgentFor, installCpiForManifest, prepareInstanceWork } from "./wiring.js";
+import { installCpiForManifest, prepareInstanceWork, stageContextFor } from "./wiring.js";
 import { planDeployment } from "./plan-deployment.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import { beginCommand, loadManifest } from "./begin-command.js";
 import type { Reporter } from "./reporter.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
-import type { StageContext } from "./ports.js";
 import { deleteVm } from "./vm-steps.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 
@@ -84,24 +83,15 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const installation = await reporter.stageOf("installing CPI", () =>
         installCpiForManifest(manifest, resolved.releases, handle.state.installation_id, paths, workDir, reporter, rt),
       );
-      const cpi = new CpiClient({
+      const { ctx, cpi } = stageContextFor({
+        manifest,
+        state: handle,
         installation,
-        directorUuid: handle.state.director_id,
         stemcellApiVersion: stemcell.summary.apiVersion,
-        journalDir: cpiJournalDirOf(statePath),
-        logger: rt.logger,
-        signal: rt.signal,
-        onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),
+        reporter,
+        rt,
       });
       await checkCpiVersion(cpi, stemcell.summary.apiVersion, reporter);
-      const ctx: StageContext = {
-        reporter,
-        logger: rt.logger,
-        signal: rt.signal,
-        state: handle,
-        cpi,
-        connectAgent: () => connectAgentFor(manifest, handle.state, rt),
-      };
       for (const orphan of adoption.orphanVms) await deleteVm(ctx, orphan, { skipDrain: true, instanceName: "unknown/0" });
       if (plan.changes.length === 0) return result;
 

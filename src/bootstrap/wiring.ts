@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import { createAgentClient } from "../agent-client/index.js";
-import { installCpi, type CpiInstallation } from "../cpi-runner/index.js";
+import { CpiClient, installCpi, type CpiInstallation } from "../cpi-runner/index.js";
+import { cpiJournalDirOf, type StateHandle } from "../state/index.js";
 import {
   archiveRenderedJobs,
   extractRelease,
@@ -17,7 +18,7 @@ import type { BootstrapManifest } from "../manifest/index.js";
 import type { CompiledPackageCachePort, PackageSource } from "./compile-on-vm.js";
 import type { InstanceIdentity } from "./instance-spec.js";
 import type { BootstrapPaths } from "./paths.js";
-import type { AgentPort } from "./ports.js";
+import type { AgentPort, StageContext } from "./ports.js";
 import type { Reporter } from "./reporter.js";
 import type { ResolvedRelease } from "./resolve-artefacts.js";
 import type { Runtime } from "./runtime.js";
@@ -61,6 +62,36 @@ export async function installCpiForManifest(
       }
     },
   });
+}
+
+/** The CPI client (journaled next to the state) and the context every stage runs with. */
+export function stageContextFor(o: {
+  manifest: BootstrapManifest;
+  state: StateHandle;
+  installation: CpiInstallation;
+  stemcellApiVersion: number;
+  reporter: Reporter;
+  rt: Runtime;
+}): { ctx: StageContext; cpi: CpiClient } {
+  const { rt, state } = o;
+  const cpi = new CpiClient({
+    installation: o.installation,
+    directorUuid: state.state.director_id,
+    stemcellApiVersion: o.stemcellApiVersion,
+    journalDir: cpiJournalDirOf(state.path),
+    logger: rt.logger,
+    signal: rt.signal,
+    onCall: (e) => rt.events.emit({ type: "cpi-call", ...e }),
+  });
+  const ctx: StageContext = {
+    reporter: o.reporter,
+    logger: rt.logger,
+    signal: rt.signal,
+    state,
+    cpi,
+    connectAgent: () => connectAgentFor(o.manifest, state.state, rt),
+  };
+  return { ctx, cpi };
 }
 
 /** An agent client for the current VM; its SSH host key is pinned once the state knows it. */
