@@ -8,3 +8,4 @@ export { openState } from "./open-state.js";
 export type { StateHandle, OpenStateOptions } from "./open-state.js";
 export { readState } from "./read-state.js";
 export type { DeploymentState, DiskRecord, StemcellRecord, ReleaseRecord } from "./types.js";
+export { emptyDeploymentState } from "./types.js";

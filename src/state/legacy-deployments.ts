@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { load } from "js-yaml";
 import { BootstrapError } from "../common/index.js";
-import type { DeploymentState } from "./types.js";
+import { emptyDeploymentState, type DeploymentState } from "./types.js";
 
 export const LEGACY_FILE_NAME = "bosh-deployments.yml";
 
@@ -35,18 +35,7 @@ export function convertLegacyDeployments(text: string, path: string): Deployment
   const first = Array.isArray(instances) ? withoutColons(instances[0]) : undefined;
   const text_ = (key: string): string => (typeof first?.[key] === "string" ? (first[key] as string) : "");
 
-  const state: DeploymentState = {
-    director_id: text_("uuid"),
-    installation_id: "",
-    current_vm_cid: text_("vm_cid"),
-    current_stemcell_id: "",
-    current_disk_id: "",
-    current_release_ids: [],
-    current_manifest_sha: "",
-    disks: [],
-    stemcells: [],
-    releases: [],
-  };
+  const state: DeploymentState = { ...emptyDeploymentState(), director_id: text_("uuid"), current_vm_cid: text_("vm_cid") };
   if (text_("disk_cid") !== "") {
     state.current_disk_id = randomUUID();
     state.disks.push({ id: state.current_disk_id, cid: text_("disk_cid"), size: 0, cloud_properties: {} });

@@ -14,7 +14,7 @@ import { encodeState } from "./encode-state.js";
 import { acquireLock, isAlive } from "./state-lock.js";
 import type { HeldLock } from "./state-lock.js";
 import { backupPathOf, lockPathOf } from "./state-path.js";
-import { LIST_KEYS } from "./types.js";
+import { emptyDeploymentState, LIST_KEYS } from "./types.js";
 import type { DeploymentState, StateMeta, StoredState } from "./types.js";
 import { readStoredState } from "./read-state.js";
 import { LEGACY_FILE_NAME, readLegacyDeployments } from "./legacy-deployments.js";
@@ -190,18 +190,7 @@ async function fromLegacyOrFresh(statePath: string, warnings: string[]): Promise
 
 function freshState(): StoredState {
   return {
-    state: {
-      director_id: "",
-      installation_id: "",
-      current_vm_cid: "",
-      current_stemcell_id: "",
-      current_disk_id: "",
-      current_release_ids: [],
-      current_manifest_sha: "",
-      disks: [],
-      stemcells: [],
-      releases: [],
-    },
+    state: emptyDeploymentState(),
     meta: undefined,
     nullLists: new Set(LIST_KEYS),
     unknown: {},

@@ -67,3 +67,19 @@ export interface StoredState {
 }
 
 export const SCHEMA_VERSION = 1;
+
+/** A state with nothing recorded, as bosh-cli starts one (ids are filled in before the first write). */
+export function emptyDeploymentState(): DeploymentState {
+  return {
+    director_id: "",
+    installation_id: "",
+    current_vm_cid: "",
+    current_stemcell_id: "",
+    current_disk_id: "",
+    current_release_ids: [],
+    current_manifest_sha: "",
+    disks: [],
+    stemcells: [],
+    releases: [],
+  };
+}

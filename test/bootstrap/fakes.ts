@@ -1,6 +1,7 @@
 /** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
 import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
 import { CpiError } from "../../src/cpi-runner/index.js";
+import { emptyDeploymentState } from "../../src/state/index.js";
 
 export class FakeState implements StatePort {
   writes: StateShape[] = [];
@@ -14,18 +15,7 @@ export class FakeState implements StatePort {
 }
 
 export function emptyState(): StateShape {
-  return {
-    director_id: "dir-1",
-    installation_id: "inst-1",
-    current_vm_cid: "",
-    current_stemcell_id: "",
-    current_disk_id: "",
-    current_release_ids: [],
-    current_manifest_sha: "",
-    disks: [],
-    stemcells: [],
-    releases: [],
-  };
+  return { ...emptyDeploymentState(), director_id: "dir-1", installation_id: "inst-1" };
 }
 
 const cpiError = (method: string, type: string, message: string): CpiError => new CpiError(method, type, message, false);
