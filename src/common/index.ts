@@ -6,3 +6,4 @@ export type { Logger } from "./logger.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { runGraph, runGraphSettled, topologicalOrder } from "./run-graph.js";
 export type { GraphNode, NodeOutcome, GraphRunOptions } from "./run-graph.js";
+export { readTextIfExists } from "./read-if-exists.js";

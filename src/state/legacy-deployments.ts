@@ -3,23 +3,16 @@
  * instance's uuid, vm_cid, disk_cid and stemcell_cid become a state. Its keys are Ruby symbols
  * (`:vm_cid:`), hence the leading colons stripped below.
  */
-import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { load } from "js-yaml";
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, readTextIfExists } from "../common/index.js";
 import { emptyDeploymentState, type DeploymentState } from "./types.js";
 
 export const LEGACY_FILE_NAME = "bosh-deployments.yml";
 
 export async function readLegacyDeployments(path: string): Promise<DeploymentState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  return convertLegacyDeployments(text, path);
+  const text = await readTextIfExists(path);
+  return text === undefined ? undefined : convertLegacyDeployments(text, path);
 }
 
 export function convertLegacyDeployments(text: string, path: string): DeploymentState {

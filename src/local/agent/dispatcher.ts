@@ -67,14 +67,20 @@ export class Dispatcher {
     }
   }
 
+  /** get_task and cancel_task name a task by id, with the real agent's error for an unknown one. */
+  private taskArg(args: readonly unknown[]) {
+    requireArgs(args, 1);
+    const id = stringArg(args, 0);
+    const task = this.tasks.find(id);
+    if (task === undefined) throw new Error(`Task with id ${id} could not be found`);
+    return { id, task };
+  }
+
   private getTask(): Action {
     return {
       async: false,
       run: async (args) => {
-        requireArgs(args, 1);
-        const id = stringArg(args, 0);
-        const task = this.tasks.find(id);
-        if (task === undefined) throw new Error(`Task with id ${id} could not be found`);
+        const { id, task } = this.taskArg(args);
         if (task.state === "running") return { agent_task_id: task.id, state: "running" };
         if (task.error !== undefined) throw new Error(`Task ${id} result: ${task.error.message}`);
         return task.value ?? null;
@@ -86,10 +92,7 @@ export class Dispatcher {
     return {
       async: false,
       run: async (args) => {
-        requireArgs(args, 1);
-        const id = stringArg(args, 0);
-        const task = this.tasks.find(id);
-        if (task === undefined) throw new Error(`Task with id ${id} could not be found`);
+        const { id, task } = this.taskArg(args);
         if (!task.cancellable) throw new Error("not supported");
         task.controller.abort(new Error(`Task ${id} canceled`));
         return "canceled";

@@ -2,8 +2,7 @@
  * The JSON records of the inventory (see inventory-paths.ts), written atomically so a crash
  * leaves the old or the new record, never half of one.
  */
-import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../../common/index.js";
+import { readTextIfExists, writeFileAtomic } from "../../common/index.js";
 import type { VmProcesses } from "../vm/launch.js";
 
 export interface VmRecord {
@@ -25,14 +24,8 @@ export interface DiskRecord {
 }
 
 export async function readJson<T>(path: string): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  return JSON.parse(text) as T;
+  const text = await readTextIfExists(path);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
 export async function writeJson(path: string, value: unknown, mode = 0o600): Promise<void> {
