@@ -1,9 +1,10 @@
 /**
  * Gives the whole test run (and every process it starts) one private temporary directory,
  * removed at the end: tests and benchmarks make many temp dirs (some with GiB-sized blobs),
- * and a developer's /tmp should not keep them.
+ * and a developer's /tmp should not keep them. Local VMs a failed test left running under it
+ * are ended first, so no VM outlives the run.
  */
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,10 +14,44 @@ export default function setup(): () => void {
   chmodSync(dir, 0o1777);
   process.env["TMPDIR"] = dir;
   return () => {
+    endVmsUnder(dir);
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     } catch (error) {
       process.stderr.write(`could not remove the test run's temp dir ${dir}: ${String(error)}\n`);
     }
   };
+}
+
+/** A VM is an `unshare … bash <vm dir>/init.sh` tree; SIGKILL to it ends its PID namespace. */
+function endVmsUnder(dir: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith("unshare") || argv.at(-2)?.startsWith(`${dir}/`) !== true) continue;
+    process.stderr.write(`ending local VM left running by a test: ${argv.at(-2) ?? ""}\n`);
+    for (const pid of childrenOf(Number(entry))) killQuietly(pid);
+    killQuietly(Number(entry));
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }
