@@ -62,9 +62,13 @@ async function putOnce(transport: HttpsTransport, source: string, size: number, 
 export async function downloadBlob(transport: HttpsTransport, blobId: string, destPath: string, signal?: AbortSignal): Promise<BlobDigests> {
   return withRetries(async () => {
     const response = await transport.send({ method: "GET", path: blobPath(blobId), ...(signal ? { signal } : {}) });
+    if (response.statusCode === 404) {
+      await readSmall(response);
+      throw new BlobNotFoundError(blobId);
+    }
     if (response.statusCode !== 200) {
       const text = await readSmall(response);
-      throw failed(`GET of blob ${blobId} answered ${response.statusCode}${response.statusCode === 404 ? " (no such blob on the agent)" : ""}: ${text}`);
+      throw failed(`GET of blob ${blobId} answered ${response.statusCode}: ${text}`);
     }
     const digest = new DigestStream();
     try {
@@ -75,6 +79,21 @@ export async function downloadBlob(transport: HttpsTransport, blobId: string, de
     }
     return digest.result();
   }, signal);
+}
+
+/**
+ * GET /blobs answered 404. The upstream agent serves only <base>/data/blobs there: what was PUT,
+ * and what compile_package and fetch_logs made when its blobstore is local at that directory
+ * (or at /var/vcap/micro_bosh/data/cache, which it maps there, as bosh-deployment configures).
+ * Results kept in any other blobstore stay on the VM, unreachable over the mbus.
+ */
+export class BlobNotFoundError extends BootstrapError {
+  constructor(readonly blobId: string) {
+    super("BLOB_TRANSFER_FAILED", `GET of blob ${blobId} answered 404: the agent does not serve it over /blobs`, {
+      hint: "The agent's blobstore (settings blobstore / env.bosh.blobstores) is not local at /var/vcap/micro_bosh/data/cache or /var/vcap/data/blobs",
+    });
+    this.name = "BlobNotFoundError";
+  }
 }
 
 /** Retries transient transport failures, as bosh-cli's blobstore client does (3 attempts). */

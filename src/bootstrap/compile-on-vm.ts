@@ -5,11 +5,14 @@
  * and otherwise compiled by the agent and then downloaded into that cache — so replacing the
  * VM later re-uploads instead of recompiling. Two packages are in flight at once, so the next
  * source blob uploads while the agent compiles (the agent itself compiles one at a time).
+ * Filling the cache never fails a deploy: where the agent does not let its compiled blobs be
+ * downloaded, they stay on the VM and are referenced by blobstore id, as bosh-cli does.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runGraph } from "../common/index.js";
 import type { CompiledPackageKey, ReleasePackage } from "../director-release/index.js";
+import { keepCompiledPackages, type CompiledPackageKeeper } from "./keep-compiled-packages.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
@@ -33,13 +36,14 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
   const byName = new Map(input.packages.map((p) => [p.name, p]));
   const nodes = input.packages.map((p) => ({ ...p, dependencies: p.dependencies }));
   const downloads = await mkdtemp(join(input.workDir, "compiled-"));
+  const keeper = keepCompiledPackages({ ctx, agent, cache: input.cache, dir: downloads });
   try {
     const results = await runGraph<PackageSource & { dependencies: string[] }, CompiledPackageRef>(
       nodes,
       async (pkg, done) => {
         let ref: CompiledPackageRef | undefined;
         await ctx.reporter.step(`Compiling package '${pkg.name}/${pkg.fingerprint}'`, async () => {
-          const outcome = await compileOne(ctx, agent, pkg, done, byName, input, downloads);
+          const outcome = await compileOne(ctx, agent, pkg, done, byName, input, keeper);
           ref = outcome.ref;
           ctx.reporter.events.emit({ type: "compile-package", name: pkg.name, fingerprint: pkg.fingerprint, source: outcome.source });
           if (outcome.source === "compiled") return new Skipped("Package already compiled");
@@ -68,7 +72,7 @@ async function compileOne(
   done: ReadonlyMap<string, CompiledPackageRef>,
   byName: ReadonlyMap<string, PackageSource>,
   input: CompileInput,
-  downloads: string,
+  keeper: CompiledPackageKeeper,
 ): Promise<{ ref: CompiledPackageRef; source: "compiled" | "cache" | "release" }> {
   if (pkg.compiled) {
     const blob = await agent.uploadBlob(pkg.archivePath, { signal: ctx.signal });
@@ -88,18 +92,8 @@ async function compileOne(
     deps[dep] = ref;
   }
   const result = await agent.compilePackage({ blobstoreId: source.blobId, sha1: pkg.sha1, name: pkg.name, version: pkg.fingerprint, deps });
-  const local = join(downloads, `${pkg.name}.tgz`);
-  const fetched = await agent.downloadBlob(result.blobstoreId, local);
-  if (fetched.sha1 !== bareSha1(result.sha1)) {
-    throw new Error(`compiled package '${pkg.name}' downloaded with sha1 ${fetched.sha1}, the agent reported ${result.sha1}`);
-  }
-  await input.cache.put(key, local, fetched.sha1);
+  await keeper.keep(key, pkg.name, result);
   return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: result.sha1, blobstore_id: result.blobstoreId }, source: "release" };
-}
-
-function bareSha1(digest: string): string {
-  const part = digest.split(";").find((d) => !d.includes(":") || d.startsWith("sha1:"));
-  return (part ?? digest).replace(/^sha1:/, "");
 }
 
 /** The cache key: a compile is reusable only with the same stemcell and the same dependency closure. */

@@ -1,15 +1,13 @@
 /**
  * Brings the VM's jobs to the manifest: initial apply (networks), render and upload the jobs,
  * compile packages, then stop → apply → pre-start → start, wait for `running` within the
- * manifest's update_watch_time, post-start and post-deploy. When the jobs do not come up the
- * error names the failing processes and carries the tail of their logs.
+ * manifest's update_watch_time, post-start and post-deploy. When the jobs do not come up, or a
+ * job script fails, the error carries the tail of the job logs (and names failing processes).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { join, relative } from "node:path";
-import { x as extractTar } from "tar";
-import { BootstrapError, messageOf } from "../common/index.js";
+import { BootstrapError } from "../common/index.js";
 import { compilePackagesOnVm, type CompileInput } from "./compile-on-vm.js";
 import { fullApplySpec, initialApplySpec, type InstanceIdentity } from "./instance-spec.js";
+import { jobLogTails } from "./job-logs.js";
 import type { AgentPort, AgentStateValue, StageContext } from "./ports.js";
 
 export interface RenderedArchive {
@@ -44,13 +42,27 @@ export async function updateInstance(ctx: StageContext, agent: AgentPort, input:
     await agent.stop();
     const spec = fullApplySpec(input.identity, rendered.jobs, packages, { blobstoreId: blob.blobId, sha1: `sha256:${blob.sha256}` }, rendered.sha256);
     await agent.apply(spec);
-    await agent.runScript("pre-start");
+    await runJobScript(agent, "pre-start", input.compile.workDir);
     await agent.start();
   });
 
   await reporter.step(`Waiting for instance '${name}' to be running`, () => waitUntilRunning(ctx, agent, input));
-  await reporter.step(`Running the post-start scripts '${name}'`, () => agent.runScript("post-start"));
-  await reporter.step(`Running the post-deploy scripts '${name}'`, () => agent.runScript("post-deploy"));
+  await reporter.step(`Running the post-start scripts '${name}'`, () => runJobScript(agent, "post-start", input.compile.workDir));
+  await reporter.step(`Running the post-deploy scripts '${name}'`, () => runJobScript(agent, "post-deploy", input.compile.workDir));
+}
+
+/** A job script that fails is a failing job: its error carries the tail of the job logs (the script's own output is there). */
+async function runJobScript(agent: AgentPort, script: string, workDir: string): Promise<void> {
+  try {
+    await agent.runScript(script);
+  } catch (error) {
+    if (!(error instanceof BootstrapError) || error.code !== "AGENT_TASK_FAILED") throw error;
+    throw new BootstrapError(error.code, error.message, {
+      details: [...error.details, ...(await jobLogTails(agent, workDir))],
+      hint: `Read the ${script} script's output above, fix the job's properties or release, and run deploy again.`,
+      cause: error,
+    });
+  }
 }
 
 function addressFrom(state: AgentStateValue, identity: InstanceIdentity, fallback: string): string {
@@ -76,7 +88,7 @@ async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: Upda
     await sleep(input.pollIntervalMs, ctx.signal);
   }
   const failing = (last.processes ?? []).filter((p) => p.state !== "running").map((p) => `${p.name} (${p.state})`);
-  const logs = await tailJobLogs(agent, input.compile.workDir).catch((error: unknown) => [`(could not fetch job logs: ${messageOf(error)})`]);
+  const logs = await jobLogTails(agent, input.compile.workDir);
   throw new BootstrapError(
     "JOB_NOT_RUNNING",
     `Instance '${input.identity.instanceGroup}/0' did not reach 'running' within ${Math.round(input.watchTime.endMs / 1000)} s: job state '${last.job_state}'` +
@@ -86,42 +98,6 @@ async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: Upda
       hint: "Read the job logs above, fix the job's properties or release, and run deploy again (update.update_watch_time sets how long to wait).",
     },
   );
-}
-
-const TAIL_LINES = 25;
-
-/** Fetches the job logs from the agent and returns the last lines of each non-empty log. */
-async function tailJobLogs(agent: AgentPort, workDir: string): Promise<string[]> {
-  const dir = await mkdtemp(join(workDir, "logs-"));
-  try {
-    const blob = await agent.fetchLogs("job", []);
-    const archive = join(dir, "logs.tgz");
-    await agent.downloadBlob(blob.blobstoreId, archive);
-    const out = join(dir, "x");
-    await mkdir(out);
-    await extractTar({ file: archive, cwd: out, strict: true });
-    const lines: string[] = [];
-    for (const file of await listFiles(out)) {
-      const text = (await readFile(file, "utf8")).trimEnd();
-      if (text === "") continue;
-      lines.push(`==> ${relative(out, file)} <==`);
-      lines.push(...text.split("\n").slice(-TAIL_LINES).map((l) => `    ${l}`));
-    }
-    return lines;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of (await readdir(dir)).sort()) {
-    const path = join(dir, entry);
-    const s = await stat(path);
-    if (s.isDirectory()) files.push(...(await listFiles(path)));
-    else if (s.isFile() && entry.endsWith(".log")) files.push(path);
-  }
-  return files;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -124,7 +124,7 @@ export class FakeAgent implements AgentPort {
     this.calls.push(`upload ${source}`);
     return { blobId: `blob-${source}`, sha1: "1".repeat(40), sha256: "2".repeat(64), size: 1 };
   }
-  async downloadBlob(): Promise<{ sha1: string; sha256: string; size: number }> {
+  async downloadBlob(_blobId: string, _destPath: string): Promise<{ sha1: string; sha256: string; size: number }> {
     throw new Error("not used");
   }
   sshHostKey(): string | undefined {
