@@ -6,7 +6,7 @@
  */
 import yaml from "js-yaml";
 import { sha1 } from "./release-tarball.js";
-import { tgz } from "./tar.js";
+import { tgz, type TarEntry } from "./tar.js";
 
 export const STEMCELL_NAME = "bootstrap-local-stemcell";
 
@@ -24,14 +24,23 @@ export function buildStemcell(input: { baseVersion: string; agentBundle: Buffer;
   version: string;
   tarball: Buffer;
 } {
-  const image = tgz([
+  return stemcellTarball(input.baseVersion, [
     { path: "bosh/bin/bosh-agent", content: Buffer.from(AGENT_WRAPPER), mode: 0o755 },
     { path: "bosh/lib/agent.js", content: input.agentBundle },
     { path: "bosh/lib/package.json", content: input.esmPackageJson },
-    { path: "bosh/agent.json", content: Buffer.from(`${JSON.stringify(AGENT_CONFIG, null, 2)}\n`) },
   ]);
+}
+
+/** The agent config every local image carries: the CPI delivers settings as a file (`Type: File`). */
+export function agentConfigEntry(): TarEntry {
+  return { path: "bosh/agent.json", content: Buffer.from(`${JSON.stringify(AGENT_CONFIG, null, 2)}\n`) };
+}
+
+/** A stemcell tarball around an image of these files (plus bosh/agent.json); its version carries the image's digest. */
+export function stemcellTarball(baseVersion: string, files: TarEntry[]): { version: string; tarball: Buffer } {
+  const image = tgz([...files, agentConfigEntry()]);
   const imageSha1 = sha1(image);
-  const version = `${input.baseVersion}+dev.${imageSha1.slice(0, 12)}`;
+  const version = `${baseVersion}+dev.${imageSha1.slice(0, 12)}`;
   const manifest = {
     name: STEMCELL_NAME,
     version,

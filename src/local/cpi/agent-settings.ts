@@ -20,6 +20,7 @@ export interface AgentSettings {
 export function buildAgentSettings(a: {
   agentId: string;
   vmCid: string;
+  vmIp: string;
   config: CpiConfig;
   networks: Record<string, unknown>;
   env: Record<string, unknown>;
@@ -27,13 +28,22 @@ export function buildAgentSettings(a: {
   return {
     agent_id: a.agentId,
     vm: { name: a.vmCid },
-    mbus: a.config.mbus,
+    mbus: mbusForVm(a.config.mbus, a.vmIp),
     ntp: a.config.ntp,
     blobstore: a.config.blobstore,
     networks: a.networks,
     disks: { system: "", ephemeral: "", persistent: {}, raw_ephemeral: [] },
     env: a.env,
   };
+}
+
+/**
+ * The mbus URL with 0.0.0.0 made the VM's own IP: local VMs share the host's network stack, so
+ * an agent that took 0.0.0.0 literally (the upstream one does) would hold the port on every
+ * address, and a second VM's agent could not listen.
+ */
+export function mbusForVm(mbus: string, vmIp: string): string {
+  return mbus.replace(/^(https?:\/\/(?:[^@/]*@)?)0\.0\.0\.0(?=[:/]|$)/, `$1${vmIp}`);
 }
 
 export function withPersistentDisk(settings: AgentSettings, diskCid: string, path: string): AgentSettings {

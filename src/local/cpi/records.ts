@@ -28,6 +28,6 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
-export async function writeJson(path: string, value: unknown, mode = 0o600): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
+export async function writeJson(path: string, value: unknown, mode = 0o600, owner?: { uid: number; gid: number }): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode, owner);
 }

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE } from "../sshd/host-key.js";
@@ -55,7 +55,7 @@ export async function createVm(ctx: CpiContext, input: CreateVmInput): Promise<s
     await mkdir(paths.vmDir(cid), { recursive: true, mode: 0o700 });
     await writeJson(paths.vmRecord(cid), record);
     await run("cp", ["-a", `${paths.stemcellImage(input.stemcellCid)}/.`, paths.vmRoot(cid)]);
-    const settings = buildAgentSettings({ ...input, vmCid: cid, config: ctx.config });
+    const settings = buildAgentSettings({ ...input, vmCid: cid, vmIp: ip, config: ctx.config });
     await writeSettings(paths, cid, settings);
     await generateHostKey(paths.vmDir(cid));
     await startVm(ctx, record, isolation);
@@ -117,9 +117,13 @@ export async function readSettings(paths: InventoryPaths, cid: string): Promise<
 }
 
 export async function writeSettings(paths: InventoryPaths, cid: string, settings: AgentSettings): Promise<void> {
-  await mkdir(join(paths.vmRoot(cid), "bosh"), { recursive: true });
-  // Readable by the VM's processes; it holds the mbus password, hence not world-readable.
-  await writeJson(paths.vmSettings(cid), settings, 0o600);
+  const boshDir = join(paths.vmRoot(cid), "bosh");
+  await mkdir(boshDir, { recursive: true });
+  // It holds the mbus password, hence not world-readable; it belongs to whoever owns the VM's
+  // /var/vcap/bosh, so an agent that drops root and takes that directory (as the upstream-agent
+  // image does) can still read the file after attach_disk rewrites it.
+  const { uid, gid } = await stat(boshDir);
+  await writeJson(paths.vmSettings(cid), settings, 0o600, { uid, gid });
 }
 
 export async function listDiskRecords(paths: InventoryPaths): Promise<DiskRecord[]> {

@@ -7,6 +7,7 @@ import {
   buildAgentSettings,
   defaultNetworkIp,
   isLoopbackIpv4,
+  mbusForVm,
   withoutPersistentDisk,
   withPersistentDisk,
 } from "../../../src/local/cpi/agent-settings.js";
@@ -95,12 +96,12 @@ describe("agent settings", () => {
   const config = decodeConfig(CONFIG, "c");
   const networks = { default: { type: "manual", ip: "127.0.30.1", default: ["dns", "gateway"] } };
 
-  it("builds the bosh-agent settings shape with env verbatim", () => {
+  it("builds the bosh-agent settings shape with env verbatim and 0.0.0.0 made the VM's IP", () => {
     const env = { bosh: { mbus: { cert: { ca: "x" } } } };
-    expect(buildAgentSettings({ agentId: "a", vmCid: "vm-1", config, networks, env })).toEqual({
+    expect(buildAgentSettings({ agentId: "a", vmCid: "vm-1", vmIp: "127.0.30.1", config, networks, env })).toEqual({
       agent_id: "a",
       vm: { name: "vm-1" },
-      mbus: "https://mbus:pw@0.0.0.0:6868",
+      mbus: "https://mbus:pw@127.0.30.1:6868",
       ntp: ["ntp.example"],
       blobstore: { provider: "local", options: { blobstore_path: "/b" } },
       networks,
@@ -109,8 +110,15 @@ describe("agent settings", () => {
     });
   });
 
+  it("gives the agent the VM's IP only where the mbus URL says 0.0.0.0", () => {
+    expect(mbusForVm("https://mbus:p%40w@0.0.0.0:6868", "127.0.30.1")).toBe("https://mbus:p%40w@127.0.30.1:6868");
+    expect(mbusForVm("https://0.0.0.0:6868/agent", "127.0.30.1")).toBe("https://127.0.30.1:6868/agent");
+    expect(mbusForVm("https://mbus:0.0.0.0@127.0.30.9:6868", "127.0.30.1")).toBe("https://mbus:0.0.0.0@127.0.30.9:6868");
+    expect(mbusForVm("https://mbus:pw@10.0.0.0:6868", "127.0.30.1")).toBe("https://mbus:pw@10.0.0.0:6868");
+  });
+
   it("adds and removes persistent disks by cid", () => {
-    const settings = buildAgentSettings({ agentId: "a", vmCid: "v", config, networks, env: {} });
+    const settings = buildAgentSettings({ agentId: "a", vmCid: "v", vmIp: "127.0.30.1", config, networks, env: {} });
     const attached = withPersistentDisk(settings, "disk-1", "/d/1");
     expect(attached.disks.persistent).toEqual({ "disk-1": { path: "/d/1" } });
     expect(withoutPersistentDisk(attached, "disk-1").disks.persistent).toEqual({});
