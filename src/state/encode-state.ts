@@ -1,7 +1,7 @@
 /**
- * StoredState → file text (pure). Keys in bosh-cli's struct order, map keys sorted (as Go's
- * encoding/json does), 4-space indentation, `null` for lists bosh-cli never set; our own keys
- * follow bosh-cli's, which it ignores on load.
+ * StoredState → file text (pure). Keys in bosh-cli's struct order, map keys sorted and HTML
+ * characters escaped (as Go's encoding/json does), 4-space indentation, `null` for lists
+ * bosh-cli never set; our own keys follow bosh-cli's, which it ignores on load.
  */
 import { LIST_KEYS, SCHEMA_VERSION } from "./types.js";
 import type { DeploymentState, StateMeta, StoredState } from "./types.js";
@@ -41,7 +41,16 @@ export function encodeState(stored: StoredState, meta: StateMeta): string {
   out.serial = meta.serial;
   out.lineage = meta.lineage;
   out.updated_at = meta.updatedAt;
-  return JSON.stringify(out, null, 4);
+  return escapeAsGo(JSON.stringify(out, null, 4));
+}
+
+/**
+ * Go's encoder writes <, >, & and the JS line separators as \u escapes; doing the same keeps the
+ * part of the file bosh-cli owns byte-identical whichever tool wrote it. Outside strings JSON
+ * text holds none of these characters, so replacing them everywhere is safe.
+ */
+function escapeAsGo(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function mapOrNull<T, U>(items: readonly T[] | null, fn: (item: T) => U): U[] | null {

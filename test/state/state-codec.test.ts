@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeState } from "../../src/state/decode-state.js";
 import { encodeState } from "../../src/state/encode-state.js";
@@ -88,6 +89,20 @@ describe("bosh-cli state files", () => {
     // Byte-for-byte up to our trailing keys: same indentation and layout as bosh-cli.
     expect(written.startsWith(text.slice(0, -2))).toBe(true);
     expect(ours).toMatchObject({ schema_version: 1, serial: 7, lineage: "lin-1" });
+  });
+
+  it("a file the bosh-cli v7.9.13 binary wrote is written back byte for byte up to our trailing keys", () => {
+    const text = readFileSync(new URL("fixtures/written-by-bosh-cli-7.9.13.json", import.meta.url), "utf8");
+    const { stored, warnings } = decode(text);
+    expect(warnings).toEqual([]);
+    expect(encodeState(stored, meta).startsWith(`${text.slice(0, -2)},\n    "schema_version": 1,`)).toBe(true);
+  });
+
+  it("escapes <, > and & in strings as Go's encoder does", () => {
+    const text = boshDeployed.replace('"type": "gp3"', '"type": "a\\u003cb\\u003e\\u0026c"');
+    const { stored } = decode(text);
+    expect(stored.state.disks[0]!.cloud_properties["type"]).toBe("a<b>&c");
+    expect(encodeState(stored, meta).startsWith(text.slice(0, -2))).toBe(true);
   });
 
   it("omits api_version 0 and keeps never-set lists null while they stay empty", () => {
