@@ -84,10 +84,11 @@ describe("two processes", () => {
     const holder = startChild("hold");
     expect(await firstLine(holder)).toMatch(/^locked/);
 
-    // A 20 s limit turns "waits for the lock" into a failure instead of a hung test.
+    // A limit turns "waits for the lock" into a failure instead of a hung test; it is far longer
+    // than a child's start on a busy machine, which is all a refused run has to do.
     const second = await execa("node", ["--import", "tsx", CHILD, "hold", statePath], {
       reject: false,
-      timeout: 20_000,
+      timeout: 120_000,
       input: "",
     });
     expect(second.exitCode).toBe(3);

@@ -75,7 +75,7 @@ describe("VMs", () => {
     // then
     expect(networks).toEqual(manualNetwork("127.0.30.10"));
     const root = join(cpi.baseDir, "vms", cid, "root");
-    await expect.poll(() => existsSync(join(root, "agent-saw-settings.json")), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => existsSync(join(root, "agent-saw-settings.json")), { timeout: 60_000 }).toBe(true);
     expect(readFileSync(join(root, "agent-args"), "utf8").trim()).toBe("-C /var/vcap/bosh/agent.json");
     const settings = JSON.parse(readFileSync(join(root, "agent-saw-settings.json"), "utf8"));
     expect(settings).toMatchObject({
@@ -134,7 +134,7 @@ describe("VMs", () => {
     const cid = await createVm("127.0.30.13");
     const { processes } = vmRecord(cpi.baseDir, cid);
     process.kill(processes.init.pid, "SIGKILL");
-    await expect.poll(() => cpi.ok("has_vm", [cid]), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => cpi.ok("has_vm", [cid]), { timeout: 60_000 }).toBe(false);
     expect((await cpi.call("delete_vm", [cid])).error).toBeNull();
     expect(existsSync(join(cpi.baseDir, "vms", cid))).toBe(false);
   });

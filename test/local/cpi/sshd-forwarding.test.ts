@@ -33,7 +33,7 @@ function connect(privateKey: Buffer, username = "vcap"): Promise<ssh2.Client> {
     const client = new ssh2.Client();
     client.once("ready", () => resolve(client));
     client.once("error", reject);
-    client.connect({ host: IP, port: 2222, username, privateKey, readyTimeout: 10_000 });
+    client.connect({ host: IP, port: 2222, username, privateKey, readyTimeout: 60_000 });
   });
 }
 
@@ -113,7 +113,7 @@ describe("the VM's SSH server", () => {
     try {
       // then
       await expect
-        .poll(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => ""), { timeout: 15_000 })
+        .poll(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => ""), { timeout: 60_000 })
         .toBe("agent agent-s");
     } finally {
       ssh.kill();

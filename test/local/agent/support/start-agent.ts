@@ -98,7 +98,7 @@ export async function startAgent(options: StartAgentOptions): Promise<StartedAge
     if (ownsBaseDir) await rm(baseDir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    await waitForPong(options.ip, port, user, password, certificates.ca, child, () => output, options.readyTimeoutMs ?? 30_000);
+    await waitForPong(options.ip, port, user, password, certificates.ca, child, () => output, options.readyTimeoutMs ?? 120_000);
   } catch (error) {
     await stop();
     throw error;

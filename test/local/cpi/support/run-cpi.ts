@@ -7,6 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+// Longer than the CPI's own bounded waits inside one call (a VM's init 30 s, its SSH server
+// 60 s, a stop 10 s), so a slow machine makes a call slow, not failed.
+const CPI_CALL_TIMEOUT_MS = 180_000;
+
 export const CPI_SOURCE = resolve(import.meta.dirname, "../../../../src/local/cpi/main.ts");
 
 export interface CpiResponse {
@@ -57,7 +61,7 @@ export function runCpi(nodeArgs: string[], configPath: string, request: unknown)
 export function runCpiRaw(nodeArgs: string[], configPath: string | undefined, stdin: string): Promise<{ stdout: string; code: number }> {
   return new Promise((done, fail) => {
     const args = configPath === undefined ? nodeArgs : [...nodeArgs, configPath];
-    const child = execFile(process.execPath, args, { timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, args, { timeout: CPI_CALL_TIMEOUT_MS }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       if (error !== null && typeof error.code !== "number") fail(new Error(`CPI process failed: ${error.message}\n${stderr}`));
       else done({ stdout, code });
