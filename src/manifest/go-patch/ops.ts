@@ -51,7 +51,8 @@ function parseOp(def: unknown, i: number, file: string): Op {
     if (error instanceof PointerSyntaxError) return fail(label, `Invalid path: ${error.message}`);
     throw error;
   }
-  const hasValue = Object.hasOwn(def, "value");
+  // go-patch reads `value` into a pointer: `value: null` (or `~`) is the same as no value.
+  const hasValue = def["value"] !== null && def["value"] !== undefined;
   const error = typeof def["error"] === "string" ? { error: def["error"] } : {};
   if (type === "replace") {
     if (!hasValue) return fail(label, "Missing value");
