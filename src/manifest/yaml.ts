@@ -1,13 +1,16 @@
 /**
  * YAML in and out. Parsing failures name the file, line and column (YAML_INVALID); output is
- * shaped like `bosh int` prints it (yaml.v2: map keys sorted, no line folding).
+ * byte for byte what bosh-cli's yaml.v2 Marshal writes (see yaml-emit/), so `interpolate`
+ * prints what `bosh int` prints and the manifest SHA and vars store match bosh-cli's.
  *
  * Manifests are read the way bosh-cli's yaml.v2 reads them (YAML 1.1 scalars): `yes`/`no`/`on`/
  * `off`/`y`/`n` are booleans, `0644` is octal, and timestamps stay strings. Strings that would
  * read back as something else are quoted on output, so a vars store stays readable by bosh-cli.
+ * js-yaml only reads; it never writes.
  */
 import yaml from "js-yaml";
 import { BootstrapError } from "../common/index.js";
+import { marshalYaml } from "./yaml-emit/index.js";
 
 const TRUE = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
 const FALSE = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
@@ -16,27 +19,35 @@ const yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
   kind: "scalar",
   resolve: (data: string) => TRUE.includes(data) || FALSE.includes(data),
   construct: (data: string) => TRUE.includes(data),
-  predicate: (value: unknown) => typeof value === "boolean",
-  represent: (value: object) => (value.valueOf() === true ? "true" : "false"),
 });
 
 // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
 const types = (yaml as unknown as { types: Record<"null" | "int" | "float" | "merge" | "binary" | "omap" | "pairs" | "set", yaml.Type> }).types;
 const LEGACY_OCTAL = /^[-+]?0[0-7]+$/;
 const coreInt = types.int;
+const coreFloat = types.float;
+
+/** yaml.v2 drops every `_` from a scalar that starts with a digit or sign before reading it as a number (`4_096` is 4096). */
+const withoutUnderscores = (data: string): string => (/^[-+0-9]/.test(data) ? data.replaceAll("_", "") : data);
 
 // One int type (a schema keeps one type per tag): YAML 1.1 `0644` is octal, the rest as js-yaml reads it.
 const yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   kind: "scalar",
-  resolve: (data: string) => LEGACY_OCTAL.test(data) || coreInt.resolve(data),
-  construct: (data: string) => (LEGACY_OCTAL.test(data) ? Number.parseInt(data, 8) : coreInt.construct(data)),
-  predicate: (value: unknown) => coreInt.predicate?.(value as object) === true,
-  represent: coreInt.represent as (value: object) => string,
-  defaultStyle: coreInt.defaultStyle ?? "decimal",
+  resolve: (data: string) => LEGACY_OCTAL.test(withoutUnderscores(data)) || coreInt.resolve(withoutUnderscores(data)),
+  construct: (data: string) => {
+    const digits = withoutUnderscores(data);
+    return LEGACY_OCTAL.test(digits) ? Number.parseInt(digits, 8) : coreInt.construct(digits);
+  },
+});
+
+const yaml11Float = new yaml.Type("tag:yaml.org,2002:float", {
+  kind: "scalar",
+  resolve: (data: string) => coreFloat.resolve(withoutUnderscores(data)),
+  construct: (data: string) => coreFloat.construct(withoutUnderscores(data)),
 });
 
 const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
-  implicit: [types.null, yaml11Bool, yaml11Int, types.float, types.merge],
+  implicit: [types.null, yaml11Bool, yaml11Int, yaml11Float, types.merge],
   explicit: [types.binary, types.omap, types.pairs, types.set],
 });
 
@@ -57,7 +68,7 @@ export function parseYaml(text: string, file: string): unknown {
 }
 
 export function dumpYaml(value: unknown): string {
-  return yaml.dump(value, { schema: SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true });
+  return marshalYaml(value);
 }
 
 /** A YAML value from a flag or environment variable (same YAML 1.1 reading; js-yaml errors pass through). */

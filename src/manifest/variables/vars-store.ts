@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { BootstrapError, messageOf, registerSecret, writeFileAtomic } from "../../common/index.js";
 import { dumpYaml, parseYaml } from "../yaml.js";
+import { FieldOrder } from "../yaml-emit/index.js";
 import { isMap } from "../go-patch/go-types.js";
 import { GenerationError, generateValue, type CaLoader } from "../generators/index.js";
 import { StaticSource, type Lookup, type VariableDefinition, type VariableSource } from "./sources.js";
@@ -65,7 +66,7 @@ export class VarsStore implements VariableSource {
     registerSecret(value);
     this.values[definition.name] = value;
     this.generated.push(definition.name);
-    if (this.mode === "write") await this.save();
+    if (this.mode === "write") await this.save(definition.name);
     return { found: true, value };
   }
 
@@ -73,9 +74,12 @@ export class VarsStore implements VariableSource {
     return Object.keys(this.values);
   }
 
-  private async save(): Promise<void> {
+  /** Writes the store in bosh-cli's bytes: sorted keys, except the value just generated keeps its field order. */
+  private async save(newest: string): Promise<void> {
+    const value = this.values[newest];
+    const text = dumpYaml(isMap(value) ? { ...this.values, [newest]: new FieldOrder(value) } : this.values);
     try {
-      await writeFileAtomic(this.path, dumpYaml(this.values), 0o600);
+      await writeFileAtomic(this.path, text, 0o600);
     } catch (error) {
       throw new BootstrapError("VARS_STORE_INVALID", `Writing variables to file store '${this.path}': ${messageOf(error)}`, {
         cause: error,
