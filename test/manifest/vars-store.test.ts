@@ -45,6 +45,17 @@ describe("vars store", () => {
     expect(await readStore()).toEqual(store);
   });
 
+  it("writes bosh-cli's bytes: sorted keys, the value generated last in field order (certificate, private_key, ca)", async () => {
+    await writeFile(
+      join(dir, "m.yml"),
+      manifest([{ name: "ca", type: "certificate", options: { is_ca: true, common_name: "ca" } }, { name: "pw", type: "password" }, { name: "a", type: "certificate", options: { ca: "ca", common_name: "a" } }]),
+    );
+    await evaluateManifest(input(), opts);
+    // The key lines of a store bosh-cli v7.9.13 wrote for the same variables.
+    const keyLines = (await readFile(join(dir, "store.yml"), "utf8")).split("\n").filter((line) => /^\s*[a-z_]+:/.test(line)).map((line) => line.replace(/:.*/, ":"));
+    expect(keyLines).toEqual(["a:", "  certificate:", "  private_key:", "  ca:", "ca:", "  ca:", "  certificate:", "  private_key:", "pw:"]);
+  });
+
   it("a flag value wins over the store and is never generated or written", async () => {
     await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
     const out = await evaluateManifest(input({ varFlags: { varsStore: "store.yml", vars: { a: "given" } } }), opts);
