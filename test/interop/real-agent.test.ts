@@ -1,0 +1,221 @@
+/**
+ * bootstrap against the upstream bosh-agent: the built CLI deploys the example releases onto a
+ * local VM whose stemcell carries the real agent (v2.778.0, dummy platform, unprivileged), which
+ * compiles the packages for real. Then a no-op, a property change (packages from the local
+ * cache), a disk migration, a job that fails (its logs fetched with fetch_logs), a blobstore the
+ * agent does not serve over /blobs (the deploy goes on, saying so once), and delete.
+ *
+ * What the dummy platform really does, and so what is asserted: job scripts, compilation,
+ * apply and fetch_logs do real work; it starts no processes (get_state says "running" after
+ * start, with no processes), and disk mounts and migrations are bookkeeping in its bosh/*.json.
+ */
+import { access, readFile, readdir, writeFile } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleManifestAt, makeHome, runCli, type CliResult } from "../e2e/support/cli.js";
+import { processesMentioning } from "../e2e/support/director.js";
+import { buildFailingRelease, FAILING_MESSAGE } from "./support/real-agent-failing-release.js";
+import { AGENT_UID, buildRealAgentStemcell } from "./support/real-agent-stemcell.js";
+import { actionsAnswered, actionsReceived, agentProcess, hostPath, vmRoot } from "./support/real-agent-vm.js";
+
+const ADDRESS = "127.0.80.10";
+/** Longer than runCli's own 300 s limit, so a slow step fails with the CLI's output, not a test timeout. */
+const STEP_MS = 330_000;
+
+interface State {
+  current_vm_cid: string;
+  current_disk_id: string;
+  current_manifest_sha: string;
+  disks: { id: string; cid: string; size: number }[];
+}
+type JsonEvent = { type: string; source?: string; message?: string; step?: string; outcome?: string };
+
+describe("deploying onto the upstream bosh-agent", () => {
+  let home: string;
+  let manifest: string;
+  let statePath: string;
+  let varsStore: string;
+  let realAgent: string;
+  let elsewhere: string;
+  const received = new Set<string>();
+  const vars = (...extra: string[]): string[] => [manifest, "-o", realAgent, "-v", "director_name=real-agent", "--vars-store", varsStore, "--state", statePath, ...extra];
+  const state = async (): Promise<State> => JSON.parse(await readFile(statePath, "utf8")) as State;
+  const events = (r: CliResult): JsonEvent[] => r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as JsonEvent);
+  const opsFile = async (name: string, lines: string[]): Promise<string> => {
+    const path = join(home, name);
+    await writeFile(path, `${lines.join("\n")}\n`);
+    return path;
+  };
+  /** The requests the current VM's agent logged: collected before a step may replace the VM. */
+  const collectReceived = async (): Promise<void> => {
+    const cid = (await state().catch(() => undefined))?.current_vm_cid;
+    if (cid) for (const action of await actionsReceived(vmRoot(home, cid))) received.add(action);
+  };
+  const cachedPackages = async (bootstrapHome: string): Promise<string[]> =>
+    (await readdir(join(bootstrapHome, "compiled-packages")).catch(() => [] as string[])).filter((f) => f.endsWith(".json"));
+
+  beforeAll(async () => {
+    home = await makeHome("interop-real-agent");
+    manifest = await exampleManifestAt(home, 80);
+    statePath = join(home, "state.json");
+    varsStore = join(home, "creds.yml");
+    elsewhere = join(home, "bootstrap-home-elsewhere");
+    const stemcell = await buildRealAgentStemcell(home);
+    realAgent = await opsFile("real-agent.yml", ["- type: replace", "  path: /resource_pools/name=vms/stemcell/url", `  value: file://${stemcell.path}`]);
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, leave no VM behind.
+    await runCli(["delete", ...vars()], { home, env: { BOOTSTRAP_HOME: elsewhere } });
+    await runCli(["delete", ...vars()], { home });
+  }, 2 * STEP_MS);
+
+  it("deploys: the real agent compiles both packages, the cache fills, the job is installed but not started", async () => {
+    const r = await runCli(["deploy", ...vars(), "--json"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const compiles = events(r).filter((e) => e.type === "compile-package");
+    expect(compiles.map((e) => e.source)).toEqual(["release", "release"]);
+    expect(events(r).filter((e) => e.type === "warning")).toEqual([]);
+    expect(await cachedPackages(join(home, ".bootstrap"))).toHaveLength(2);
+
+    const { current_vm_cid: cid } = await state();
+    const root = vmRoot(home, cid);
+    const agent = await agentProcess(cid);
+    expect(agent?.argv.slice(1)).toEqual(["-P", "dummy", "-M", "dummy", "-b", "/var/vcap", "-C", "/var/vcap/bosh/agent.json"]);
+    expect(agent?.uid).toBe(AGENT_UID);
+    // Compiled by the real agent's packaging run: director-server's ran mkuuid, compiled (C) on the VM just before.
+    const buildInfo = JSON.parse(await readFile(await hostPath(root, "/var/vcap/packages/director-server/build-info.json"), "utf8")) as unknown;
+    expect(buildInfo).toMatchObject({ name: "director-server", mkuuid_works: true });
+    // Applied and pre-started for real; started only in the dummy supervisor's books.
+    expect(await readFile(await hostPath(root, "/var/vcap/jobs/director/config/config.json"), "utf8")).toContain('"real-agent"');
+    await access(join(root, "store", "director"));
+    await access(await hostPath(root, "/var/vcap/sys/log/director/pre-start.stdout.log"));
+    expect(r.stdout).toMatch(/"step":"Waiting for instance 'bosh\/0' to be running","stage":"deploying","outcome":"finished"/);
+    expect(await accepts(ADDRESS, 25555)).toBe(false);
+    await collectReceived();
+  }, STEP_MS);
+
+  it("a redeploy with no change does nothing", async () => {
+    const r = await runCli(["deploy", ...vars(), "--json"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(events(r).some((e) => e.message === "No deployment, stemcell or release changes. Skipping deploy.")).toBe(true);
+    expect(events(r).filter((e) => e.type === "cpi-call")).toEqual([]);
+  }, STEP_MS);
+
+  it("a property change replaces the VM and compiles nothing: the packages come from the cache", async () => {
+    const before = await state();
+    const rename = await opsFile("rename.yml", ["- type: replace", "  path: /instance_groups/name=bosh/properties/director/name", "  value: renamed"]);
+    const r = await runCli(["deploy", ...vars("-o", rename), "--json"], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const compiles = events(r).filter((e) => e.type === "compile-package");
+    expect(compiles.map((e) => e.source)).toEqual(["cache", "cache"]);
+    expect(r.stdout).toMatch(/"step":"Draining jobs on instance '[^']+'","stage":"deploying","outcome":"finished"/);
+    const after = await state();
+    expect(after.current_vm_cid).not.toBe(before.current_vm_cid);
+    expect(after.current_disk_id).toBe(before.current_disk_id);
+    expect(await readFile(await hostPath(vmRoot(home, after.current_vm_cid), "/var/vcap/jobs/director/config/config.json"), "utf8")).toContain('"renamed"');
+    await collectReceived();
+  }, STEP_MS);
+
+  it("a disk size change migrates to a new disk (the agent's migration bookkeeping names both)", async () => {
+    const before = await state();
+    const bigger = await opsFile("bigger-disk.yml", ["- type: replace", "  path: /disk_pools/name=disks/disk_size", "  value: 2048"]);
+    const r = await runCli(["deploy", ...vars("-o", bigger)], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Migrating disk content from '[^']+' to '[^']+'\.\.\. Finished/);
+    const after = await state();
+    expect(after.disks).toHaveLength(1);
+    expect(after.disks[0]?.size).toBe(2048);
+    const oldCid = before.disks.find((d) => d.id === before.current_disk_id)?.cid;
+    const newCid = after.disks[0]?.cid;
+    expect(newCid).not.toBe(oldCid);
+    const migrations = await readFile(join(vmRoot(home, after.current_vm_cid), "bosh", "disk_migrations.json"), "utf8");
+    expect(migrations).toContain(String(oldCid));
+    expect(migrations).toContain(String(newCid));
+    await collectReceived();
+  }, STEP_MS);
+
+  it("a job that fails shows the tail of its logs, fetched from the real agent with fetch_logs", async () => {
+    const release = await buildFailingRelease(home);
+    const failing = await opsFile("failing-job.yml", [
+      "- type: replace",
+      "  path: /releases/-",
+      `  value: {name: ${release.name}, url: "file://${release.path}"}`,
+      "- type: replace",
+      "  path: /instance_groups/name=bosh/jobs/-",
+      `  value: {name: failing, release: ${release.name}}`,
+      "- type: replace",
+      "  path: /disk_pools/name=disks/disk_size",
+      "  value: 2048",
+    ]);
+    const r = await runCli(["deploy", ...vars("-o", failing)], { home });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("AGENT_TASK_FAILED");
+    expect(r.stderr).toMatch(/1 of 2 pre-start scripts failed\. Failed Jobs: failing/);
+    expect(r.stderr).toContain("==> failing/pre-start.stderr.log <==");
+    expect(r.stderr).toContain(FAILING_MESSAGE);
+    expect((await state()).current_manifest_sha).toBe("");
+    await collectReceived();
+  }, STEP_MS);
+
+  it("with a blobstore /blobs does not serve, the deploy goes on from the blobs on the VM and says once that nothing was cached", async () => {
+    const blobstore = await opsFile("agent-blobstore.yml", [
+      "- type: replace",
+      "  path: /cloud_provider/properties/blobstore/path",
+      "  value: /var/vcap/data/agent-blobstore",
+      "- type: replace",
+      "  path: /disk_pools/name=disks/disk_size",
+      "  value: 2048",
+    ]);
+    // A fresh BOOTSTRAP_HOME: an empty compiled-package cache, so the agent compiles again.
+    const r = await runCli(["deploy", ...vars("-o", blobstore), "--json"], { home, env: { BOOTSTRAP_HOME: elsewhere } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(events(r).filter((e) => e.type === "compile-package").map((e) => e.source)).toEqual(["release", "release"]);
+    const warnings = events(r).filter((e) => e.type === "warning").map((e) => e.message);
+    expect(warnings).toEqual([expect.stringMatching(/not kept in the local cache.*GET answered 404.*stay on the VM/)]);
+    expect(await cachedPackages(elsewhere)).toEqual([]);
+    // The compiled blobs are in the agent's own blobstore, which apply found them in.
+    const { current_vm_cid: cid } = await state();
+    expect(await readdir(join(vmRoot(home, cid), "data", "agent-blobstore"))).toHaveLength(2);
+    await access(await hostPath(vmRoot(home, cid), "/var/vcap/packages/director-server/build-info.json"));
+    await collectReceived();
+  }, STEP_MS);
+
+  it("every agent action bootstrap uses was answered by the real agent", async () => {
+    const answered = new Set([...(await actionsAnswered(join(home, ".bootstrap"))), ...(await actionsAnswered(elsewhere))]);
+    const used = [
+      "ping", "get_state", "apply", "start", "stop", "drain", "run_script", "compile_package",
+      "mount_disk", "unmount_disk", "list_disk", "migrate_disk", "add_persistent_disk", "remove_persistent_disk", "fetch_logs",
+    ];
+    expect(used.filter((a) => !answered.has(a))).toEqual([]);
+    expect(used.filter((a) => !received.has(a) && a !== "list_disk" && a !== "unmount_disk" && a !== "drain")).toEqual([]);
+    expect(received.has("get_task")).toBe(true);
+  }, STEP_MS);
+
+  it("deletes everything: no process, no VM, disk or stemcell left", async () => {
+    const r = await runCli(["delete", ...vars()], { home, env: { BOOTSTRAP_HOME: elsewhere } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Finished deleting deployment");
+    const answered = await actionsAnswered(elsewhere);
+    expect(["drain", "stop", "unmount_disk"].filter((a) => !answered.has(a))).toEqual([]);
+    await expect(access(statePath)).rejects.toThrow();
+    expect(await processesMentioning(home)).toEqual([]);
+    const base = join(home, ".bootstrap", "local");
+    for (const dir of ["vms", "disks", "stemcells"]) {
+      expect(await readdir(join(base, dir)).catch(() => []), dir).toEqual([]);
+    }
+  }, STEP_MS);
+});
+
+/** Whether anything accepts TCP connections at host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
