@@ -161,13 +161,9 @@ export async function prepareInstanceWork(
     async renderJobs(address, networks) {
       const rendered = await renderJobs(jobs, {
         deployment: manifest.name,
-        instanceGroup: ig.name,
         index: 0,
-        id: "0",
         az: "unknown",
         address,
-        networks,
-        persistentDiskMb: manifest.diskPool?.diskSize ?? 0,
         bootstrap: true,
         globalProperties: manifest.properties,
         instanceGroupProperties: ig.properties,

@@ -13,5 +13,5 @@ export { extractTarballSafely } from "./safe-extract.js";
 export { openCompiledPackageCache, compiledPackageKeyId } from "./compiled-package-cache.js";
 export type { CompiledPackageKey, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";
 // Template rendering is TEMPLATES' folder; its JobSpec is the same shape as ours above.
-export { renderJobs, archiveRenderedJobs, resolveJobProperties } from "./templates/index.js";
+export { renderJobs, archiveRenderedJobs } from "./templates/index.js";
 export type { JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./templates/index.js";

@@ -6,6 +6,7 @@
  */
 import yaml from "js-yaml";
 import { BootstrapError, messageOf } from "../common/index.js";
+import { parseYaml } from "../manifest/index.js";
 import { parseMultiDigest } from "./digest.js";
 
 export interface ReleaseManifestJob {
@@ -129,8 +130,19 @@ export interface JobSpec {
   properties: Record<string, { default?: unknown; description?: string }>;
 }
 
+/** job.MF is read as bosh-cli reads it (yaml.v2, YAML 1.1): `yes` is true, `0777` is 511, dates stay strings. */
+function loadJobSpecYaml(text: string, where: string): unknown {
+  try {
+    return parseYaml(text, where);
+  } catch (error) {
+    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, {
+      hint: "The release tarball is damaged; build or download it again.",
+    });
+  }
+}
+
 export function parseJobSpec(text: string, where: string): JobSpec {
-  const raw = loadYaml(text, where, yaml.DEFAULT_SCHEMA);
+  const raw = loadJobSpecYaml(text, where);
   if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
   const problems: string[] = [];
   const name = typeof raw["name"] === "string" && raw["name"] !== "" ? raw["name"] : "";

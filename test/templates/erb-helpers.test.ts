@@ -56,8 +56,9 @@ describe("ERB helpers (embedded Ruby)", () => {
     ["undeclared properties are invisible", "<%= p('undeclared', 'fallback') %>", { undeclared: "set" }, "fallback"],
     ["JSON.dump of a string is its inspect", "<%= JSON.dump(p('quoted')) %>", {}, '"say \\"hi\\"\\n"'],
     ["JSON.dump of a number", "<%= JSON.dump(p('director.port')) %>", {}, "25555"],
-    ["JSON.dump of a hash", "<%= JSON.dump(p('director.tags')) %>", {}, '{"team":"infra","env":"dev"}'],
-    ["to_json on hashes", "<%= p('director.tags').to_json %>", {}, '{"team":"infra","env":"dev"}'],
+    // Hash keys come in Go's order (sorted), whatever the YAML's order was.
+    ["JSON.dump of a hash", "<%= JSON.dump(p('director.tags')) %>", {}, '{"env":"dev","team":"infra"}'],
+    ["to_json on hashes", "<%= p('director.tags').to_json %>", {}, '{"env":"dev","team":"infra"}'],
     ["to_yaml", "<%= p('director.users').to_yaml %>", {}, "---\n- name: admin\n- name: ops\n"],
     ["-%> trims the newline", "a\n<% if true -%>\nb\n<% end -%>\nc\n", {}, "a\nb\nc\n"],
     ["<%- trims leading indentation", "a\n  <%- if true -%>\nb\n  <%- end -%>\n", {}, "a\nb\n"],
@@ -65,52 +66,58 @@ describe("ERB helpers (embedded Ruby)", () => {
     ["YAML.dump", "<%= YAML.dump({'a' => [1]}) %>", {}, "---\na:\n- 1\n"],
     ["bundled pure-Ruby gems can be required", "<% require 'base64' %><%= Base64.strict_encode64(p('director.name')) %>", {}, "Ym9zaA=="],
     ["UTF-8 survives", "héllo <%= p('director.name') %> ✓", {}, "héllo bosh ✓"],
-    ["if_link takes the else branch", "<% if_link('db') do |l| %>link<% end.else do %>no link<% end %>", {}, "no link"],
+    ["if_link is false, as in bosh-cli", "<%= if_link('db').inspect %>", {}, "false"],
+    ["if if_link(...) takes the else branch", "<% if if_link('db') %>link<% else %>no link<% end %>", {}, "no link"],
+    ["properties is an OpenStruct", "<%= properties.class %> <%= properties.director.to_h.keys.first.inspect %>", {}, "OpenStruct :name"],
+    ["a member named like an Object method reads the property", "<%= properties.director.tags.hash %>", { director: { tags: { hash: "h" } } }, "h"],
     ["templates cannot print to the CLI's output", "<% puts 'noise'; warn 'noise' %>ok", {}, "ok"],
   ])("%s", async (_name, template, jobProperties, expected) => {
     expect(await render(template, jobProperties)).toBe(expected);
   });
 
+  // bosh-cli's create-env context, field for field (checked against the binary by test/interop/rendering.test.ts).
   it.each([
     ["spec.deployment", "bosh"],
-    ["spec.name", "bosh"],
     ["spec.index", "0"],
-    ["spec.id", "0"],
     ["spec.az", "z1"],
     ["spec.address", "10.0.0.6"],
-    ["spec.ip", "10.0.0.6"],
     ["spec.bootstrap", "true"],
-    ["spec.persistent_disk", "32768"],
     ["spec.job.name", "director"],
-    ["spec.release.name", "bootstrap-director"],
-    ["spec.release.version", "0.1.0"],
-    ["spec.networks.default.ip", "10.0.0.6"],
-    ["spec.networks.default.netmask", "255.255.255.0"],
-    ["spec.networks.default.gateway", "10.0.0.1"],
-    ["spec.networks.default.dns.first", "8.8.8.8"],
-    ["spec.properties.director.port", "25555"],
+    ["spec.networks.to_h.keys.inspect", "[:default]"],
+    ["spec.networks.default.to_h.inspect.delete(' ')", '{ip:"",netmask:"",gateway:""}'],
+    ["spec.name.inspect", "nil"],
+    ["spec.ip.inspect", "nil"],
+    ["spec.release.inspect", "nil"],
+    ["spec.persistent_disk.inspect", "nil"],
+    ["spec.properties.inspect", "nil"],
+    ["spec.job_properties.director.port", "8443"],
+    ["spec.default_properties['director.port']", "25555"],
+    ["spec.to_h.keys.join(',')", "index,id,az,bootstrap,job,deployment,address,networks,global_properties,cluster_properties,job_properties,default_properties"],
     ["name", "director"],
     ["index", "0"],
   ])("<%%= %s %%>", async (expression, expected) => {
-    expect(await render(`<%= ${expression} %>`)).toBe(expected);
+    expect(await render(`<%= ${expression} %>`, { director: { port: 8443 } })).toBe(expected);
   });
 
-  it("gives a network without ip/netmask/gateway empty ones, and omits address when unknown", async () => {
-    const out = await render("<%= spec.networks.dyn.ip.inspect %>|<%= spec.address.inspect %>", {}, {
-      networks: { dyn: { type: "dynamic" } },
-      address: "",
-    });
-    expect(out).toBe('""|nil');
+  it("gives each template its own fresh spec.id, a UUID, as bosh-cli does", async () => {
+    const job = await writeJob({ templates: { "a.erb": ["a", "<%= spec.id %>"], "b.erb": ["b", "<%= spec.id %>"] }, monit: "", properties: declared });
+    const [rendered] = await renderJobs([toRender(job)], renderContext());
+    const [a, b] = ["a", "b"].map((path) => rendered?.files.find((f) => f.path === path)?.content.toString());
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(b).not.toBe(a);
+  });
+
+  it("omits spec.address when the address is unknown", async () => {
+    expect(await render("<%= spec.address.inspect %> <%= spec.to_h.key?(:address) %>", {}, { address: "" })).toBe("nil false");
   });
 
   it("fails on a missing property naming template, job, release, instance, line and property", async () => {
     const error = await renderError("line one\n<%= p('director.ssl.cert') %>\n");
     expect(error.code).toBe("TEMPLATE_RENDER_FAILED");
-    expect(error.message).toBe(
-      "Error filling in template 't.erb' of job 'director' (release bootstrap-director/0.1.0) for bosh/0 " +
-        "(line 2: Can't find property 'director.ssl.cert')",
-    );
+    // bosh-cli's words, with the template's source name where it shows a temporary path.
+    expect(error.message).toBe("Error filling in template 't.erb' for director/0 (line 2: Can't find property 'director.ssl.cert')");
     expect(error.hint).toContain("'director.ssl.cert'");
+    expect(error.hint).toContain("job 'director' is from release bootstrap-director/0.1.0");
   });
 
   it("names every alternative of a p(names) that finds none", async () => {

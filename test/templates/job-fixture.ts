@@ -28,13 +28,9 @@ export async function writeJob(fixture: JobFixture): Promise<TemplateJob> {
 export function renderContext(overrides: Partial<RenderContext> = {}): RenderContext {
   return {
     deployment: "bosh",
-    instanceGroup: "bosh",
     index: 0,
-    id: "0",
     az: "z1",
     address: "10.0.0.6",
-    networks: { default: { type: "manual", ip: "10.0.0.6", netmask: "255.255.255.0", gateway: "10.0.0.1", dns: ["8.8.8.8"] } },
-    persistentDiskMb: 32768,
     bootstrap: true,
     globalProperties: {},
     instanceGroupProperties: {},

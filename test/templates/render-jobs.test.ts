@@ -14,7 +14,7 @@ describe("renderJobs", () => {
     const job = await writeJob({
       templates: {
         "ctl.erb": ["bin/ctl", "#!/bin/bash\nexec director --port <%= p('port') %>\n"],
-        "config/director.yml.erb": ["config/director.yml", "name: <%= spec.name %>\n"],
+        "config/director.yml.erb": ["config/director.yml", "name: <%= spec.deployment %>\n"],
         "plain.txt": ["config/plain.txt", "no tags here\n"],
       },
       monit: "check process <%= name %>\n  group vcap\n",
@@ -46,10 +46,10 @@ describe("renderJobs", () => {
     const b = await writeJob({ name: "b", templates: {}, monit: "<%= p('also.missing') %>" });
     const error = await rejection(renderJobs([toRender(a), toRender(b)], renderContext()));
     expect(error.code).toBe("TEMPLATE_RENDER_FAILED");
-    expect(error.message).toMatch(/^2 templates failed to render; first: Error filling in template 'x.erb' of job 'a'/);
+    expect(error.message).toMatch(/^2 templates failed to render; first: Error filling in template 'x.erb' for a\/0/);
     expect(error.details).toEqual([
-      "Error filling in template 'x.erb' of job 'a' (release bootstrap-director/0.1.0) for bosh/0 (line 1: Can't find property 'nope')",
-      "Error filling in template 'monit' of job 'b' (release bootstrap-director/0.1.0) for bosh/0 (line 1: Can't find property 'also.missing')",
+      "Error filling in template 'x.erb' for a/0 (line 1: Can't find property 'nope')",
+      "Error filling in template 'monit' for b/0 (line 1: Can't find property 'also.missing')",
     ]);
     expect(error.hint).toContain("'nope', 'also.missing'");
   });

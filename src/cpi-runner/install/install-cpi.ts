@@ -46,7 +46,7 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
   );
 
   const started = performance.now();
-  const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, installationDir, jobsDir);
+  const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, jobsDir);
   opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started, reused });
   await rm(dirs.scratchDir, { recursive: true, force: true });
   logger.debug(`CPI installed: ${cpiPath}`);

@@ -11,12 +11,6 @@ import { BootstrapError } from "../../common/index.js";
 import { renderJobs, type RenderContext } from "../../director-release/index.js";
 import type { CpiJob } from "./resolve-cpi-packages.js";
 
-/** A stable instance id: the same installation renders the same files on every run. */
-function instanceId(installationDir: string): string {
-  const h = createHash("sha256").update(installationDir).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
 /**
  * What the rendered files depend on. Rendering boots the embedded Ruby (seconds), so when this
  * key is unchanged the jobs rendered by the previous run are used as they are.
@@ -26,14 +20,14 @@ function renderKey(jobs: readonly CpiJob[], properties: Record<string, unknown>,
   return createHash("sha256").update(JSON.stringify([RENDER_KEY_VERSION, parts, properties, deploymentName])).digest("hex");
 }
 
-const RENDER_KEY_VERSION = 1;
+// 2: templates see bosh-cli's create-env context (spec without name/ip/release, placeholder networks).
+const RENDER_KEY_VERSION = 2;
 const RENDER_KEY_FILE = ".rendered-key";
 
 export async function renderCpiJobs(
   jobs: readonly CpiJob[],
   properties: Record<string, unknown>,
   deploymentName: string,
-  installationDir: string,
   jobsDir: string,
 ): Promise<{ cpiPath: string; reused: boolean }> {
   const key = renderKey(jobs, properties, deploymentName);
@@ -46,12 +40,8 @@ export async function renderCpiJobs(
   await rm(join(jobsDir, RENDER_KEY_FILE), { force: true });
   const ctx: RenderContext = {
     deployment: deploymentName,
-    instanceGroup: deploymentName,
     index: 0,
-    id: instanceId(installationDir),
     az: "unknown",
-    networks: {},
-    persistentDiskMb: 0,
     bootstrap: true,
     globalProperties: {},
     instanceGroupProperties: properties,

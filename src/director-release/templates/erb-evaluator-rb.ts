@@ -6,11 +6,11 @@
  * Data never reaches Ruby as source code: values only travel inside those JSON strings, and
  * template text and output travel base64-encoded so bytes survive unchanged.
  *
- * Helper semantics follow bosh-cli's erb_renderer.rb (facts, not code): p/if_p/else/else_if_p,
- * `properties` and `spec` as structs, `name` = release job name, `index`, ERB trim mode "-",
- * JSON.dump of a String/Numeric = its #inspect. Links do not exist in a bootstrap manifest:
- * `link` raises, `if_link` behaves as bosh-cli does for an unresolved link (the block is skipped
- * and `.else` runs), so templates with optional links still render.
+ * Semantics follow bosh-cli's renderer (facts checked against the binary by
+ * test/interop/rendering.test.ts, not its code): the property resolution order and merging,
+ * p/if_p/else/else_if_p, `properties` and `spec` as OpenStructs, `name` = release job name,
+ * `index`, ERB trim mode "-", JSON.dump of a String/Numeric = its #inspect, `if_link` false.
+ * Links do not exist in a bootstrap manifest: `link` raises saying so.
  */
 export const ERB_EVALUATOR_RUBY = String.raw`
 # RubyGems is off (ruby-vm.ts: it is most of the boot time); keep the pure-Ruby bundled gems
@@ -27,6 +27,7 @@ end
 
 require "erb"
 require "json"
+require "ostruct"
 require "stringio"
 
 # YAML (psych) is loaded on first use: most templates never touch it and loading it costs as
@@ -55,39 +56,43 @@ module BootstrapTemplates
     end
   end
 
-  def self.structify(value)
+  # bosh-cli's templates see properties and spec as OpenStructs: same class, same to_h,
+  # respond_to?, [] and each_pair, and members named like Object's methods (class, hash...).
+  def self.open_struct(value)
     case value
-    when Hash then PropertyStruct.new(value)
-    when Array then value.map { |item| structify(item) }
+    when Hash then OpenStruct.new(value.each_with_object({}) { |(key, item), out| out[key] = open_struct(item) })
+    when Array then value.map { |item| open_struct(item) }
     else value
     end
   end
 
-  # OpenStruct-like read access (bosh-cli's templates use properties.a.b and spec.x.y):
-  # unknown members read as nil, as with OpenStruct.
-  class PropertyStruct
-    def initialize(hash)
-      @table = {}
-      hash.each { |key, value| @table[key.to_s] = BootstrapTemplates.structify(value) }
+  # Deep merge in place: hashes merge key by key, anything else from "over" replaces. As in
+  # bosh-cli, "base" is changed and may end up sharing objects with "over", which a template
+  # can see through spec.global_properties.
+  def self.merge_into(base, over)
+    base.merge!(over) do |_key, old, new|
+      old.class == Hash && new.class == Hash ? merge_into(old, new) : new
     end
+  end
 
-    def [](key) = @table[key.to_s]
-    def to_h = @table.dup
-
-    def method_missing(method_name, *args)
-      key = method_name.to_s
-      if key.end_with?("=") && args.length == 1
-        @table[key.chomp("=")] = BootstrapTemplates.structify(args.first)
-      elsif args.empty?
-        @table[key]
-      else
-        super
-      end
+  # Walks a dotted name with [] as bosh-cli does, so a non-hash on the way behaves as there.
+  def self.dig_dotted(source, name)
+    name.split(".").each do |key|
+      source = source[key]
+      return nil if source.nil?
     end
+    source
+  end
 
-    def respond_to_missing?(method_name, include_private = false)
-      @table.key?(method_name.to_s) || super
-    end
+  # One declared property into "resolved": the source's value when not nil, else the default.
+  # Parents are created with ||= (nil and false become {}); the value is stored, not copied,
+  # so a later, longer name (a.b.c after a.b) writes into the hash stored for the shorter
+  # one — a default hash or the manifest's — which is how bosh-cli merges overlapping names.
+  def self.assign_property(resolved, source, name, default)
+    keys = name.split(".")
+    parent = keys[0..-2].reduce(resolved) { |ref, key| ref[key] ||= {} }
+    value = dig_dotted(source, name)
+    parent[keys[-1]] = value.nil? ? default : value
   end
 
   class ActiveElseBlock
@@ -102,27 +107,37 @@ module BootstrapTemplates
     def else_if_p(*names, &block)
       @context.if_p(*names, &block)
     end
-
-    def else_if_link(name, &block)
-      @context.if_link(name, &block)
-    end
   end
 
   class InactiveElseBlock
     def else; end
     def else_if_p(*_names) = InactiveElseBlock.new
-    def else_if_link(_name) = InactiveElseBlock.new
   end
 
+  # The evaluation context of one template, built from bosh-cli's context hash (see
+  # template-context.ts): properties resolved as bosh-cli resolves them, then spec over the
+  # whole context, source hashes as the resolution left them.
   class EvaluationContext
     attr_reader :name, :index, :properties, :raw_properties, :spec
 
     def initialize(context)
-      @raw_properties = context["properties"]
-      @properties = BootstrapTemplates.structify(@raw_properties)
-      @spec = BootstrapTemplates.structify(context["spec"])
-      @name = context["spec"]["job"]["name"]
-      @index = context["spec"]["index"]
+      @name = context["job"]["name"]
+      @index = context["index"]
+      source = context["job_properties"]
+      source = BootstrapTemplates.merge_into(context["global_properties"], context["cluster_properties"]) if source.nil?
+      # default_properties arrives in Go's order (names sorted): defaults are applied in it.
+      @raw_properties = {}
+      context["default_properties"].each do |name, default|
+        BootstrapTemplates.assign_property(@raw_properties, source, name, default)
+      end
+      @properties = BootstrapTemplates.open_struct(@raw_properties)
+      @spec = BootstrapTemplates.open_struct(context)
+      @context = context
+    end
+
+    # What ejs templates get: the same resolution, as plain data.
+    def resolved_json
+      JSON.generate({ "properties" => @raw_properties, "spec" => @context })
     end
 
     def get_binding
@@ -132,7 +147,7 @@ module BootstrapTemplates
     def p(*args)
       names = Array(args[0])
       names.each do |name|
-        value = lookup_property(name)
+        value = BootstrapTemplates.dig_dotted(@raw_properties, name)
         return value unless value.nil?
       end
       return args[1] if args.length == 2
@@ -141,7 +156,7 @@ module BootstrapTemplates
 
     def if_p(*names)
       values = names.map do |name|
-        value = lookup_property(name)
+        value = BootstrapTemplates.dig_dotted(@raw_properties, name)
         return ActiveElseBlock.new(self) if value.nil?
         value
       end
@@ -153,17 +168,10 @@ module BootstrapTemplates
       raise LinksUnsupported.new(name)
     end
 
+    # No links in a bootstrap manifest: false, as bosh-cli answers (so if if_link(...) and a
+    # block without .else render as there).
     def if_link(_name)
-      ActiveElseBlock.new(self)
-    end
-
-    private
-
-    def lookup_property(name)
-      name.to_s.split(".").reduce(@raw_properties) do |ref, key|
-        return nil unless ref.is_a?(Hash)
-        ref[key]
-      end
+      false
     end
   end
 
@@ -175,13 +183,12 @@ module BootstrapTemplates
   end
   JSON.singleton_class.prepend(JSONDumpOfScalars)
 
-  def self.render_one(context_json, template)
+  def self.render_one(context, template)
     filename = template["name"]
     text = template["text_base64"].unpack1("m0").force_encoding(Encoding::UTF_8)
     erb = ERB.new(text, trim_mode: "-")
     erb.filename = filename
-    context = EvaluationContext.new(JSON.parse(context_json))
-    { "output_base64" => [erb.result(context.get_binding)].pack("m0") }
+    { "output_base64" => [erb.result(EvaluationContext.new(context).get_binding)].pack("m0") }
   rescue Exception => e
     { "error" => describe_error(e, filename) }
   end
@@ -205,13 +212,25 @@ module BootstrapTemplates
     owner.send(:define_method, :exit!) { |*| raise SecurityError, "exit! is not allowed in a job template" }
   end
 
+  # (context_json, templates_json) → {"templates": [outcome...], "resolved": json or error}.
+  # Each template gets a fresh context (one template's changes never reach the next) with its
+  # own spec.id, as bosh-cli runs one Ruby per template with a new UUID each time.
   RENDER_JOB = lambda do |context_json, templates_json|
     # Templates may print or warn; that must never reach the CLI's own output.
     $stdout = StringIO.new
     $stderr = StringIO.new
     context_json = context_json.to_s
-    templates = JSON.parse(templates_json.to_s)
-    JSON.generate(templates.map { |template| render_one(context_json, template) })
+    outcomes = JSON.parse(templates_json.to_s).map do |template|
+      context = JSON.parse(context_json)
+      context["id"] = template["id"]
+      render_one(context, template)
+    end
+    resolved = begin
+      EvaluationContext.new(JSON.parse(context_json)).resolved_json
+    rescue Exception
+      nil # every template reported the same failure already
+    end
+    JSON.generate({ "templates" => outcomes, "resolved" => resolved })
   end
 end
 

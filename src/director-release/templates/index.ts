@@ -5,5 +5,4 @@
  */
 export { renderJobs } from "./render-jobs.js";
 export { archiveRenderedJobs } from "./archive-rendered-jobs.js";
-export { resolveJobProperties } from "./resolve-properties.js";
 export type { JobSpec, JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./types.js";

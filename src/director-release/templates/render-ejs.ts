@@ -1,12 +1,12 @@
 /**
- * Renders `*.ejs` templates (releases written in JavaScript) with the same helpers ERB
- * templates get: p(name | names[], default?), if_p(...names, fn) with .else(fn) and
- * .else_if_p(...names, fn), properties, spec, name, index; link() raises and if_link() takes
- * its else branch, as in ERB. Trimming with `-%>` is ejs's own.
+ * Renders `*.ejs` templates (releases written in JavaScript) with the same helpers and the
+ * same resolved properties and spec ERB templates get (render-erb.ts resolves them):
+ * p(name | names[], default?), if_p(...names, fn) with .else(fn) and .else_if_p(...names, fn),
+ * properties, spec, name, index; link() raises and if_link() is false, as in ERB. Trimming
+ * with `-%>` is ejs's own.
  */
 import ejs from "ejs";
-import { lookupDotted } from "./resolve-properties.js";
-import type { ErbContext, TemplateOutcome, TemplateSource } from "./render-erb.js";
+import type { ResolvedContext, TemplateOutcome, TemplateSource } from "./render-erb.js";
 
 class UnknownPropertyError extends Error {
   constructor(readonly names: string[]) {
@@ -30,7 +30,18 @@ interface ElseChain {
 
 const inactiveElse: ElseChain = { else: () => undefined, else_if_p: () => inactiveElse };
 
-function helpers(context: ErbContext): Record<string, unknown> {
+/** The value at a dotted path; undefined when a step is missing, null or not an object. */
+function lookupDotted(source: unknown, name: string): unknown {
+  let ref: unknown = source;
+  for (const key of name.split(".")) {
+    if (typeof ref !== "object" || ref === null || Array.isArray(ref)) return undefined;
+    ref = (ref as Record<string, unknown>)[key];
+    if (ref === null) return undefined;
+  }
+  return ref;
+}
+
+function helpers(context: ResolvedContext): Record<string, unknown> {
   const lookup = (name: string): unknown => lookupDotted(context.properties, name);
   const p = (...args: unknown[]): unknown => {
     const names = (Array.isArray(args[0]) ? args[0] : [args[0]]).map(String);
@@ -55,7 +66,7 @@ function helpers(context: ErbContext): Record<string, unknown> {
     link: (name: string) => {
       throw new LinksUnsupportedError(name);
     },
-    if_link: () => activeElse,
+    if_link: () => false,
     properties: context.properties,
     spec: context.spec,
     name: context.spec.job.name,
@@ -63,10 +74,10 @@ function helpers(context: ErbContext): Record<string, unknown> {
   };
 }
 
-export function renderEjsTemplates(context: ErbContext, templates: TemplateSource[]): TemplateOutcome[] {
+export function renderEjsTemplates(context: ResolvedContext, templates: TemplateSource[]): TemplateOutcome[] {
   return templates.map((template): TemplateOutcome => {
     // Fresh context objects per template: one template must not see another's mutations.
-    const fresh = JSON.parse(JSON.stringify(context)) as ErbContext;
+    const fresh = JSON.parse(JSON.stringify(context)) as ResolvedContext;
     try {
       const output = ejs.render(template.text.toString("utf8"), helpers(fresh), { filename: template.name, async: false });
       return { ok: true, content: Buffer.from(output, "utf8") };

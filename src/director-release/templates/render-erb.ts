@@ -1,10 +1,12 @@
 /**
- * Renders the ERB templates of one job in the embedded Ruby. Returns one outcome per template
- * (in order) instead of throwing, so the caller can report every broken template at once.
+ * Renders the ERB templates of one job in the embedded Ruby, from the job's context JSON
+ * (template-context.ts). Returns one outcome per template (in order) instead of throwing, so
+ * the caller can report every broken template at once, and the job's resolved properties and
+ * spec as plain data for its ejs templates (null when they could not be resolved).
  */
+import { randomUUID } from "node:crypto";
 import { messageOf } from "../../common/index.js";
 import { discardErbEngine, erbEngine } from "./ruby-vm.js";
-import type { TemplateSpec } from "./template-spec.js";
 
 export interface TemplateSource {
   /** shown in errors and Ruby backtraces, e.g. "director.yml.erb" */
@@ -24,33 +26,39 @@ export interface TemplateFailure {
 
 export type TemplateOutcome = { ok: true; content: Buffer } | { ok: false; failure: TemplateFailure };
 
-export interface ErbContext {
-  spec: TemplateSpec;
+/** What a job's templates resolve to: `p()`'s properties and `spec`, as plain data. */
+export interface ResolvedContext {
+  spec: Record<string, unknown> & { job: { name: string }; index: number };
   properties: Record<string, unknown>;
 }
 
-interface RubyResult {
+export interface ErbJobResult {
+  outcomes: TemplateOutcome[];
+  resolved: ResolvedContext | null;
+}
+
+interface RubyOutcome {
   output_base64?: string;
   error?: { class: string; message: string; line: number | null; properties: string[] };
 }
 
-export async function renderErbTemplates(context: ErbContext, templates: TemplateSource[]): Promise<TemplateOutcome[]> {
-  if (templates.length === 0) return [];
+export async function renderErbTemplates(contextJson: string, templates: TemplateSource[]): Promise<ErbJobResult> {
   const { vm, renderJob } = await erbEngine();
-  const input = templates.map((t) => ({ name: t.name, text_base64: t.text.toString("base64") }));
-  let results: RubyResult[];
+  const input = templates.map((t) => ({ name: t.name, text_base64: t.text.toString("base64"), id: randomUUID() }));
+  let result: { templates: RubyOutcome[]; resolved: string | null };
   try {
-    results = JSON.parse(renderJob.call("call", vm.wrap(JSON.stringify(context)), vm.wrap(JSON.stringify(input))).toString()) as RubyResult[];
+    result = JSON.parse(renderJob.call("call", vm.wrap(contextJson), vm.wrap(JSON.stringify(input))).toString()) as typeof result;
   } catch (error) {
     // Template errors come back as results; a throw means Ruby itself broke (out of memory,
     // a wasm trap), so this VM is not trusted again and every template of the job fails.
     discardErbEngine();
     const failure: TemplateFailure = { errorClass: "RubyVMError", message: messageOf(error), line: null, properties: [] };
-    return templates.map(() => ({ ok: false, failure }));
+    return { outcomes: templates.map(() => ({ ok: false, failure })), resolved: null };
   }
-  return results.map((result): TemplateOutcome => {
-    if (result.error === undefined) return { ok: true, content: Buffer.from(result.output_base64 ?? "", "base64") };
-    const { class: errorClass, message, line, properties } = result.error;
+  const outcomes = result.templates.map((outcome): TemplateOutcome => {
+    if (outcome.error === undefined) return { ok: true, content: Buffer.from(outcome.output_base64 ?? "", "base64") };
+    const { class: errorClass, message, line, properties } = outcome.error;
     return { ok: false, failure: { errorClass, message, line, properties } };
   });
+  return { outcomes, resolved: result.resolved === null ? null : (JSON.parse(result.resolved) as ResolvedContext) };
 }

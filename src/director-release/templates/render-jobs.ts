@@ -1,21 +1,21 @@
 /**
  * renderJobs: renders every job of an instance group as bosh-cli does for create-env — each
  * `templates` entry of job.MF (src under `<job dir>/templates/`, dst relative to the rendered
- * job) plus the job's `monit` file — with properties resolved per job (resolve-properties.ts)
- * and the instance's `spec` (template-spec.ts). `*.ejs` sources render with ejs, all others
+ * job) plus the job's `monit` file — from bosh-cli's context (template-context.ts), whose
+ * properties the embedded Ruby resolves per job. `*.ejs` sources render with ejs, all others
  * (the monit file included) as ERB in the embedded Ruby.
  *
  * Every job and template is attempted; all failures come back in one TEMPLATE_RENDER_FAILED.
- * Files under bin/ get mode 0755, others 0644 (the agent sets its own modes on install).
+ * Files under bin/ get mode 0755, others 0644 (bosh-cli leaves every file 0644 and the agent
+ * makes bin/ executable on install; ours are ready to run as they are).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BootstrapError } from "../../common/index.js";
 import { renderEjsTemplates } from "./render-ejs.js";
-import { renderErbTemplates, type ErbContext, type TemplateOutcome, type TemplateSource } from "./render-erb.js";
-import { resolveJobProperties } from "./resolve-properties.js";
+import { renderErbTemplates, type TemplateFailure, type TemplateOutcome, type TemplateSource } from "./render-erb.js";
+import { templateContextJson } from "./template-context.js";
 import { templateRenderError, type FailedTemplate } from "./template-failure.js";
-import { buildTemplateSpec } from "./template-spec.js";
 import type { JobToRender, RenderContext, RenderedFile, RenderedJob } from "./types.js";
 
 interface PlannedFile {
@@ -31,19 +31,13 @@ export async function renderJobs(jobs: JobToRender[], ctx: RenderContext): Promi
   const failures: FailedTemplate[] = [];
   for (const entry of jobs) {
     const { job, release } = entry;
-    const properties = resolveJobProperties(job.spec, {
-      global: ctx.globalProperties,
-      instanceGroup: ctx.instanceGroupProperties,
-      job: entry.properties,
-    });
-    const context: ErbContext = { spec: buildTemplateSpec(job.name, release, ctx, properties), properties };
     const planned = await readJobTemplates(entry);
-    const outcomes = await renderPlanned(context, planned);
+    const outcomes = await renderPlanned(templateContextJson(job.name, job.spec, ctx, entry.properties), planned);
     const files: RenderedFile[] = [];
     planned.forEach((file, i) => {
       const outcome = outcomes[i] as TemplateOutcome;
       if (outcome.ok) files.push({ path: file.destination, content: outcome.content, mode: modeFor(file.destination) });
-      else failures.push({ template: file.source, job: job.name, release, instance: `${ctx.instanceGroup}/${ctx.index}`, failure: outcome.failure });
+      else failures.push({ template: file.source, job: job.name, release, index: ctx.index, failure: outcome.failure });
     });
     rendered.push({ name: job.name, files });
   }
@@ -51,14 +45,23 @@ export async function renderJobs(jobs: JobToRender[], ctx: RenderContext): Promi
   return rendered;
 }
 
-async function renderPlanned(context: ErbContext, planned: PlannedFile[]): Promise<TemplateOutcome[]> {
+async function renderPlanned(contextJson: string, planned: PlannedFile[]): Promise<TemplateOutcome[]> {
   const source = (f: PlannedFile): TemplateSource => ({ name: f.source, text: f.text });
   const erb = planned.filter((f) => f.engine === "erb");
   const ejs = planned.filter((f) => f.engine === "ejs");
-  const erbOutcomes = await renderErbTemplates(context, erb.map(source));
-  const ejsOutcomes = renderEjsTemplates(context, ejs.map(source));
+  // The monit file is ERB, so Ruby always runs and resolves the properties ejs templates use.
+  const { outcomes: erbOutcomes, resolved } = await renderErbTemplates(contextJson, erb.map(source));
+  const ejsOutcomes: TemplateOutcome[] =
+    resolved === null ? ejs.map(() => ({ ok: false, failure: UNRESOLVED })) : renderEjsTemplates(resolved, ejs.map(source));
   return planned.map((f) => (f.engine === "erb" ? erbOutcomes[erb.indexOf(f)] : ejsOutcomes[ejs.indexOf(f)]) as TemplateOutcome);
 }
+
+const UNRESOLVED: TemplateFailure = {
+  errorClass: "PropertiesUnresolved",
+  message: "the job's properties could not be resolved (see the job's ERB failures)",
+  line: null,
+  properties: [],
+};
 
 async function readJobTemplates({ job, release }: JobToRender): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];

@@ -20,17 +20,18 @@ export interface TemplateJob {
   spec: JobSpec;
 }
 
-/** What one render needs to know about the instance, as bosh-cli builds it (create-env ref §4.5). */
+/**
+ * What one render needs to know about the instance: the facts bosh-cli's create-env puts in
+ * `spec` (create-env ref §4.5; it always renders index 0, az "unknown", bootstrap true) and the
+ * manifest's global and instance-group properties. bosh-cli shows templates no instance-group
+ * name, real networks, disk size or release; neither do we, so a template renders the same.
+ */
 export interface RenderContext {
   deployment: string;
-  instanceGroup: string;
   index: number;
-  id: string;
   az: string;
   /** IP of the default network; omitted from `spec` when absent, as bosh-cli does. */
   address?: string;
-  networks: Record<string, unknown>;
-  persistentDiskMb: number;
   bootstrap: boolean;
   globalProperties: Record<string, unknown>;
   instanceGroupProperties: Record<string, unknown>;

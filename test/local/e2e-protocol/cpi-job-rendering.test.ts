@@ -19,12 +19,8 @@ async function renderCpiJob(properties: Record<string, unknown>): Promise<Render
   if (job === undefined) throw new Error("no local_cpi job");
   const [rendered] = await renderJobs([{ job, release: { name: release.name, version: release.version }, properties: null }], {
     deployment: "example",
-    instanceGroup: "bosh",
     index: 0,
-    id: "cpi",
     az: "unknown",
-    networks: {},
-    persistentDiskMb: 0,
     bootstrap: true,
     globalProperties: {},
     instanceGroupProperties: properties,

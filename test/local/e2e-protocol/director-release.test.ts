@@ -64,8 +64,7 @@ async function deployDirector(): Promise<void> {
   const rendered = await renderJobs(
     [{ job, release: { name: release.name, version: release.version }, properties: null }],
     {
-      deployment: "example", instanceGroup: "bosh", index: 0, id: "director-0", az: "unknown", address: IP, networks,
-      persistentDiskMb: 100, bootstrap: true, globalProperties: {},
+      deployment: "example", index: 0, az: "unknown", address: IP, bootstrap: true, globalProperties: {},
       instanceGroupProperties: { director: { name: "example", ssl: { cert: directorCerts.certificate, key: directorCerts.privateKey } } },
     },
   );
