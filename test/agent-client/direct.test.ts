@@ -1,10 +1,10 @@
 // The agent client over direct HTTPS against a real HTTPS peer speaking the mbus protocol.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgentClient, type AgentClient } from "../../src/agent-client/index.js";
+import { BlobNotFoundError, createAgentClient, type AgentClient } from "../../src/agent-client/index.js";
 import { makeCa, makeLeaf, type TestCa } from "./support/certs.js";
 import { captureLogger } from "./support/capture-logger.js";
 import { startTestAgentServer, type TestAgentServer } from "./support/test-agent-server.js";
@@ -135,12 +135,15 @@ describe("blobs", () => {
     expect(readFileSync(dest).equals(data)).toBe(true);
   });
 
-  it("reports a missing blob as BLOB_TRANSFER_FAILED and leaves no partial file", async () => {
+  it("reports a missing blob as BlobNotFoundError (BLOB_TRANSFER_FAILED) and leaves no partial file", async () => {
     const dest = join(work, "missing.bin");
-    await expect(client.downloadBlob("no-such-blob", dest)).rejects.toMatchObject({
+    const failure = client.downloadBlob("no-such-blob", dest);
+    await expect(failure).rejects.toBeInstanceOf(BlobNotFoundError);
+    await expect(failure).rejects.toMatchObject({
       code: "BLOB_TRANSFER_FAILED",
-      message: expect.stringContaining("no such blob"),
+      message: expect.stringContaining("GET of blob no-such-blob answered 404"),
     });
+    expect(existsSync(dest)).toBe(false);
   });
 });
 

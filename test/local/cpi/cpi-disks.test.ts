@@ -3,7 +3,7 @@
  * attach_disk's v2 hint and the settings file, and the protocol's not-found answers.
  * IPs 127.0.30.20-29.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { chownSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpiBundle } from "./support/cpi-bundle.js";
@@ -44,6 +44,23 @@ describe("persistent disks", () => {
     expect((await cpi.call("detach_disk", [vm, disk])).error).toBeNull();
     expect(settingsOf(vm).disks.persistent).toEqual({});
     expect(await cpi.ok("get_disks", [vm])).toEqual([]);
+  });
+
+  it("gives the rewritten settings file to the owner of the VM's /var/vcap/bosh (an agent that dropped root can read it)", async () => {
+    const boshDir = join(cpi.baseDir, "vms", vm, "root", "bosh");
+    const settingsFile = join(boshDir, "warden-cpi-agent-env.json");
+    const { uid, gid } = statSync(boshDir);
+    chownSync(boshDir, 27781, 27782);
+    try {
+      const disk = (await cpi.ok("create_disk", [10, {}, vm])) as string;
+      await cpi.ok("attach_disk", [vm, disk]);
+      expect(statSync(settingsFile)).toMatchObject({ uid: 27781, gid: 27782 });
+      expect(statSync(settingsFile).mode & 0o777).toBe(0o600);
+      await cpi.ok("detach_disk", [vm, disk]);
+      await cpi.ok("delete_disk", [disk]);
+    } finally {
+      chownSync(boshDir, uid, gid);
+    }
   });
 
   it("refuses to delete an attached disk, deletes a detached one, then answers DiskNotFound", async () => {

@@ -81,7 +81,7 @@ describe("VMs", () => {
     expect(settings).toMatchObject({
       agent_id: "agent-1",
       vm: { name: cid },
-      mbus: "https://mbus:secret@0.0.0.0:6868",
+      mbus: "https://mbus:secret@127.0.30.10:6868",
       blobstore: { provider: "local", options: { blobstore_path: "/var/vcap/micro_bosh/data/cache" } },
       networks: manualNetwork("127.0.30.10"),
       disks: { system: "", ephemeral: "", persistent: {} },
