@@ -3,7 +3,7 @@
  * monit, templates/…}) built into tarballs at test time beside copies of the corpus manifests,
  * so `file://` URLs in the manifests resolve for bosh-cli and bootstrap alike.
  */
-import { copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { buildRelease, type FixtureJob } from "../../director-release/release-fixtures.js";
 import { buildStubCpi } from "./render-stub-cpi.js";
@@ -15,8 +15,6 @@ export const CORPUS_MANIFESTS = ["manifest.yml", "errors.yml"] as const;
 export interface CorpusJob {
   release: string;
   name: string;
-  /** template source → destination, from the job's spec */
-  templates: string[];
 }
 
 /** Builds every corpus release (version 1), the stub CPI and its stemcell into `dir`, and copies the manifests there. */
@@ -34,7 +32,7 @@ export function corpusJobs(release: string): CorpusJob[] {
   const jobsDir = join(CORPUS_DIR, "releases", release, "jobs");
   return readdirSync(jobsDir)
     .sort()
-    .map((name) => ({ release, name, templates: filesUnder(join(jobsDir, name, "templates")) }));
+    .map((name) => ({ release, name }));
 }
 
 function fixtureJob(release: string, name: string): FixtureJob {
@@ -44,8 +42,10 @@ function fixtureJob(release: string, name: string): FixtureJob {
   return { name, spec: readFileSync(join(jobDir, "spec"), "utf8"), monit: readFileSync(join(jobDir, "monit"), "utf8"), templates };
 }
 
+/** Files under `dir`, relative to it; none when it does not exist (git keeps no empty templates/). */
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
+  if (!existsSync(dir)) return out;
   const walk = (at: string): void => {
     for (const entry of readdirSync(at)) {
       const path = join(at, entry);
