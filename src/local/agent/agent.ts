@@ -14,7 +14,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { createMbusServer } from "./https-server.js";
 import { mbusConfig } from "./mbus-config.js";
 import { AgentPaths } from "./paths.js";
-import { readSettingsSourcePath, SettingsService, isObject, type Json } from "./settings.js";
+import { localBlobstorePath, readSettingsSourcePath, SettingsService, isObject, type Json } from "./settings.js";
 import { TaskService } from "./task-service.js";
 import { JobSupervisor } from "./supervisor/job-supervisor.js";
 import { DiskManager } from "./disks.js";
@@ -39,7 +39,7 @@ export async function startAgent(args: AgentArgs): Promise<RunningAgent> {
   logger.debug(`agent starting: base ${paths.base}, settings ${settingsService.sourcePath}, mbus ${mbus.host}:${mbus.port}`);
 
   await createDirectories(paths);
-  const blobstore = new Blobstore(paths);
+  const blobstore = new Blobstore(paths, localBlobstorePath(settings, updateSettings));
   await blobstore.init();
   const supervisor = new JobSupervisor(paths, logger, totalmem() / 1024);
   const disks = new DiskManager(paths, settingsService, logger);

@@ -1,9 +1,12 @@
 /**
- * The agent's local blob store, `<base>/data/blobs` — the same directory the mbus `/blobs/`
- * endpoint reads and writes, so blobs a client PUTs are visible to actions and blobs actions
- * create (compiled packages, log bundles) can be fetched with GET. Lookups cascade
- * `data/sensitive_blobs` → `data/blobs` and verify the digest, like the real agent.
- * Blobs are streamed, never held in memory.
+ * The agent's blobs, laid out as the real agent keeps them. `<base>/data/blobs` is what the mbus
+ * `/blobs/` endpoint reads and writes (what a client PUT); results the agent makes (compiled
+ * packages, log bundles) go to the configured blobstore, which is that same directory only when
+ * the settings name it, or name bosh-deployment's /var/vcap/micro_bosh/data/cache (the real
+ * agent maps that path there). Any other local path keeps results out of reach of GET, as with
+ * the real agent; other providers (dav, s3...) have no client here, so their results stay in
+ * data/blobs. Lookups cascade `data/sensitive_blobs` → `data/blobs` → configured store and
+ * verify the digest. Blobs are streamed, never held in memory.
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
@@ -19,12 +22,21 @@ export function isValidBlobId(id: string): boolean {
   return id !== "" && id !== "." && id !== ".." && !id.includes("/") && !id.includes("\0");
 }
 
+/** bosh-deployment's blobstore_path, which the real agent maps to <base>/data/blobs. */
+export const CREATE_ENV_BLOBSTORE_PATH = "/var/vcap/micro_bosh/data/cache";
+
 export class Blobstore {
-  constructor(private readonly paths: AgentPaths) {}
+  /** Where created blobs go: the configured local blobstore. */
+  private readonly storeDir: string;
+
+  constructor(private readonly paths: AgentPaths, configuredPath: string | undefined) {
+    this.storeDir = configuredPath === undefined || configuredPath === CREATE_ENV_BLOBSTORE_PATH ? paths.blobsDir : paths.mapVcapPath(configuredPath);
+  }
 
   async init(): Promise<void> {
     await mkdir(this.paths.blobsDir, { recursive: true, mode: 0o750 });
     await mkdir(this.paths.sensitiveBlobsDir, { recursive: true, mode: 0o750 });
+    await mkdir(this.storeDir, { recursive: true, mode: 0o750 });
   }
 
   pathOf(id: string): string {
@@ -66,7 +78,7 @@ export class Blobstore {
   /** The path of a stored blob after checking its digest (sensitive blobs first). */
   async fetch(id: string, digest: string): Promise<string> {
     if (!isValidBlobId(id)) throw new Error(`Invalid blob id '${id}'`);
-    const candidates = [join(this.paths.sensitiveBlobsDir, id), this.pathOf(id)];
+    const candidates = [join(this.paths.sensitiveBlobsDir, id), this.pathOf(id), join(this.storeDir, id)];
     for (const path of candidates) {
       const present = await access(path).then(() => true, () => false);
       if (!present) continue;
@@ -80,12 +92,13 @@ export class Blobstore {
     throw new Error(`Getting blob from inner blobstore: Blob '${id}' not found in the local blobstore`);
   }
 
-  /** Moves a file into the store under a fresh id; returns the id and its bare SHA-1 hex. */
+  /** Moves a file into the configured store under a fresh id; returns the id and its bare SHA-1 hex. */
   async create(file: string): Promise<{ blobstoreId: string; sha1: string }> {
     const id = randomUUID();
     const sha1 = await hashFile(file, "sha1");
-    await rename(file, this.pathOf(id)).catch(async () => {
-      await copyFile(file, this.pathOf(id));
+    const target = join(this.storeDir, id);
+    await rename(file, target).catch(async () => {
+      await copyFile(file, target);
       await rm(file, { force: true });
     });
     return { blobstoreId: id, sha1 };

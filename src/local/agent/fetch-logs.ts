@@ -1,8 +1,8 @@
 /**
- * fetch_logs: a gzip tarball of the requested log directories into the blob store (so the
- * client GETs it from /blobs/<id>). Types: `job` = sys/log, `agent` = bosh/log, `system` =
- * /var/log. Filters are globs relative to each directory (`**` any depth, `*` within a name);
- * none means everything.
+ * fetch_logs: a gzip tarball of the requested log directories into the configured blobstore
+ * (a client can GET it from /blobs/<id> only when that is data/blobs, see blobstore.ts).
+ * Types: `job` = sys/log, `agent` = bosh/log, `system` = /var/log. Filters are globs relative
+ * to each directory (`**` any depth, `*` within a name); none means everything.
  */
 import { randomUUID } from "node:crypto";
 import { readdir, rm, writeFile } from "node:fs/promises";

@@ -109,6 +109,18 @@ export function mbusCert(settings: Json, updateSettings: Json): Partial<MbusCert
   return isObject(fromEnv) ? (fromEnv as Partial<MbusCert>) : {};
 }
 
+/**
+ * The directory of the configured blobstore when it is `local` (update_settings.blobstores[0] >
+ * env.bosh.blobstores[0] > blobstore, as the real agent decides); undefined for any other provider.
+ */
+export function localBlobstorePath(settings: Json, updateSettings: Json): string | undefined {
+  const first = (list: unknown): unknown => (Array.isArray(list) && list.length > 0 ? list[0] : undefined);
+  const chosen = first(field(updateSettings, "blobstores")) ?? first(field(envBosh(settings), "blobstores")) ?? field(settings, "blobstore");
+  if (field(chosen, "provider") !== "local") return undefined;
+  const path = field(field(chosen, "options"), "blobstore_path");
+  return typeof path === "string" && path !== "" ? path : undefined;
+}
+
 export function networksOf(settings: Json): Record<string, Json> {
   const networks = field(settings, "networks");
   if (!isObject(networks)) return {};
