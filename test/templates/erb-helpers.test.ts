@@ -64,6 +64,7 @@ describe("ERB helpers (embedded Ruby)", () => {
     ["<%- trims leading indentation", "a\n  <%- if true -%>\nb\n  <%- end -%>\n", {}, "a\nb\n"],
     ["without - the newline stays", "a\n<% if true %>\nb\n<% end %>\n", {}, "a\n\nb\n\n"],
     ["YAML.dump", "<%= YAML.dump({'a' => [1]}) %>", {}, "---\na:\n- 1\n"],
+    ["Gem::Version without a require, as under bosh-cli's RubyGems", "<%= Gem::Version.new('1.10') > Gem::Version.new('1.9') %>", {}, "true"],
     ["bundled pure-Ruby gems can be required", "<% require 'base64' %><%= Base64.strict_encode64(p('director.name')) %>", {}, "Ym9zaA=="],
     ["UTF-8 survives", "héllo <%= p('director.name') %> ✓", {}, "héllo bosh ✓"],
     ["if_link is false, as in bosh-cli", "<%= if_link('db').inspect %>", {}, "false"],

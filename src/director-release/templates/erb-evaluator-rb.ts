@@ -34,6 +34,9 @@ require "stringio"
 # much as the rest of the setup. Psych's own Object#to_yaml replaces this stub when it loads.
 autoload :YAML, "yaml"
 autoload :Psych, "psych"
+# bosh-cli's renderer runs with RubyGems loaded, so templates may use Gem::Version unrequired;
+# here it loads when first named (eagerly it would double the boot, see ruby-vm.ts).
+autoload :Gem, "rubygems"
 class Object
   def to_yaml(*args, **kwargs)
     require "yaml"
