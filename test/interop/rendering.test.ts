@@ -6,7 +6,9 @@
  *
  * bosh-cli's side is the `rendered_templates_archive` blob it PUTs to a recording agent during a
  * real create-env (stub CPI, render-bosh-create-env.ts); bootstrap's is the archive the deploy's
- * own wiring writes (render-bootstrap.ts). Rendering failures are compared by what both say.
+ * own wiring writes (render-bootstrap.ts). The stub CPI's job is compared too, as each installs
+ * it (bosh-cli: extracted and bin/ made executable; bootstrap: renderCpiJobs), modes included.
+ * Rendering failures are compared by what both say.
  *
  * Normalised, because it is random by nature: `spec.id`, a fresh UUID for every template in
  * bosh-cli (and in bootstrap), shown here as <uuid>. Nothing else is. Modes: bosh-cli sets none
@@ -27,8 +29,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isBootstrapError } from "../../src/common/index.js";
 import { makeCa } from "../agent-client/support/certs.js";
 import { runBoshCreateEnv, BOSH_RUN_TIMEOUT_MS, type BoshRun } from "./support/render-bosh-create-env.js";
-import { renderWithBootstrap, type BootstrapRender } from "./support/render-bootstrap.js";
+import { renderCpiWithBootstrap, renderWithBootstrap, type BootstrapCpiRender, type BootstrapRender } from "./support/render-bootstrap.js";
 import { buildCorpus, corpusJobs } from "./support/render-corpus.js";
+import { STUB_CPI_JOB } from "./support/render-stub-cpi.js";
 
 const CORPUS_JOBS = [...corpusJobs("render-alpha"), ...corpusJobs("render-beta")];
 const ERROR_CASES = [
@@ -47,16 +50,15 @@ type RenderedTree = Map<string, RenderedFile>;
 
 let workDir: string;
 let bosh: { corpus: BoshRun; errors: Map<string, BoshRun> };
-let ours: { corpus: BootstrapRender; errors: Map<string, BootstrapRender> };
+let ours: { corpus: BootstrapRender; cpi: BootstrapCpiRender; errors: Map<string, BootstrapRender> };
 
 function untar(archive: string, into: string): void {
   mkdirSync(into, { recursive: true });
   execFileSync("tar", ["-xzf", archive, "-C", into]);
 }
 
-/** A job's rendered files, keyed by path relative to the job's directory in the archive. */
-function jobTree(extracted: string, job: string): RenderedTree {
-  const root = join(extracted, job);
+/** A job's rendered files, keyed by path relative to the job's directory. */
+function jobTree(root: string): RenderedTree {
   const tree: RenderedTree = new Map();
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir)) {
@@ -91,13 +93,20 @@ beforeAll(async () => {
 
   // bootstrap's side sees the same vars bosh-cli got (the agent's URL and CA never reach a template).
   const ca = makeCa("render-interop-unused-ca").cert;
-  const vars = (agentIp: string) => ({ agent_ip: agentIp, mbus_url: `https://mbus:unused@${agentIp}:6868`, mbus_ca: ca });
+  // cpi_dump_dir is bosh-cli's, so the CPI job's rendered properties are the same.
+  const vars = (agentIp: string) => ({
+    agent_ip: agentIp,
+    mbus_url: `https://mbus:unused@${agentIp}:6868`,
+    mbus_ca: ca,
+    cpi_dump_dir: bosh.corpus.cpiJobDir,
+  });
   const corpus = await renderWithBootstrap(manifest, vars(CORPUS_AGENT_IP), join(workDir, "ours-corpus"));
+  const cpi = await renderCpiWithBootstrap(manifest, vars(CORPUS_AGENT_IP), join(workDir, "ours-cpi"));
   const errorRenders = new Map<string, BootstrapRender>();
   for (const c of ERROR_CASES) {
     errorRenders.set(c.job, await renderWithBootstrap(errors, { ...vars(c.agentIp), failing_job: c.job }, join(workDir, `ours-${c.job}`)));
   }
-  ours = { corpus, errors: errorRenders };
+  ours = { corpus, cpi, errors: errorRenders };
 
   if (bosh.corpus.archive !== undefined) {
     writeFileSync(join(workDir, "bosh-corpus.tgz"), bosh.corpus.archive);
@@ -120,13 +129,25 @@ describe("job template rendering: bootstrap against bosh create-env", () => {
   });
 
   it.each(CORPUS_JOBS.map((j) => [`${j.release}/${j.name}`, j.name]))("%s: same files, byte for byte", (_label, job) => {
-    const theirs = jobTree(join(workDir, "bosh-extracted"), job);
-    const mine = jobTree(join(workDir, "ours-extracted"), job);
+    const theirs = jobTree(join(workDir, "bosh-extracted", job));
+    const mine = jobTree(join(workDir, "ours-extracted", job));
     expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
     for (const [path, file] of theirs) {
       const other = mine.get(path) as RenderedFile;
       expect(normalise(other.content), `${job}/${path}`).toBe(normalise(file.content));
       expect(other.mode, `mode of ${job}/${path}`).toBe(path.startsWith("bin/") ? 0o755 : file.mode);
+    }
+  });
+
+  it("the CPI job: same installed files, byte for byte, same modes", () => {
+    expect("error" in ours.cpi ? describeError(ours.cpi.error) : "").toBe("");
+    const theirs = jobTree(bosh.corpus.cpiJobDir);
+    const mine = jobTree(join((ours.cpi as { jobsDir: string }).jobsDir, STUB_CPI_JOB));
+    expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
+    for (const [path, file] of theirs) {
+      const other = mine.get(path) as RenderedFile;
+      expect(normalise(other.content), path).toBe(normalise(file.content));
+      expect(other.mode, `mode of ${path}`).toBe(file.mode);
     }
   });
 

@@ -21,6 +21,8 @@ export interface BoshRun {
   output: string;
   /** the rendered-templates archive (gzip tar), when bosh-cli got as far as uploading it */
   archive?: Buffer;
+  /** where the stub CPI copied its installed job (the cpi_dump_dir var), when it ran */
+  cpiJobDir: string;
 }
 
 export interface BoshRunInput {
@@ -28,15 +30,8 @@ export interface BoshRunInput {
   manifestPath: string;
   /** the agent's (and VM's) address, in 127.0.70.0/24 */
   agentIp: string;
-  /** -v NAME=VALUE flags besides the agent's: mbus_url, mbus_ca, agent_ip are provided */
+  /** -v NAME=VALUE flags besides the harness's own: agent_ip, mbus_url, mbus_ca, cpi_dump_dir */
   vars?: Record<string, string>;
-}
-
-/** The vars every corpus manifest gets from the harness. */
-export interface HarnessVars {
-  agent_ip: string;
-  mbus_url: string;
-  mbus_ca: string;
 }
 
 export async function runBoshCreateEnv(input: BoshRunInput): Promise<BoshRun> {
@@ -51,7 +46,8 @@ export async function runBoshCreateEnv(input: BoshRunInput): Promise<BoshRun> {
   try {
     const home = join(input.workDir, "home");
     mkdirSync(home, { recursive: true });
-    const vars: HarnessVars & Record<string, string> = { ...input.vars, agent_ip: input.agentIp, mbus_url: agent.url, mbus_ca: ca.cert };
+    const cpiJobDir = join(input.workDir, "cpi-job");
+    const vars = { ...input.vars, agent_ip: input.agentIp, mbus_url: agent.url, mbus_ca: ca.cert, cpi_dump_dir: cpiJobDir };
     const flags = Object.entries(vars).flatMap(([name, value]) => ["-v", `${name}=${value}`]);
     const result = await execa(peerPath("bosh"), ["create-env", input.manifestPath, "--state", join(input.workDir, "state.json"), ...flags], {
       env: { HOME: home },
@@ -61,7 +57,7 @@ export async function runBoshCreateEnv(input: BoshRunInput): Promise<BoshRun> {
       timeout: BOSH_RUN_TIMEOUT_MS,
       forceKillAfterDelay: 5_000,
     });
-    const run: BoshRun = { exitCode: result.exitCode ?? -1, output: result.all ?? "" };
+    const run: BoshRun = { exitCode: result.exitCode ?? -1, output: result.all ?? "", cpiJobDir };
     const blobId = renderedArchiveId(agent.requests);
     if (blobId !== undefined) run.archive = readFileSync(join(agent.blobDir, blobId));
     return run;

@@ -4,6 +4,10 @@
  * CPI protocol (create-env reference §5) from a fixed table, and a stemcell (api_version 2)
  * whose image is never looked at. The "VM" it creates is whatever agent the test serves at the
  * manifest's mbus URL.
+ *
+ * The job is also a rendering case of its own (CPI jobs get global properties {} and the
+ * manifest's cloud_provider.properties): on its first call the script copies its installed job
+ * directory to `stub.dump_dir`, since bosh-cli deletes installed CPI jobs when it finishes.
  */
 import { renameSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +19,10 @@ export const STUB_CPI_JOB = "stub_cpi";
 // create_vm answers in the API v2 shape ([cid, networks]); methods not in the table are
 // NotImplemented, which bosh-cli tolerates where it may (set_vm_metadata) and fails on elsewhere.
 const CPI_SCRIPT = `
+const fs = require("fs");
+const path = require("path");
+const dumpDir = <%= JSON.dump(p("stub.dump_dir")) %>;
+if (!fs.existsSync(dumpDir)) fs.cpSync(path.dirname(path.dirname(process.argv[1])), dumpDir, { recursive: true });
 const answers = {
   info: { stemcell_formats: ["stub-raw"], api_version: 2 },
   create_stemcell: "stub-stemcell",
@@ -35,6 +43,33 @@ process.stdin.on("end", () => {
 });
 `;
 
+const STUB_CPI_SPEC = `---
+name: ${STUB_CPI_JOB}
+templates:
+  cpi.erb: bin/cpi
+  config.json.erb: config/cpi.json
+packages: []
+properties:
+  stub.dump_dir: {description: where the script copies its installed job}
+  stub.name: {default: stub}
+  stub.settings: {default: {b: 1, a: {d: 1}}}
+  stub.settings.a.c: {default: 3}
+`;
+
+const CONFIG_TEMPLATE = `<%=
+  JSON.pretty_generate(
+    "name" => p("stub.name"),
+    "settings" => p("stub.settings"),
+    "deployment" => spec.deployment,
+    "address" => spec.address,
+    "job" => spec.job.name,
+    "global" => spec.global_properties.to_h.keys,
+    "cluster" => spec.cluster_properties.to_h.keys,
+    "job_properties" => spec.job_properties.nil?,
+  )
+%>
+`;
+
 /** Builds the stub CPI release and a matching stemcell as `dir`/render-stub-cpi-1.tgz and `dir`/stub-stemcell.tgz. */
 export async function buildStubCpi(dir: string): Promise<{ release: string; stemcell: string }> {
   const release = await buildRelease(join(dir, "stub-cpi-build"), {
@@ -43,9 +78,9 @@ export async function buildStubCpi(dir: string): Promise<{ release: string; stem
     jobs: [
       {
         name: STUB_CPI_JOB,
-        spec: `---\nname: ${STUB_CPI_JOB}\ntemplates:\n  cpi.erb: bin/cpi\npackages: []\nproperties: {}\n`,
+        spec: STUB_CPI_SPEC,
         // The shebang names this very Node, so the CPI runs whatever PATH bosh-cli passes on.
-        templates: { "cpi.erb": `#!${process.execPath}\n${CPI_SCRIPT}` },
+        templates: { "cpi.erb": `#!${process.execPath}\n${CPI_SCRIPT}`, "config.json.erb": CONFIG_TEMPLATE },
       },
     ],
     packages: [],
