@@ -67,4 +67,17 @@ describe("property resolution (bosh-cli create-env)", () => {
     const out = await resolved({ "s.a": { default: 1 }, "s.b": {} }, { global: { s: { b: 2, undeclared: 3 } } }, "<%= p('s').to_json %>");
     expect(out).toBe('{"a":1,"b":2}');
   });
+
+  it("a string where a declared name needs a hash is indexed as bosh-cli's Ruby does (String#[])", async () => {
+    expect(await resolved({ "q.sub": { default: "d" }, "q.none": { default: "d" } }, { global: { q: "substring" } })).toBe('{"q":{"none":"d","sub":"sub"}}');
+  });
+
+  it("fails naming both properties when a shorter name resolved to a non-hash (bosh-cli crashes there)", async () => {
+    const error = await resolved({ a: { default: "scalar" }, "a.b": { default: 1 } }).catch((e: unknown) => e);
+    // every template of the job fails (monit included): the properties are resolved before any renders
+    expect((error as Error).message).toContain(
+      "Error filling in template 't.erb' for director/0 (line unknown: PropertyConflict: Can't resolve property 'a.b': " +
+        "property 'a' is String \"scalar\" (from the job spec's default or the manifest), not a hash)",
+    );
+  });
 });

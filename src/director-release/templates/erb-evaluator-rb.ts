@@ -53,6 +53,13 @@ module BootstrapTemplates
     end
   end
 
+  class PropertyConflict < StandardError
+    def initialize(name, parent_name, parent)
+      super("Can't resolve property '" + name + "': property '" + parent_name + "' is " + parent.class.name +
+        " " + parent.inspect + " (from the job spec's default or the manifest), not a hash")
+    end
+  end
+
   class LinksUnsupported < StandardError
     def initialize(name)
       super("Can't find link '" + name.to_s + "': links are not supported by bootstrap; pass the values as job properties instead")
@@ -91,9 +98,15 @@ module BootstrapTemplates
   # Parents are created with ||= (nil and false become {}); the value is stored, not copied,
   # so a later, longer name (a.b.c after a.b) writes into the hash stored for the shorter
   # one — a default hash or the manifest's — which is how bosh-cli merges overlapping names.
+  # A shorter name that resolved to a non-hash cannot hold a longer one: bosh-cli crashes
+  # there with a bare TypeError/IndexError (or, for a string, edits it); we say which names.
   def self.assign_property(resolved, source, name, default)
     keys = name.split(".")
-    parent = keys[0..-2].reduce(resolved) { |ref, key| ref[key] ||= {} }
+    parent = resolved
+    keys[0..-2].each_with_index do |key, i|
+      parent = (parent[key] ||= {})
+      raise PropertyConflict.new(name, keys[0..i].join("."), parent) unless parent.is_a?(Hash)
+    end
     value = dig_dotted(source, name)
     parent[keys[-1]] = value.nil? ? default : value
   end
