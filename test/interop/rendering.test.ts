@@ -1,8 +1,9 @@
 /**
  * Job template rendering, bootstrap against the real `bosh create-env` (bosh-cli v7.9.13 with the
- * system Ruby): the corpus in test/interop/fixtures/render (releases render-alpha and render-beta,
- * 8 jobs, 33 templates + 8 monit files; render-gamma's 3 jobs fail on purpose) goes through both,
- * and each job's rendered files must be byte-identical — same paths, same bytes.
+ * system Ruby): the corpus in test/interop/fixtures/render (releases render-alpha and render-beta:
+ * 9 jobs, 36 templates + 9 monit files; the stub CPI's job: 2 templates + monit; render-gamma's
+ * 3 jobs fail on purpose) goes through both, and each job's rendered files must be
+ * byte-identical — same paths, same bytes.
  *
  * bosh-cli's side is the `rendered_templates_archive` blob it PUTs to a recording agent during a
  * real create-env (stub CPI, render-bosh-create-env.ts); bootstrap's is the archive the deploy's

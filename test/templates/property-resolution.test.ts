@@ -77,7 +77,7 @@ describe("property resolution (bosh-cli create-env)", () => {
     // every template of the job fails (monit included): the properties are resolved before any renders
     expect((error as Error).message).toContain(
       "Error filling in template 't.erb' for director/0 (line unknown: PropertyConflict: Can't resolve property 'a.b': " +
-        "property 'a' is String \"scalar\" (from the job spec's default or the manifest), not a hash)",
+        "property 'a' is a String (from the job spec's default or the manifest), not a hash)",
     );
   });
 });

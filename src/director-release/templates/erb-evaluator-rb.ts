@@ -55,8 +55,9 @@ module BootstrapTemplates
 
   class PropertyConflict < StandardError
     def initialize(name, parent_name, parent)
-      super("Can't resolve property '" + name + "': property '" + parent_name + "' is " + parent.class.name +
-        " " + parent.inspect + " (from the job spec's default or the manifest), not a hash")
+      # The class, never the value: it may be a secret.
+      super("Can't resolve property '" + name + "': property '" + parent_name + "' is a " + parent.class.name +
+        " (from the job spec's default or the manifest), not a hash")
     end
   end
 
