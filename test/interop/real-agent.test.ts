@@ -7,12 +7,15 @@
  *
  * What the dummy platform really does, and so what is asserted: job scripts, compilation,
  * apply and fetch_logs do real work; it starts no processes (get_state says "running" after
- * start, with no processes), and disk mounts and migrations are bookkeeping in its bosh/*.json.
+ * start, and no processes), and disk mounts and migrations are bookkeeping in its bosh/*.json.
  */
 import { access, readFile, readdir, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
+import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAgentClient, type AgentClient } from "../../src/agent-client/index.js";
+import { silentLogger } from "../../src/common/index.js";
 import { exampleManifestAt, makeHome, runCli, type CliResult } from "../e2e/support/cli.js";
 import { processesMentioning } from "../e2e/support/director.js";
 import { buildFailingRelease, FAILING_MESSAGE } from "./support/real-agent-failing-release.js";
@@ -51,6 +54,29 @@ describe("deploying onto the upstream bosh-agent", () => {
   const collectReceived = async (): Promise<void> => {
     const cid = (await state().catch(() => undefined))?.current_vm_cid;
     if (cid) for (const action of await actionsReceived(vmRoot(home, cid))) received.add(action);
+  };
+  /** The mbus password appears neither in the output nor in the debug logs. */
+  const expectNoSecrets = async (r: CliResult): Promise<void> => {
+    const password = /mbus_bootstrap_password: (\S+)/.exec(await readFile(varsStore, "utf8"))?.[1] ?? "";
+    expect(password).not.toBe("");
+    const logsDir = join(home, ".bootstrap", "logs");
+    const logs = await Promise.all((await readdir(logsDir)).map((f) => readFile(join(logsDir, f), "utf8")));
+    for (const text of [r.stdout, r.stderr, ...logs]) expect(text).not.toContain(password);
+  };
+  /** A call to the VM's agent over its mbus, as the vars store's credentials and CA allow. */
+  const askAgent = async <T>(call: (agent: AgentClient) => Promise<T>): Promise<T> => {
+    const creds = yaml.load(await readFile(varsStore, "utf8")) as { mbus_bootstrap_password: string; mbus_bootstrap_ssl: { ca: string } };
+    const agent = createAgentClient({
+      mbusUrl: `https://mbus:${creds.mbus_bootstrap_password}@${ADDRESS}:6868`,
+      caCert: creds.mbus_bootstrap_ssl.ca,
+      directorId: "interop",
+      logger: silentLogger,
+    });
+    try {
+      return await call(agent);
+    } finally {
+      await agent.close();
+    }
   };
   const cachedPackages = async (bootstrapHome: string): Promise<string[]> =>
     (await readdir(join(bootstrapHome, "compiled-packages")).catch(() => [] as string[])).filter((f) => f.endsWith(".json"));
@@ -93,6 +119,10 @@ describe("deploying onto the upstream bosh-agent", () => {
     await access(await hostPath(root, "/var/vcap/sys/log/director/pre-start.stdout.log"));
     expect(r.stdout).toMatch(/"step":"Waiting for instance 'bosh\/0' to be running","stage":"deploying","outcome":"finished"/);
     expect(await accepts(ADDRESS, 25555)).toBe(false);
+    const agentState = await askAgent((a) => a.getState());
+    expect(agentState).toMatchObject({ job_state: "running", job: { name: "bosh" }, networks: { default: { ip: ADDRESS } } });
+    expect(agentState.processes).toBeUndefined();
+    await expectNoSecrets(r);
     await collectReceived();
   }, STEP_MS);
 
@@ -133,6 +163,8 @@ describe("deploying onto the upstream bosh-agent", () => {
     const migrations = await readFile(join(vmRoot(home, after.current_vm_cid), "bosh", "disk_migrations.json"), "utf8");
     expect(migrations).toContain(String(oldCid));
     expect(migrations).toContain(String(newCid));
+    // The dummy platform counts every disk it knows (settings + hints) as mounted: only the new one is left.
+    expect(await askAgent((a) => a.listDisk())).toEqual([newCid]);
     await collectReceived();
   }, STEP_MS);
 
@@ -155,6 +187,7 @@ describe("deploying onto the upstream bosh-agent", () => {
     expect(r.stderr).toMatch(/1 of 2 pre-start scripts failed\. Failed Jobs: failing/);
     expect(r.stderr).toContain("==> failing/pre-start.stderr.log <==");
     expect(r.stderr).toContain(FAILING_MESSAGE);
+    await expectNoSecrets(r);
     expect((await state()).current_manifest_sha).toBe("");
     await collectReceived();
   }, STEP_MS);
