@@ -18,8 +18,8 @@
  *
  * Kept out of the corpus because they depend on the Ruby that runs bosh-cli, not on bosh-cli
  * (bootstrap embeds Ruby 3.4; this machine's is 3.1): JSON.pretty_generate of an empty array or
- * hash (Ruby 3.1's json writes "[\n\n]"), Hash#inspect (3.4 writes {"a" => 1}) and the wording
- * of NoMethodError. Also out: integers beyond 2^53 in YAML (bosh-cli keeps them exact; JavaScript
+ * hash (Ruby 3.1's json writes "[\n\n]"), to_yaml of the strings "Y" and "N" (3.4's Psych quotes
+ * them), Hash#inspect (3.4 writes {"a" => 1}) and the wording of NoMethodError. Also out: integers beyond 2^53 in YAML (bosh-cli keeps them exact; JavaScript
  * numbers cannot).
  */
 import { execFileSync } from "node:child_process";
