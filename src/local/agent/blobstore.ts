@@ -23,7 +23,7 @@ export function isValidBlobId(id: string): boolean {
 }
 
 /** bosh-deployment's blobstore_path, which the real agent maps to <base>/data/blobs. */
-export const CREATE_ENV_BLOBSTORE_PATH = "/var/vcap/micro_bosh/data/cache";
+const CREATE_ENV_BLOBSTORE_PATH = "/var/vcap/micro_bosh/data/cache";
 
 export class Blobstore {
   /** Where created blobs go: the configured local blobstore. */

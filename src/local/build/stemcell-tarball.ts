@@ -2,7 +2,8 @@
  * The local stemcell: stemcell.MF + image, where image is a gzip tarball of a VM's initial
  * /var/vcap: bosh/bin/bosh-agent (a wrapper that execs node on bosh/lib/agent.js),
  * bosh/lib/agent.js (the agent bundle) and bosh/agent.json (settings from the file the CPI
- * writes). Pure: bytes in, bytes out.
+ * writes). upstream-agent-stemcell.ts builds the variant that carries the upstream agent.
+ * Pure: bytes in, bytes out.
  */
 import yaml from "js-yaml";
 import { sha1 } from "./release-tarball.js";
@@ -31,14 +32,13 @@ export function buildStemcell(input: { baseVersion: string; agentBundle: Buffer;
   ]);
 }
 
-/** The agent config every local image carries: the CPI delivers settings as a file (`Type: File`). */
-export function agentConfigEntry(): TarEntry {
-  return { path: "bosh/agent.json", content: Buffer.from(`${JSON.stringify(AGENT_CONFIG, null, 2)}\n`) };
-}
-
-/** A stemcell tarball around an image of these files (plus bosh/agent.json); its version carries the image's digest. */
+/**
+ * A stemcell tarball around an image of these files plus bosh/agent.json, the agent config every
+ * local image carries (the CPI delivers settings as a file); its version carries the image's digest.
+ */
 export function stemcellTarball(baseVersion: string, files: TarEntry[]): { version: string; tarball: Buffer } {
-  const image = tgz([...files, agentConfigEntry()]);
+  const agentConfig = { path: "bosh/agent.json", content: Buffer.from(`${JSON.stringify(AGENT_CONFIG, null, 2)}\n`) };
+  const image = tgz([...files, agentConfig]);
   const imageSha1 = sha1(image);
   const version = `${baseVersion}+dev.${imageSha1.slice(0, 12)}`;
   const manifest = {

@@ -10,7 +10,7 @@
  */
 import { AGENT_CONFIG, stemcellTarball } from "./stemcell-tarball.js";
 
-export const UPSTREAM_AGENT_IN_IMAGE = "bosh/bin/bosh-agent-upstream";
+const UPSTREAM_AGENT_IN_IMAGE = "bosh/bin/bosh-agent-upstream";
 
 export interface UpstreamAgentStemcellInput {
   baseVersion: string;
@@ -31,7 +31,7 @@ export function buildUpstreamAgentStemcell(input: UpstreamAgentStemcellInput): {
   ]);
 }
 
-export function upstreamAgentWrapper(runAs: { uid: number; gid: number } | undefined): string {
+function upstreamAgentWrapper(runAs: { uid: number; gid: number } | undefined): string {
   const settingsFile = AGENT_CONFIG.Infrastructure.Settings.Sources[0]?.SettingsPath ?? "";
   const lines = [
     "#!/usr/bin/env bash",
