@@ -40,10 +40,16 @@ const yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   },
 });
 
+/** A signed float without digits before the point (`-.5`): yaml.v2 reads it, js-yaml's float does not. */
+const SIGNED_POINT_FLOAT = /^[-+]\.[0-9]+([eE][-+]?[0-9]+)?$/;
+
 const yaml11Float = new yaml.Type("tag:yaml.org,2002:float", {
   kind: "scalar",
-  resolve: (data: string) => coreFloat.resolve(withoutUnderscores(data)),
-  construct: (data: string) => coreFloat.construct(withoutUnderscores(data)),
+  resolve: (data: string) => SIGNED_POINT_FLOAT.test(withoutUnderscores(data)) || coreFloat.resolve(withoutUnderscores(data)),
+  construct: (data: string) => {
+    const text = withoutUnderscores(data);
+    return SIGNED_POINT_FLOAT.test(text) ? Number(text) : coreFloat.construct(text);
+  },
 });
 
 const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({

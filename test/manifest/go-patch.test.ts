@@ -118,7 +118,7 @@ describe("YAML reading like bosh-cli's yaml.v2", () => {
     const { parseYaml, dumpYaml } = await import("../../src/manifest/index.js");
     expect(parseYaml("a: yes\nb: off\nc: 0644\nd: 2001-12-14\ne: 010x\nf: true\n", "t.yml")).toEqual({ a: true, b: false, c: 420, d: "2001-12-14", e: "010x", f: true });
     // yaml.v2 drops underscores from numbers: `4_096` is 4096, `1_000.5` is 1000.5; `_1` stays a string
-    expect(parseYaml("a: 4_096\nb: 1_000.5\nc: _1\nd: 0_644\n", "t.yml")).toEqual({ a: 4096, b: 1000.5, c: "_1", d: 420 });
+    expect(parseYaml("a: 4_096\nb: 1_000.5\nc: _1\nd: 0_644\ne: -.5\nf: +.5e1\n", "t.yml")).toEqual({ a: 4096, b: 1000.5, c: "_1", d: 420, e: -0.5, f: 5 });
     const text = dumpYaml({ p: "y", q: "0644", r: "12", s: "plain", t: false });
     // bosh int prints these bytes for the same document (go-yaml v2 double-quotes such strings)
     expect(text).toBe('p: "y"\nq: "0644"\nr: "12"\ns: plain\nt: false\n');
