@@ -87,6 +87,8 @@ const CASES: [string, string[], Record<string, string>?][] = [
   ["long strings", ["shapes/folding.yml"]],
   ["key order and quoted keys", ["shapes/keys.yml"]],
   ["unicode", ["shapes/unicode.yml"]],
+  ["random strings", ["shapes/random-strings.yml"]],
+  ["strings that look like numbers, dates and times", ["shapes/look-alike-strings.yml"]],
   ["collections", ["shapes/collections.yml"]],
   ["anchors and merge keys", ["shapes/anchors.yml"]],
   ["variables of every shape", ["shapes/vars-shapes.yml", "-l", "vars/shapes.yml"]],
