@@ -179,6 +179,18 @@ describe("a vars store written by either tool is used unchanged by the other", (
     expect((await bosh(args)).stdout).toBe(ours.stdout);
   });
 
+  it("a hand-written store keeps its dotted names as they are, in both", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "int-store-"));
+    await copyFile(join(FIXTURES, "vars/store-dotted.yml"), join(dir, "theirs.yml"));
+    await copyFile(join(FIXTURES, "vars/store-dotted.yml"), join(dir, "ours.yml"));
+    const theirs = await bosh(["shapes/store-user.yml", "--vars-store", join(dir, "theirs.yml")]);
+    const ours = await bootstrap(["shapes/store-user.yml", "--vars-store", join(dir, "ours.yml")]);
+    expect(ours.code).toBe(theirs.code);
+    const masked = (text: string) => text.replace(/password: \S+/g, "password: <generated>");
+    expect(masked(ours.stdout)).toBe(masked(theirs.stdout));
+    expect(masked(await readFile(join(dir, "ours.yml"), "utf8"))).toBe(masked(await readFile(join(dir, "theirs.yml"), "utf8")));
+  });
+
   it("a certificate generated last is written in bosh-cli's field order by both", async () => {
     const dir = await mkdtemp(join(tmpdir(), "int-store-"));
     const args = (store: string) => ["director.yml", ...NET, "-o", "ops/jumpbox.yml", "-o", "ops/rsa-keys.yml", "-o", "ops/db-tls.yml", "--vars-store", join(dir, store)];

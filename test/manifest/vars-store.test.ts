@@ -56,6 +56,15 @@ describe("vars store", () => {
     expect(keyLines).toEqual(["a:", "  certificate:", "  private_key:", "  ca:", "ca:", "  ca:", "  certificate:", "  private_key:", "pw:"]);
   });
 
+  it("keeps a hand-written store's dotted names as they are: not nested, not resolved, written back unchanged", async () => {
+    // bosh-cli v7.9.13 leaves ((x.y)) unresolved for a store holding `x.y: 1` and writes `x.y: 1` back
+    await writeFile(join(dir, "m.yml"), "a: ((x.y))\np: ((pw))\nvariables:\n- name: pw\n  type: password\n");
+    await writeFile(join(dir, "store.yml"), "x.y: 1\n");
+    const out = await evaluateManifest(input(), { expectAllKeys: false, expectAllVarsUsed: false });
+    expect((out.document as Record<string, unknown>)["a"]).toBe("((x.y))");
+    expect(await readFile(join(dir, "store.yml"), "utf8")).toMatch(/^pw: [a-z0-9]+\nx\.y: 1\n$/);
+  });
+
   it("a flag value wins over the store and is never generated or written", async () => {
     await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
     const out = await evaluateManifest(input({ varFlags: { varsStore: "store.yml", vars: { a: "given" } } }), opts);

@@ -10,7 +10,7 @@ import { dumpYaml, parseYaml } from "../yaml.js";
 import { FieldOrder } from "../yaml-emit/index.js";
 import { isMap } from "../go-patch/go-types.js";
 import { GenerationError, generateValue, type CaLoader } from "../generators/index.js";
-import { StaticSource, type Lookup, type VariableDefinition, type VariableSource } from "./sources.js";
+import type { Lookup, VariableDefinition, VariableSource } from "./sources.js";
 
 export type GenerationMode = "write" | "dry-run";
 
@@ -40,8 +40,9 @@ export class VarsStore implements VariableSource {
         hint: "Point --vars-store at a file written by bootstrap or bosh, or at a path that does not exist yet.",
       });
     }
-    // Dotted names nest exactly as for -l files (bosh-cli loads the store as StaticVariables).
-    const values = new StaticSource(isMap(parsed) ? parsed : {}).all();
+    // Kept as read: unlike -l files, bosh-cli neither nests dotted names from the store (`x.y: 1`
+    // does not resolve ((x.y))) nor changes them when it writes the store back.
+    const values: Record<string, unknown> = isMap(parsed) ? parsed : {};
     registerSecret(values);
     return new VarsStore(path, values, mode);
   }
