@@ -48,8 +48,10 @@ describe("bootstrap interpolate (as a process)", () => {
     // --vars-env has the lowest precedence: vars.yml's vm_memory wins.
     expect(out["resource_pools"][0].cloud_properties).toEqual({ cpus: 2, memory: 4096 });
     expect(out["variables"]).toEqual([]);
-    // keys come out sorted, like bosh int (yaml.v2)
+    // keys come out sorted, like bosh int (yaml.v2), and lists under a key are not indented
     expect(Object.keys(out)).toEqual([...Object.keys(out)].sort());
+    expect(r.stdout).toMatch(/^instance_groups:\n- /m);
+    expect(r.stdout).toContain("\nvariables: []\n");
     const store = yaml.load(await readFile(join(dir, "creds.yml"), "utf8")) as Record<string, any>;
     expect(Object.keys(store).sort()).toEqual(["default_ca", "jumpbox_ssh", "mbus_password", "mbus_tls", "nats_password"]);
     expect(out["cloud_provider"].cert).toEqual(store["mbus_tls"]);
