@@ -1,7 +1,8 @@
 /**
  * `bootstrap delete`: with no state file it says where it looked and changes nothing.
  * Otherwise it installs the CPI (only the CPI release is read), deletes the VM, disks and
- * stemcells it recorded, then removes the state file (its backup stays) and the installation.
+ * stemcells it recorded, then removes the state file (its backup stays) and the installation
+ * (also bosh-cli's, when the state came from `bosh create-env`).
  */
 import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -59,6 +60,7 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
         await handle.remove();
         await rm(cpiJournalDirOf(statePath), { recursive: true, force: true });
         await rm(installationDir, { recursive: true, force: true });
+        await rm(join(paths.boshCliInstallations, handle.state.installation_id), { recursive: true, force: true });
       });
       return { deleted: true, statePath };
     } finally {

@@ -10,10 +10,16 @@ export interface BootstrapPaths {
   installations: string;
   logs: string;
   tmp: string;
+  /**
+   * bosh-cli's installations (~/.bosh/installations/<installation_id>): a state file either tool
+   * wrote may have one, and deleting the deployment removes it, as `bosh delete-env` does.
+   */
+  boshCliInstallations: string;
 }
 
 export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
-  const home = env["BOOTSTRAP_HOME"] ?? join(env["HOME"] ?? homedir(), ".bootstrap");
+  const userHome = env["HOME"] ?? homedir();
+  const home = env["BOOTSTRAP_HOME"] ?? join(userHome, ".bootstrap");
   return {
     home,
     downloads: join(home, "downloads"),
@@ -22,5 +28,6 @@ export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
     installations: join(home, "installations"),
     logs: join(home, "logs"),
     tmp: join(home, "tmp"),
+    boshCliInstallations: join(userHome, ".bosh", "installations"),
   };
 }

@@ -80,6 +80,11 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
     state.current_vm_ssh_host_key = field.optionalString(raw, "current_vm_ssh_host_key", "current_vm_ssh_host_key");
   }
 
+  // It names a directory under ~/.bootstrap/installations (and bosh-cli's ~/.bosh/installations)
+  // that delete removes: one plain path segment, never a way out of that folder.
+  if (state.installation_id !== "" && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(state.installation_id)) {
+    problems.push(`installation_id: expected an id such as a UUID, got ${JSON.stringify(state.installation_id)}`);
+  }
   requireUnique(state.disks, "disks", "cid", problems);
   requireUnique(state.disks, "disks", "id", problems);
   requireUnique(state.stemcells, "stemcells", "cid", problems);

@@ -6,7 +6,9 @@
  * whatever happens.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliResult } from "../e2e/support/cli.js";
 import { processesMentioning } from "../e2e/support/director.js";
@@ -125,10 +127,15 @@ describe("a state and vars store written by bosh create-env, used by bootstrap",
     "bootstrap delete leaves no VM process, no VM, disk or stemcell, and no state file",
     async () => {
       const vars = await readFile(env.varsStore, "utf8");
+      const { installation_id } = JSON.parse((await env.stateText()) ?? "{}") as { installation_id: string };
+      const boshInstallation = join(env.home, ".bosh", "installations", installation_id);
+      expect(existsSync(boshInstallation), "bosh-cli's installation before the delete").toBe(true);
       const r = await env.ours("delete");
       ok(r);
       expect(r.stderr).toMatch(/Deleting VM '[^']+'\.\.\. Finished/);
       expect(await env.leftovers()).toEqual([]);
+      // As `bosh delete-env` would have: bosh-cli's compiled CPI packages for this state go too.
+      expect(existsSync(boshInstallation)).toBe(false);
       expect(await env.stateText()).toBeUndefined();
       expect(await readFile(env.varsStore, "utf8")).toBe(vars);
     },

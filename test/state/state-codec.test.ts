@@ -168,6 +168,7 @@ describe("validation", () => {
     ["disks as an object", withChange((s) => (s.disks = {})), "disks: expected a list or null, got an object"],
     ["a fractional disk size", withChange((s) => (s.disks[0].size = 1.5)), "disks[0].size: expected a whole number of MB"],
     ["an empty release id", withChange((s) => (s.current_release_ids = [""])), "current_release_ids[0]: must not be empty"],
+    ["an installation id that leaves its folder", withChange((s) => (s.installation_id = "../..")), 'installation_id: expected an id such as a UUID, got "../.."'],
   ])("refuses %s with STATE_INVALID naming the file", (_name, text, problem) => {
     const { code, details, message } = problemsOf(text);
     expect(code).toBe("STATE_INVALID");
