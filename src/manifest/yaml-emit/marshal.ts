@@ -106,5 +106,5 @@ function emitScalar(out: Output, text: string, requested: Style, indent: number,
   if (style === "plain") writePlain(out, cps, at);
   else if (style === "single") writeSingleQuoted(out, cps, at);
   else if (style === "double") writeDoubleQuoted(out, cps, at);
-  else writeLiteral(out, cps, at);
+  else writeLiteral(out, text, cps, at);
 }

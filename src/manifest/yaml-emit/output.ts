@@ -22,6 +22,12 @@ export class Output {
     this.column += 1;
   }
 
+  /** Text without breaks, `width` characters long, in one piece (long literal lines, such as a PEM's). */
+  putRun(text: string, width: number): void {
+    this.parts.push(text);
+    this.column += width;
+  }
+
   putBreak(): void {
     this.parts.push("\n");
     this.column = 0;

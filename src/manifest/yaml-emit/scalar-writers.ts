@@ -104,7 +104,7 @@ function writeEscape(out: Output, cp: number): void {
   for (const digit of cp.toString(16).toUpperCase().padStart(width, "0")) out.put(digit);
 }
 
-export function writeLiteral(out: Output, cps: readonly number[], at: ScalarPlacement): void {
+export function writeLiteral(out: Output, text: string, cps: readonly number[], at: ScalarPlacement): void {
   out.writeIndicator("|", true, false, false);
   const first = cps[0] as number;
   if (first === SPACE || isBreak(first)) out.writeIndicator(String(BEST_INDENT), false, false, false);
@@ -113,18 +113,21 @@ export function writeLiteral(out: Output, cps: readonly number[], at: ScalarPlac
   out.putBreak();
   out.indention = true;
   out.whitespace = true;
-  let breaks = true;
-  for (const cp of cps) {
-    if (isBreak(cp)) {
-      out.writeBreak(String.fromCodePoint(cp));
-      out.indention = true;
-      breaks = true;
-    } else {
-      if (breaks) out.writeIndent(at.indent);
-      out.put(String.fromCodePoint(cp));
+  // Lines go out whole. A literal block never holds characters beyond the BMP (they are not
+  // printable, so such text is double-quoted), so UTF-16 offsets count characters here.
+  let lineStart = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && !isBreak(text.charCodeAt(i))) continue;
+    if (i > lineStart) {
+      out.writeIndent(at.indent);
+      out.putRun(text.slice(lineStart, i), i - lineStart);
       out.indention = false;
-      breaks = false;
     }
+    if (i < text.length) {
+      out.writeBreak(text.charAt(i));
+      out.indention = true;
+    }
+    lineStart = i + 1;
   }
 }
 
