@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM; every long operation watches it. */
   signal: AbortSignal;
+  /** Read only by `interpolate -` (bosh int reads a manifest named `-` from standard input). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export function writeLine(stream: NodeJS.WritableStream, text = ""): void {

@@ -20,6 +20,8 @@ export interface EvaluateInput {
   env: NodeJS.ProcessEnv;
   cwd: string;
   generation: GenerationMode;
+  /** Where a manifest named `-` is read from (bosh int's standard input); without it `-` is a file name. */
+  readStdin?: () => Promise<string>;
 }
 
 export interface EvaluateOptions {
@@ -48,8 +50,11 @@ export async function readOpsFiles(paths: readonly string[], cwd: string): Promi
 }
 
 export async function evaluateManifest(input: EvaluateInput, options: EvaluateOptions): Promise<Evaluated> {
-  const manifestPath = expandPath(input.manifestPath, input.cwd);
-  const manifest = parseYaml(await readInput(manifestPath, `Reading manifest '${input.manifestPath}'`), input.manifestPath);
+  const text =
+    input.manifestPath === "-" && input.readStdin !== undefined
+      ? await input.readStdin()
+      : await readInput(expandPath(input.manifestPath, input.cwd), `Reading manifest '${input.manifestPath}'`);
+  const manifest = parseYaml(text, input.manifestPath);
   const patched = applyOps(manifest, await readOpsFiles(input.opsFiles, input.cwd));
 
   const staticVars = new StaticSource(await loadStaticVars(input.varFlags, input.env, input.cwd));

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { loadBootstrapManifest } from "../../src/manifest/index.js";
@@ -24,12 +24,13 @@ interface Run {
   stderr: string;
 }
 
-function bosh(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+function bosh(args: readonly string[], env: Record<string, string> = {}, stdin = ""): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(peerPath("bosh"), ["int", ...args], { cwd: FIXTURES, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(peerPath("bosh"), ["int", ...args], { cwd: FIXTURES, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.end(stdin);
   });
 }
 
@@ -44,12 +45,13 @@ function collector(): { stream: Writable; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-async function bootstrap(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+async function bootstrap(args: readonly string[], env: Record<string, string> = {}, stdin = ""): Promise<Run> {
   const stdout = collector();
   const stderr = collector();
   const code = await main(["interpolate", ...args], {
     stdout: stdout.stream,
     stderr: stderr.stream,
+    stdin: Readable.from([stdin]),
     env: { ...process.env, ...env },
     cwd: FIXTURES,
     signal: new AbortController().signal,
@@ -128,6 +130,13 @@ describe("bootstrap interpolate prints the bytes bosh int prints", () => {
     const [theirs, ours] = await Promise.all([bosh(args, env), bootstrap(args, env)]);
     const expected = theirs.code === 0 ? theirs.stdout : theirs.stdout.replace(/^\n$/, "");
     expect({ code: ours.code, stdout: ours.stdout }).toEqual({ code: theirs.code, stdout: expected });
+  });
+
+  it("reads a manifest named - from standard input", async () => {
+    const manifest = await readFile(join(FIXTURES, "director.yml"), "utf8");
+    const args = ["-", ...NET, "-o", "ops/cpi.yml"];
+    const [theirs, ours] = await Promise.all([bosh(args, {}, manifest), bootstrap(args, {}, manifest)]);
+    expect({ code: ours.code, stdout: ours.stdout }).toEqual({ code: 0, stdout: theirs.stdout });
   });
 
   it("--var-errs / --var-errs-unused name the same variables", async () => {

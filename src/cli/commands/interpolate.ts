@@ -20,7 +20,7 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
     .command("interpolate")
     .alias("int")
     .description("Apply ops files and interpolate variables into a manifest, printing the result (like bosh int)")
-    .argument("<MANIFEST>", "path to the manifest YAML");
+    .argument("<MANIFEST>", "path to the manifest YAML (- reads it from standard input)");
   addVarFlags(command)
     .option("--path <OP-PATH>", "print only the value at this go-patch path (e.g. /private_key)")
     .option("--var-errs", "fail when a variable has no value")
@@ -31,8 +31,9 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
       const { dumpYaml, evaluateManifest, findValue, PatchError } = manifest;
       const pointer = options.path === undefined ? undefined : parsePath(options.path, manifest);
       const { opsFiles, varFlags } = varFlagsFromOptions(options);
+      const stdin = io.stdin;
       const evaluated = await evaluateManifest(
-        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write" },
+        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write", ...(stdin === undefined ? {} : { readStdin: () => readAll(stdin) }) },
         { expectAllKeys: options.varErrs === true, expectAllVarsUsed: options.varErrsUnused === true },
       );
       if (pointer === undefined) {
@@ -48,6 +49,12 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
       }
       io.stdout.write(typeof value === "string" ? `${value}\n` : dumpYaml(value));
     });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parsePath(path: string, manifest: typeof import("../../manifest/index.js")): Pointer {
