@@ -3,6 +3,12 @@
  * one), compared code point by code point until they differ; there, a letter sorts after a
  * non-letter, two letters by code point, and otherwise the digit runs starting there are
  * compared as numbers (shorter run first on a tie, so `k9` < `k09` < `k10`).
+ *
+ * That comparison is not always an order (`item1a` < `item9` < `item10` < `item1a`); for such key
+ * sets bosh's own output changes from run to run with Go's random map iteration, so no output
+ * can match it every time; ours is at least the same on every run. Keys YAML 1.1 reads as bools
+ * or numbers (`y:`, `8080:`) come to us as strings, so they are quoted and sorted as strings
+ * where bosh sorts them first, unquoted.
  */
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
