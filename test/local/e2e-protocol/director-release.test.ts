@@ -83,7 +83,19 @@ async function deployDirector(): Promise<void> {
   ]);
   await action(agent(), "run_script", ["pre-start", {}]);
   await action(agent(), "start");
+  // As the deployer does: post-start runs once the instance is running, not as soon as start returns.
+  expect(await waitUntilRunning()).toBe("running");
   await action(agent(), "run_script", ["post-start", {}]);
+}
+
+/** The job state once it is "running", or the last one seen; a process counts as running once it has stayed up a moment. */
+async function waitUntilRunning(): Promise<string> {
+  let state = "";
+  for (let i = 0; i < 300 && state !== "running"; i++) {
+    state = ((await action(agent(), "get_state")) as { job_state: string }).job_state;
+    if (state !== "running") await new Promise((r) => setTimeout(r, 200));
+  }
+  return state;
 }
 
 function getInfo(): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -126,13 +138,7 @@ describe("the example director release", () => {
       user_authentication: { type: "basic", options: {} },
     });
     expect(readFileSync(join(cpi.baseDir, "disks", disk, "director", "uuid"), "utf8").trim()).toBe(first.body["uuid"]);
-    // A process counts as running once it has stayed up a moment, as clients poll for it.
-    let state = "";
-    for (let i = 0; i < 50 && state !== "running"; i++) {
-      state = ((await action(agent(), "get_state")) as { job_state: string }).job_state;
-      if (state !== "running") await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(state).toBe("running");
+    expect(((await action(agent(), "get_state")) as { job_state: string }).job_state).toBe("running");
 
     // when the VM is replaced and the director deployed again
     await action(agent(), "stop");
