@@ -10,12 +10,12 @@
  * start, and no processes), and disk mounts and migrations are bookkeeping in its bosh/*.json.
  */
 import { access, readFile, readdir, writeFile } from "node:fs/promises";
-import { createConnection } from "node:net";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgentClient, type AgentClient } from "../../src/agent-client/index.js";
 import { silentLogger } from "../../src/common/index.js";
+import { listening } from "../agent-client/support/openssh-server.js";
 import { exampleManifestAt, makeHome, runCli, type CliResult } from "../e2e/support/cli.js";
 import { processesMentioning } from "../e2e/support/director.js";
 import { buildFailingRelease, FAILING_MESSAGE } from "./support/real-agent-failing-release.js";
@@ -118,7 +118,7 @@ describe("deploying onto the upstream bosh-agent", () => {
     await access(join(root, "store", "director"));
     await access(await hostPath(root, "/var/vcap/sys/log/director/pre-start.stdout.log"));
     expect(r.stdout).toMatch(/"step":"Waiting for instance 'bosh\/0' to be running","stage":"deploying","outcome":"finished"/);
-    expect(await accepts(ADDRESS, 25555)).toBe(false);
+    expect(await listening(ADDRESS, 25555)).toBe(false);
     const agentState = await askAgent((a) => a.getState());
     expect(agentState).toMatchObject({ job_state: "running", job: { name: "bosh" }, networks: { default: { ip: ADDRESS } } });
     expect(agentState.processes).toBeUndefined();
@@ -240,15 +240,3 @@ describe("deploying onto the upstream bosh-agent", () => {
     }
   }, STEP_MS);
 });
-
-/** Whether anything accepts TCP connections at host:port. */
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}

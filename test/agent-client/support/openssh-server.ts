@@ -122,7 +122,8 @@ function signalChildren(pid: number | undefined, signal: NodeJS.Signals): number
   return children;
 }
 
-function listening(host: string, port: number): Promise<boolean> {
+/** Whether anything accepts TCP connections at host:port. */
+export function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.once("connect", () => {
