@@ -4,12 +4,12 @@
  * by the first call. Agent exceptions become AGENT_ERROR (sync) or AGENT_TASK_FAILED (async);
  * transport failures are AGENT_UNREACHABLE naming the failing layer.
  */
-import { BootstrapError, redact } from "../common/index.js";
+import { BootstrapError, isRecord, redact } from "../common/index.js";
 import { downloadBlob, uploadBlob } from "./blob-transfer.js";
 import { planConnection } from "./connection-plan.js";
 import { HttpsTransport } from "./https-transport.js";
 import { parseMbusUrl } from "./mbus-url.js";
-import { decodeResponse, encodeRequest, isObject, isUnknownMessage, type AgentResponse } from "./rpc-envelope.js";
+import { decodeResponse, encodeRequest, isUnknownMessage, type AgentResponse } from "./rpc-envelope.js";
 import { waitForTask, type TaskPollSettings } from "./task-poller.js";
 import { AgentUnreachableError } from "./transport-failure.js";
 import type { AgentClient, AgentClientOptions, AgentState } from "./types.js";
@@ -109,7 +109,7 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
     async getState(full = false) {
       const value = await call("get_state", full ? ["full"] : []);
-      if (!isObject(value) || typeof value["job_state"] !== "string") {
+      if (!isRecord(value) || typeof value["job_state"] !== "string") {
         throw new BootstrapError("AGENT_ERROR", `Agent get_state answered without a job_state: ${redact(JSON.stringify(value)).slice(0, 300)}`);
       }
       return value as AgentState;
@@ -139,8 +139,8 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
     async compilePackage(a) {
       const value = await callTask("compile_package", [a.blobstoreId, a.sha1, a.name, a.version, a.deps]);
-      const result = isObject(value) ? value["result"] : undefined;
-      if (!isObject(result) || typeof result["blobstore_id"] !== "string" || typeof result["sha1"] !== "string") {
+      const result = isRecord(value) ? value["result"] : undefined;
+      if (!isRecord(result) || typeof result["blobstore_id"] !== "string" || typeof result["sha1"] !== "string") {
         throw new BootstrapError("AGENT_TASK_FAILED", `Agent compile_package of ${a.name} answered without a result blob: ${JSON.stringify(value)}`);
       }
       return { blobstoreId: result["blobstore_id"], sha1: result["sha1"] };
@@ -169,7 +169,7 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
     async fetchLogs(logTypes, filters) {
       const value = await callTask("fetch_logs", [logTypes, filters]);
-      if (!isObject(value) || typeof value["blobstore_id"] !== "string" || typeof value["sha1"] !== "string") {
+      if (!isRecord(value) || typeof value["blobstore_id"] !== "string" || typeof value["sha1"] !== "string") {
         throw new BootstrapError("AGENT_TASK_FAILED", `Agent fetch_logs answered without a blob: ${JSON.stringify(value)}`);
       }
       return { blobstoreId: value["blobstore_id"], sha1: value["sha1"] };

@@ -3,6 +3,7 @@
  * `{method, arguments, reply_to}`, responses `{value}` or `{exception: {message}}`, and an async
  * action's first answer (and a still-running get_task) is `{value: {agent_task_id, state}}`.
  */
+import { isRecord } from "../common/index.js";
 export interface AgentRequest {
   method: string;
   arguments: unknown[];
@@ -26,9 +27,9 @@ export function decodeResponse(body: string): AgentResponse | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(parsed)) return undefined;
+  if (!isRecord(parsed)) return undefined;
   const exception = parsed["exception"];
-  if (isObject(exception)) {
+  if (isRecord(exception)) {
     const message = exception["message"];
     return { kind: "exception", message: typeof message === "string" ? message : JSON.stringify(exception) };
   }
@@ -38,7 +39,7 @@ export function decodeResponse(body: string): AgentResponse | undefined {
 
 /** A value that is a map holding `agent_task_id` means "still running" (as bosh-cli reads it). */
 export function readTaskProgress(value: unknown): TaskProgress {
-  if (isObject(value) && typeof value["agent_task_id"] === "string" && value["state"] === "running") {
+  if (isRecord(value) && typeof value["agent_task_id"] === "string" && value["state"] === "running") {
     return { kind: "running", taskId: value["agent_task_id"] };
   }
   return { kind: "finished", value };
@@ -48,6 +49,3 @@ export function isUnknownMessage(message: string): boolean {
   return message.includes("unknown message");
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

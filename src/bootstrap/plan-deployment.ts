@@ -4,6 +4,7 @@
  * state written by either tool is judged the same way; every step says why it is there.
  */
 import type { DeployPlan, DeployStep } from "./plan-types.js";
+import { isRecord } from "../common/index.js";
 
 export interface RecordedState {
   current_vm_cid: string;
@@ -130,8 +131,8 @@ function releaseChanges(recorded: RecordedState["releases"], wanted: PlanInput["
 /** JSON with sorted keys, so {a,b} and {b,a} compare equal as bosh's reflect.DeepEqual would. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+    if (isRecord(v)) {
+      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
     }
     return v;
   });

@@ -4,7 +4,7 @@
  * manifest's update_watch_time, post-start and post-deploy. When the jobs do not come up, or a
  * job script fails, the error carries the tail of the job logs (and names failing processes).
  */
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, sleep } from "../common/index.js";
 import { compilePackagesOnVm, type CompileInput } from "./compile-on-vm.js";
 import { fullApplySpec, initialApplySpec, type InstanceIdentity } from "./instance-spec.js";
 import { jobLogTails } from "./job-logs.js";
@@ -78,14 +78,15 @@ function addressFrom(state: AgentStateValue, identity: InstanceIdentity, fallbac
 }
 
 async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: UpdateInstanceInput): Promise<void> {
-  await sleep(input.watchTime.startMs, ctx.signal);
+  // Ends early on Ctrl-C: the next agent call then fails as interrupted (its client holds the run's signal).
+  await sleep(input.watchTime.startMs, ctx.signal, { onAbort: "resolve" });
   const deadline = Date.now() + Math.max(0, input.watchTime.endMs - input.watchTime.startMs);
   let last: AgentStateValue | undefined;
   for (;;) {
     last = await agent.getState();
     if (last.job_state === "running") return;
     if (Date.now() >= deadline) break;
-    await sleep(input.pollIntervalMs, ctx.signal);
+    await sleep(input.pollIntervalMs, ctx.signal, { onAbort: "resolve" });
   }
   const failing = (last.processes ?? []).filter((p) => p.state !== "running").map((p) => `${p.name} (${p.state})`);
   const logs = await jobLogTails(agent, input.compile.workDir);
@@ -98,17 +99,4 @@ async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: Upda
       hint: "Read the job logs above, fix the job's properties or release, and run deploy again (update.update_watch_time sets how long to wait).",
     },
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -7,3 +7,6 @@ export { writeFileAtomic } from "./atomic-write.js";
 export { runGraph, runGraphSettled, topologicalOrder } from "./run-graph.js";
 export type { GraphNode, NodeOutcome, GraphRunOptions } from "./run-graph.js";
 export { readTextIfExists } from "./read-if-exists.js";
+export { isPlainRecord, isRecord } from "./is-record.js";
+export { isAlive } from "./is-alive.js";
+export { sleep } from "./sleep.js";

@@ -4,6 +4,8 @@
  * (PEM private keys, passwords in URLs, password-like JSON/YAML keys), and the exact values
  * registered at run time (every variable value of the manifest, mbus credentials, ...).
  */
+import { isRecord } from "./is-record.js";
+
 const REDACTED = "<redacted>";
 const registered = new Set<string>();
 
@@ -19,7 +21,7 @@ export function registerSecret(value: unknown): void {
     for (const item of value) registerSecret(item);
     return;
   }
-  if (value !== null && typeof value === "object") {
+  if (isRecord(value)) {
     for (const item of Object.values(value)) registerSecret(item);
   }
 }

@@ -5,7 +5,7 @@
  * ok_to_retry are retried a bounded number of times.
  */
 import { randomBytes } from "node:crypto";
-import { BootstrapError, redact } from "../common/index.js";
+import { BootstrapError, redact, sleep } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { CpiError, cpiExited, cpiNotStarted, cpiTimedOut, isCpiNotImplemented } from "./cpi-error.js";
 import { forget, openOutputs, processStat, readOutputs, redactArguments, writeIntent, writeRecord } from "./journal.js";
@@ -130,7 +130,7 @@ export class CpiClient {
         const delay = delays[attempt];
         if (!(error instanceof CpiError) || !error.okToRetry || delay === undefined) throw error;
         this.logger.debug(`cpi ${method}: ${error.cpiType} with ok_to_retry; retry ${attempt + 1} of ${delays.length} in ${delay} ms`);
-        await sleep(delay, this.opts.signal);
+        await sleep(delay, this.opts.signal, { onAbort: "resolve" }); // the retry loop checks the signal next
       }
     }
   }
@@ -251,16 +251,4 @@ function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   return out;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve(); // the retry loop checks the signal next
-    }
-  });
 }

@@ -4,6 +4,7 @@
  * shapes of API v1 and v2.
  */
 import { CpiError, INVALID_RESULT_TYPE } from "./cpi-error.js";
+import { isRecord } from "../common/index.js";
 
 export type CpiMethod =
   | "info"
@@ -73,20 +74,16 @@ export function decodeResponse(stdout: string): CpiResponse {
   } catch {
     return { kind: "invalid", problem: "printed something other than one JSON response on stdout" };
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { kind: "invalid", problem: "printed JSON that is not a response object" };
-  }
-  const response = value as Record<string, unknown>;
+  if (!isRecord(value)) return { kind: "invalid", problem: "printed JSON that is not a response object" };
+  const response = value;
   const log = typeof response.log === "string" ? response.log : "";
   const error = response.error;
   if (error === null || error === undefined) {
     if (!("result" in response)) return { kind: "invalid", problem: "printed a response with neither result nor error" };
     return { kind: "result", result: response.result, log };
   }
-  if (typeof error !== "object" || Array.isArray(error)) {
-    return { kind: "invalid", problem: "printed a response whose error is not an object" };
-  }
-  const e = error as Record<string, unknown>;
+  if (!isRecord(error)) return { kind: "invalid", problem: "printed a response whose error is not an object" };
+  const e = error;
   return {
     kind: "error",
     type: typeof e.type === "string" && e.type !== "" ? e.type : "Unknown",
@@ -103,7 +100,7 @@ export interface CpiInfo {
 }
 
 export function decodeInfo(result: unknown): CpiInfo {
-  const info = asObject(result);
+  const info = isRecord(result) ? result : undefined;
   const formats = info?.stemcell_formats;
   if (info === undefined || !Array.isArray(formats) || !formats.every((f) => typeof f === "string")) {
     throw invalidResult("info", "an object with a stemcell_formats list", result);
@@ -152,10 +149,6 @@ export function decodeMutatingResult(method: string, result: unknown, apiVersion
     default:
       return null;
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function invalidResult(method: string, expected: string, got: unknown): CpiError {

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { BootstrapError, messageOf, redact, type Logger } from "../common/index.js";
+import { BootstrapError, isAlive, messageOf, redact, sleep, type Logger } from "../common/index.js";
 import { findMismatch, formatDigest, hashFile, parseMultiDigest, strongestDigest, type Digest, type DigestValues } from "./digest.js";
 import { displayUrl, downloadOnce, TransientDownloadError } from "./download.js";
 import { readStatCache, statKey, writeStatCache } from "./stat-cache.js";
@@ -148,30 +148,10 @@ async function removeStalePartials(cacheDir: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {
     return false;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

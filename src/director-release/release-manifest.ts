@@ -5,7 +5,7 @@
  * `!!binary`: releases made by the old Ruby CLI wrote some values as (mis-tagged) base64.
  */
 import yaml from "js-yaml";
-import { BootstrapError, messageOf } from "../common/index.js";
+import { BootstrapError, isRecord, messageOf } from "../common/index.js";
 import { parseYaml } from "../manifest/index.js";
 import { parseMultiDigest } from "./digest.js";
 
@@ -36,7 +36,6 @@ type Raw = Record<string, unknown>;
 const binaryType = (yaml as unknown as { types: { binary: yaml.Type } }).types.binary;
 const RELEASE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend([binaryType]);
 const RUBY_BINARY_TAG = /(sha1|version|fingerprint): !binary \|-/g;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function loadYaml(text: string, where: string, schema: yaml.Schema): unknown {
   try {
@@ -57,7 +56,7 @@ function invalid(where: string, problems: string[]): BootstrapError {
 
 export function parseReleaseManifest(text: string, where: string): ReleaseManifest {
   const raw = loadYaml(text.replace(RUBY_BINARY_TAG, "$1: !!binary |-"), where, RELEASE_SCHEMA);
-  if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
+  if (!isRecord(raw)) throw invalid(where, ["the document must be a map"]);
   const problems: string[] = [];
   const str = (v: unknown, path: string): string => {
     if (v instanceof Uint8Array && v.length > 0) return Buffer.from(v).toString("utf8");
@@ -85,12 +84,12 @@ export function parseReleaseManifest(text: string, where: string): ReleaseManife
   const name = str(raw["name"], "name");
   const version = str(raw["version"], "version");
   const jobs = list(raw["jobs"], "jobs").map((j, i): ReleaseManifestJob => {
-    const m = isMap(j) ? j : {};
+    const m = isRecord(j) ? j : {};
     return { name: fileName(m["name"], `jobs[${i}].name`), fingerprint: str(m["fingerprint"], `jobs[${i}].fingerprint`), sha1: digest(m["sha1"], `jobs[${i}].sha1`) };
   });
   const pkg = (key: "packages" | "compiled_packages") =>
     list(raw[key], key).map((p, i): ReleaseManifestPackage => {
-      const m = isMap(p) ? p : {};
+      const m = isRecord(p) ? p : {};
       const out: ReleaseManifestPackage = {
         name: fileName(m["name"], `${key}[${i}].name`),
         fingerprint: str(m["fingerprint"], `${key}[${i}].fingerprint`),
@@ -143,13 +142,13 @@ function loadJobSpecYaml(text: string, where: string): unknown {
 
 export function parseJobSpec(text: string, where: string): JobSpec {
   const raw = loadJobSpecYaml(text, where);
-  if (!isMap(raw)) throw invalid(where, ["the document must be a map"]);
+  if (!isRecord(raw)) throw invalid(where, ["the document must be a map"]);
   const problems: string[] = [];
   const name = typeof raw["name"] === "string" && raw["name"] !== "" ? raw["name"] : "";
   if (name === "") problems.push("name must be a non-empty string");
   const templates: Record<string, string> = {};
   const rawTemplates = raw["templates"] ?? {};
-  if (!isMap(rawTemplates)) problems.push("templates must be a map of source to destination");
+  if (!isRecord(rawTemplates)) problems.push("templates must be a map of source to destination");
   else
     for (const [src, dest] of Object.entries(rawTemplates)) {
       if (typeof dest === "string" && dest !== "") templates[src] = dest;
@@ -160,10 +159,10 @@ export function parseJobSpec(text: string, where: string): JobSpec {
   if (!Array.isArray(rawPackages) || packages.length !== rawPackages.length) problems.push("packages must be a list of package names");
   const properties: JobSpec["properties"] = {};
   const rawProperties = raw["properties"] ?? {};
-  if (!isMap(rawProperties)) problems.push("properties must be a map");
+  if (!isRecord(rawProperties)) problems.push("properties must be a map");
   else
     for (const [prop, def] of Object.entries(rawProperties)) {
-      const d = isMap(def) ? def : {};
+      const d = isRecord(def) ? def : {};
       const entry: { default?: unknown; description?: string } = {};
       if ("default" in d) entry.default = d["default"];
       if (typeof d["description"] === "string") entry.description = d["description"];

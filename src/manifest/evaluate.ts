@@ -3,10 +3,9 @@
  * variables from the flags and the vars store (generating typed ones into the store). Returns the
  * interpolated document and its YAML text; all variable values are registered as secrets.
  */
-import { BootstrapError, registerSecret } from "../common/index.js";
+import { BootstrapError, isRecord, registerSecret } from "../common/index.js";
 import { parseYaml, dumpYaml } from "./yaml.js";
 import { applyOps, parseOps, type OpsFile } from "./go-patch/index.js";
-import { isMap } from "./go-patch/go-types.js";
 import { GenerationError } from "./generators/index.js";
 import { expandPath, loadStaticVars, readInput, type VarFlags } from "./variables/static-vars.js";
 import { MultiSource, StaticSource, type VariableSource } from "./variables/sources.js";
@@ -69,7 +68,7 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   store?.useCaLoader(async (name) => {
     const found = await vars.get({ name });
     const value = found.found ? found.value : undefined;
-    if (!isMap(value) || typeof value["certificate"] !== "string" || typeof value["private_key"] !== "string") {
+    if (!isRecord(value) || typeof value["certificate"] !== "string" || typeof value["private_key"] !== "string") {
       throw new GenerationError(`Loading certificates: Expected to find variable '${name}' with a certificate`);
     }
     return { certificate: value["certificate"], private_key: value["private_key"] };

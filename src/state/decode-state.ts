@@ -3,7 +3,7 @@
  * a file that would make us act on an empty or ambiguous CID is refused with every problem
  * listed, never half-loaded.
  */
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, isRecord } from "../common/index.js";
 import { LIST_KEYS, SCHEMA_VERSION } from "./types.js";
 import type { DeploymentState, DiskRecord, ListKey, ReleaseRecord, StateMeta, StemcellRecord, StoredState } from "./types.js";
 
@@ -37,7 +37,7 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
     const detail = text.trim() === "" ? "the file is empty" : `not JSON: ${(error as Error).message}`;
     throw invalid(ctx, [detail]);
   }
-  if (!isPlainObject(raw)) throw invalid(ctx, ["the top level is not a JSON object"]);
+  if (!isRecord(raw)) throw invalid(ctx, ["the top level is not a JSON object"]);
   checkSchemaVersion(raw, ctx);
 
   const problems: string[] = [];
@@ -135,14 +135,14 @@ function decodeDisk(value: unknown, where: string, field: FieldReader): DiskReco
     field.problems.push(`${where}.size: expected a whole number of MB, got ${describe(size)}`);
   }
   const props = value.cloud_properties;
-  if (props !== undefined && props !== null && !isPlainObject(props)) {
+  if (props !== undefined && props !== null && !isRecord(props)) {
     field.problems.push(`${where}.cloud_properties: expected an object or null, got ${describe(props)}`);
   }
   return {
     id: field.nonEmpty(value.id, `${where}.id`) ?? "",
     cid: field.nonEmpty(value.cid, `${where}.cid`) ?? "",
     size: typeof size === "number" ? size : 0,
-    cloud_properties: isPlainObject(props) ? props : {},
+    cloud_properties: isRecord(props) ? props : {},
   };
 }
 
@@ -230,14 +230,10 @@ class FieldReader {
   }
 
   object(value: unknown, where: string): value is Record<string, unknown> {
-    if (isPlainObject(value)) return true;
+    if (isRecord(value)) return true;
     this.problems.push(`${where}: expected an object, got ${describe(value)}`);
     return false;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { load } from "js-yaml";
-import { BootstrapError, readTextIfExists } from "../common/index.js";
+import { BootstrapError, isRecord, readTextIfExists } from "../common/index.js";
 import { emptyDeploymentState, type DeploymentState } from "./types.js";
 
 export const LEGACY_FILE_NAME = "bosh-deployments.yml";
@@ -41,7 +41,7 @@ export function convertLegacyDeployments(text: string, path: string): Deployment
 }
 
 function withoutColons(value: unknown): Record<string, unknown> | undefined {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key.replace(/^:/, "")] = item;
   return out;

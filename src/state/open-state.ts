@@ -7,11 +7,11 @@
 import { mkdir, readFile, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
-import { BootstrapError, silentLogger, writeFileAtomic } from "../common/index.js";
+import { BootstrapError, isAlive, silentLogger, writeFileAtomic } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { decodeState } from "./decode-state.js";
 import { encodeState } from "./encode-state.js";
-import { acquireLock, isAlive } from "./state-lock.js";
+import { acquireLock } from "./state-lock.js";
 import type { HeldLock } from "./state-lock.js";
 import { backupPathOf, lockPathOf } from "./state-path.js";
 import { emptyDeploymentState, LIST_KEYS } from "./types.js";

@@ -7,7 +7,7 @@ import { open, readFile, rename, rm, link } from "node:fs/promises";
 import { readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, isAlive } from "../common/index.js";
 
 export interface LockOwner {
   pid: number;
@@ -97,15 +97,6 @@ async function readOwner(path: string): Promise<LockOwner | "gone" | "unreadable
 
 function isStaleHere(owner: LockOwner): boolean {
   return owner.host === hostname() && !isAlive(owner.pid);
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

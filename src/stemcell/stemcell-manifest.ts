@@ -4,7 +4,7 @@
  * A missing api_version means 1, as bosh reads it.
  */
 import yaml from "js-yaml";
-import { BootstrapError, messageOf } from "../common/index.js";
+import { BootstrapError, isRecord, messageOf } from "../common/index.js";
 
 export interface StemcellSummary {
   name: string;
@@ -18,7 +18,6 @@ export interface StemcellSummary {
 }
 
 type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function parseStemcellManifest(text: string, where: string, digest: string): StemcellSummary {
   let typed: unknown;
@@ -31,7 +30,7 @@ export function parseStemcellManifest(text: string, where: string, digest: strin
       hint: "The stemcell tarball is damaged; download or build it again.",
     });
   }
-  if (!isMap(typed) || !isMap(strings)) throw invalid(where, ["the document must be a map"]);
+  if (!isRecord(typed) || !isRecord(strings)) throw invalid(where, ["the document must be a map"]);
   const problems: string[] = [];
   const str = (key: string): string => {
     const v = strings[key];
@@ -49,12 +48,12 @@ export function parseStemcellManifest(text: string, where: string, digest: strin
     else problems.push("api_version must be a whole number");
   }
   const rawCloud = typed["cloud_properties"] ?? {};
-  if (!isMap(rawCloud)) problems.push("cloud_properties must be a map");
+  if (!isRecord(rawCloud)) problems.push("cloud_properties must be a map");
   const rawFormats = typed["stemcell_formats"] ?? [];
   const stemcellFormats = Array.isArray(rawFormats) ? rawFormats.map(String) : [];
   if (!Array.isArray(rawFormats)) problems.push("stemcell_formats must be a list");
   if (problems.length > 0) throw invalid(where, problems);
-  return { name, version, operatingSystem, apiVersion, cloudProperties: isMap(rawCloud) ? rawCloud : {}, digest, stemcellFormats };
+  return { name, version, operatingSystem, apiVersion, cloudProperties: isRecord(rawCloud) ? rawCloud : {}, digest, stemcellFormats };
 }
 
 function invalid(where: string, problems: string[]): BootstrapError {

@@ -7,6 +7,7 @@
  */
 import ejs from "ejs";
 import type { ResolvedContext, TemplateOutcome, TemplateSource } from "./render-erb.js";
+import { isRecord } from "../../common/index.js";
 
 class UnknownPropertyError extends Error {
   constructor(readonly names: string[]) {
@@ -34,8 +35,8 @@ const inactiveElse: ElseChain = { else: () => undefined, else_if_p: () => inacti
 function lookupDotted(source: unknown, name: string): unknown {
   let ref: unknown = source;
   for (const key of name.split(".")) {
-    if (typeof ref !== "object" || ref === null || Array.isArray(ref)) return undefined;
-    ref = (ref as Record<string, unknown>)[key];
+    if (!isRecord(ref)) return undefined;
+    ref = ref[key];
     if (ref === null) return undefined;
   }
   return ref;

@@ -3,7 +3,8 @@
  * ("Not enough arguments, expected N, got M"), extra ones are ignored, a wrong type is an
  * "Unmarshalling action argument" error. All under "Extracting method arguments from payload".
  */
-import { isObject, type Json } from "./settings.js";
+import type { Json } from "./settings.js";
+import { isRecord } from "../../common/index.js";
 
 const PREFIX = "Extracting method arguments from payload";
 
@@ -26,6 +27,6 @@ export function stringArg(args: readonly unknown[], index: number): string {
 export function objectArg(args: readonly unknown[], index: number): Json {
   const value = args[index];
   if (value === null || value === undefined) return {};
-  if (!isObject(value)) throw mismatch(value, "map[string]interface {}");
+  if (!isRecord(value)) throw mismatch(value, "map[string]interface {}");
   return value;
 }

@@ -3,7 +3,7 @@
  * Each action's work lives in a module named after it; this file binds arguments and order.
  */
 import { readFile, rm } from "node:fs/promises";
-import { writeFileAtomic, type Logger } from "../../common/index.js";
+import { isRecord, writeFileAtomic, type Logger } from "../../common/index.js";
 import { objectArg, requireArgs, stringArg } from "./action-args.js";
 import { wrapAsync } from "./action-error.js";
 import type { SpecPackage } from "./apply/apply-spec.js";
@@ -16,7 +16,7 @@ import type { Action } from "./dispatcher.js";
 import { fetchLogs } from "./fetch-logs.js";
 import { drainJobs, drainParams, runScript } from "./job-scripts.js";
 import type { AgentPaths } from "./paths.js";
-import { agentId, isObject, vmName, type Json, type SettingsService } from "./settings.js";
+import { agentId, vmName, type Json, type SettingsService } from "./settings.js";
 import type { JobSupervisor } from "./supervisor/job-supervisor.js";
 import { collectVitals } from "./vitals.js";
 import { registerMonitFiles } from "./supervisor/monit-registration.js";
@@ -74,13 +74,13 @@ export function buildActions(s: AgentServices): Record<string, Action> {
     run_script: task(async (args) => {
       requireArgs(args, 2);
       const options = objectArg(args, 1);
-      const env = isObject(options.env) ? Object.fromEntries(Object.entries(options.env).map(([k, v]) => [k, String(v)])) : {};
+      const env = isRecord(options.env) ? Object.fromEntries(Object.entries(options.env).map(([k, v]) => [k, String(v)])) : {};
       return runScript(paths, await specStore.read(), stringArg(args, 0), env, logger);
     }),
     run_errand: task(async (args, { signal }) => runErrand(paths, await specStore.read(), stringArg(args, 0), signal), true),
     compile_package: task(async (args, { signal }) => {
       requireArgs(args, 5);
-      const deps = Object.values(objectArg(args, 4)).filter(isObject).map(
+      const deps = Object.values(objectArg(args, 4)).filter(isRecord).map(
         (d): SpecPackage => ({ name: String(d.name ?? ""), version: String(d.version ?? ""), sha1: String(d.sha1 ?? ""), blobstore_id: String(d.blobstore_id ?? "") }),
       );
       const request = { blobstoreId: stringArg(args, 0), sha1: stringArg(args, 1), name: stringArg(args, 2), version: stringArg(args, 3), deps };

@@ -6,7 +6,7 @@
 import { mkdir, readFile, symlink, lstat } from "node:fs/promises";
 import { once } from "node:events";
 import { totalmem } from "node:os";
-import { FileLogger, messageOf, registerSecret, type Logger } from "../../common/index.js";
+import { FileLogger, isRecord, messageOf, registerSecret, type Logger } from "../../common/index.js";
 import { buildActions } from "./actions.js";
 import { Blobstore } from "./blobstore.js";
 import type { AgentArgs } from "./cli-args.js";
@@ -14,7 +14,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { createMbusServer } from "./https-server.js";
 import { mbusConfig } from "./mbus-config.js";
 import { AgentPaths } from "./paths.js";
-import { localBlobstorePath, readSettingsSourcePath, SettingsService, isObject, type Json } from "./settings.js";
+import { localBlobstorePath, readSettingsSourcePath, SettingsService, type Json } from "./settings.js";
 import { TaskService } from "./task-service.js";
 import { JobSupervisor } from "./supervisor/job-supervisor.js";
 import { DiskManager } from "./disks.js";
@@ -77,7 +77,7 @@ async function createDirectories(paths: AgentPaths): Promise<void> {
 async function readJsonObject(path: string): Promise<Json> {
   try {
     const value: unknown = JSON.parse(await readFile(path, "utf8"));
-    return isObject(value) ? value : {};
+    return isRecord(value) ? value : {};
   } catch {
     return {};
   }

@@ -7,11 +7,11 @@
  * Which disk is where is recorded in `bosh/mounts.json` and checked against the live mount table.
  */
 import { mkdir, readFile } from "node:fs/promises";
-import { messageOf, writeFileAtomic, type Logger } from "../../common/index.js";
+import { isRecord, messageOf, writeFileAtomic, type Logger } from "../../common/index.js";
 import { wrap } from "./action-error.js";
 import type { AgentPaths } from "./paths.js";
 import { runChecked } from "./run-command.js";
-import { isObject, persistentDisks, type SettingsService } from "./settings.js";
+import { persistentDisks, type SettingsService } from "./settings.js";
 
 type Mounts = Record<string, string>;
 
@@ -108,7 +108,7 @@ export class DiskManager {
       throw wrap("Refreshing the settings", error);
     }
     if (value === undefined) throw new Error(`${context}: Persistent disk with volume id '${cid}' could not be found`);
-    const path = typeof value === "string" ? value : isObject(value) && typeof value.path === "string" ? value.path : "";
+    const path = typeof value === "string" ? value : isRecord(value) && typeof value.path === "string" ? value.path : "";
     if (path === "") throw new Error(`${context}: Persistent disk with volume id '${cid}' has no path in the settings or hint`);
     return path;
   }
@@ -130,7 +130,7 @@ export class DiskManager {
   private async readJson(path: string): Promise<Record<string, unknown>> {
     try {
       const value: unknown = JSON.parse(await readFile(path, "utf8"));
-      return isObject(value) ? value : {};
+      return isRecord(value) ? value : {};
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.logger.warn(`ignoring unreadable ${path}: ${messageOf(error)}`);
       return {};

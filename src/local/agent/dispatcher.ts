@@ -5,9 +5,8 @@
  * Error texts follow the real agent ("unknown message X", "Action Failed X: ...",
  * "Task <id> result: ...", "Task with id <id> could not be found").
  */
-import { messageOf, type Logger } from "../../common/index.js";
+import { isRecord, messageOf, type Logger } from "../../common/index.js";
 import { requireArgs, stringArg } from "./action-args.js";
-import { isObject } from "./settings.js";
 import type { TaskService } from "./task-service.js";
 
 export interface ActionContext {
@@ -32,14 +31,14 @@ export class Dispatcher {
   }
 
   async handle(request: unknown): Promise<AgentResponse> {
-    const method = isObject(request) && typeof request.method === "string" ? request.method : "";
+    const method = isRecord(request) && typeof request.method === "string" ? request.method : "";
     const action = Object.hasOwn(this.actions, method) ? this.actions[method] : undefined;
     if (action === undefined) {
       this.logger.warn(`unknown action ${method}`);
       return { exception: { message: `unknown message ${method}` } };
     }
-    const protocol = isObject(request) && typeof request.protocol === "number" ? request.protocol : 0;
-    const rawArgs = isObject(request) ? request.arguments : undefined;
+    const protocol = isRecord(request) && typeof request.protocol === "number" ? request.protocol : 0;
+    const rawArgs = isRecord(request) ? request.arguments : undefined;
     const runWith = async (signal: AbortSignal): Promise<unknown> => {
       if (rawArgs !== undefined && rawArgs !== null && !Array.isArray(rawArgs)) {
         throw new Error("Extracting json arguments: Unmarshalling payload arguments to interface{} types: arguments is not an array");

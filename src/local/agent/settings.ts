@@ -6,7 +6,7 @@
  * attach_disk edit is seen without a restart.
  */
 import { readFile } from "node:fs/promises";
-import { BootstrapError, messageOf, writeFileAtomic } from "../../common/index.js";
+import { BootstrapError, isRecord, messageOf, writeFileAtomic } from "../../common/index.js";
 import type { AgentPaths } from "./paths.js";
 
 export type Json = Record<string, unknown>;
@@ -17,13 +17,9 @@ export interface MbusCert {
   private_key: string;
 }
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Go's JSON decoding matches field names case-insensitively; agent.json relies on that. */
 function field(obj: unknown, name: string): unknown {
-  if (!isObject(obj)) return undefined;
+  if (!isRecord(obj)) return undefined;
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : obj[key];
 }
@@ -42,7 +38,7 @@ export async function readSettingsSourcePath(configPath: string, paths: AgentPat
   const sources = field(field(field(config, "Infrastructure"), "Settings"), "Sources");
   const source = Array.isArray(sources) ? sources[0] : undefined;
   const settingsPath = field(source, "SettingsPath");
-  if (!isObject(source) || source.Type !== "File" || typeof settingsPath !== "string" || settingsPath === "") {
+  if (!isRecord(source) || source.Type !== "File" || typeof settingsPath !== "string" || settingsPath === "") {
     throw new BootstrapError("USAGE", `Agent config ${configPath}: Infrastructure.Settings.Sources[0] must be {"Type":"File","SettingsPath":"..."}`, {
       hint: "This agent supports the File settings source only",
     });
@@ -82,13 +78,13 @@ export class SettingsService {
 
 function parseSettings(text: string, path: string): Json {
   const value: unknown = JSON.parse(text);
-  if (!isObject(value)) throw new Error(`${path} does not hold a JSON object`);
+  if (!isRecord(value)) throw new Error(`${path} does not hold a JSON object`);
   return value;
 }
 
 function envBosh(settings: Json): Json {
   const bosh = field(field(settings, "env"), "bosh");
-  return isObject(bosh) ? bosh : {};
+  return isRecord(bosh) ? bosh : {};
 }
 
 /** update_settings.mbus.urls[0] > env.bosh.mbus.urls[0] > mbus. */
@@ -104,9 +100,9 @@ export function mbusUrl(settings: Json, updateSettings: Json): string {
 /** update_settings.mbus.cert when its ca is set, env.bosh.mbus.cert otherwise. */
 export function mbusCert(settings: Json, updateSettings: Json): Partial<MbusCert> {
   const fromUpdate = field(field(updateSettings, "mbus"), "cert");
-  if (isObject(fromUpdate) && typeof fromUpdate.ca === "string" && fromUpdate.ca !== "") return fromUpdate as Partial<MbusCert>;
+  if (isRecord(fromUpdate) && typeof fromUpdate.ca === "string" && fromUpdate.ca !== "") return fromUpdate as Partial<MbusCert>;
   const fromEnv = field(field(envBosh(settings), "mbus"), "cert");
-  return isObject(fromEnv) ? (fromEnv as Partial<MbusCert>) : {};
+  return isRecord(fromEnv) ? (fromEnv as Partial<MbusCert>) : {};
 }
 
 /**
@@ -123,8 +119,8 @@ export function localBlobstorePath(settings: Json, updateSettings: Json): string
 
 export function networksOf(settings: Json): Record<string, Json> {
   const networks = field(settings, "networks");
-  if (!isObject(networks)) return {};
-  return Object.fromEntries(Object.entries(networks).filter((e): e is [string, Json] => isObject(e[1])));
+  if (!isRecord(networks)) return {};
+  return Object.fromEntries(Object.entries(networks).filter((e): e is [string, Json] => isRecord(e[1])));
 }
 
 /** The IP of the network that carries the default gateway (or the only network). */
@@ -148,5 +144,5 @@ export function vmName(settings: Json): string {
 /** settings.disks.persistent: cid → value (a path string or an object with `path`). */
 export function persistentDisks(settings: Json): Record<string, unknown> {
   const persistent = field(field(settings, "disks"), "persistent");
-  return isObject(persistent) ? persistent : {};
+  return isRecord(persistent) ? persistent : {};
 }

@@ -4,7 +4,8 @@
  * like file-based CPIs do. Pure: building and updating the object only.
  */
 import type { CpiConfig } from "./config.js";
-import { cloudError, isRecord } from "./protocol.js";
+import { cloudError } from "./protocol.js";
+import { isRecord } from "../../common/index.js";
 
 export interface AgentSettings {
   agent_id: string;

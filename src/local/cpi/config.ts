@@ -6,7 +6,8 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { cloudError, isRecord } from "./protocol.js";
+import { cloudError } from "./protocol.js";
+import { isRecord } from "../../common/index.js";
 
 export interface CpiConfig {
   /** mbus URL handed to every agent, e.g. https://mbus:PW@0.0.0.0:6868. */

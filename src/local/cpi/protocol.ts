@@ -4,6 +4,7 @@
  * Response: {"result", "error": null | {"type", "message", "ok_to_retry"}, "log"} on stdout.
  * Everything here is pure: the executable in main.ts does the reading and writing.
  */
+import { isRecord } from "../../common/index.js";
 
 export const CPI_API_VERSION = 2;
 export const STEMCELL_FORMATS = ["local-tgz"] as const;
@@ -76,10 +77,6 @@ export function successResponse(result: unknown, log = ""): CpiResponse {
 
 export function failureResponse(failure: CpiFailure, log = ""): CpiResponse {
   return { result: null, error: { type: failure.type, message: failure.message, ok_to_retry: failure.okToRetry }, log };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Typed access to positional arguments: a wrong type is the caller's bug, reported as CloudError. */

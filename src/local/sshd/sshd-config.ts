@@ -2,7 +2,7 @@
  * The SSH server's config file, written by create_vm beside the VM and passed as the server's
  * only argument. Pure decoding.
  */
-import { isRecord } from "../cpi/protocol.js";
+import { isRecord } from "../../common/index.js";
 
 export interface SshdConfig {
   /** The VM's IP: the server listens on it and forwards only to it. */

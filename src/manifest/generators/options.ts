@@ -2,6 +2,7 @@
  * Generator options, checked like config-server's objToStruct: only the listed keys are allowed
  * and each must have the right type.
  */
+import { isRecord } from "../../common/index.js";
 export class GenerationError extends Error {}
 
 type Kind = "int" | "string" | "bool" | "strings";
@@ -10,7 +11,7 @@ type Out<K extends Kind> = K extends "int" ? number : K extends "string" ? strin
 export function readOptions<S extends Record<string, Kind>>(options: unknown, type: string, shape: S): { [K in keyof S]?: Out<S[K]> } {
   if (options === null || options === undefined) return {};
   const prefix = `Failed to generate ${type}, parameters are invalid`;
-  if (typeof options !== "object" || Array.isArray(options)) throw new GenerationError(`${prefix}: options must be a map`);
+  if (!isRecord(options)) throw new GenerationError(`${prefix}: options must be a map`);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     const kind = shape[key];

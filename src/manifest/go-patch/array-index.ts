@@ -1,6 +1,7 @@
 /** Resolving `/N`, negative indexes and the :prev/:next/:before/:after modifiers to positions. */
 import type { Modifier, Token } from "./pointer.js";
 import { missingIndex, PatchError } from "./errors.js";
+import { isRecord } from "../../common/index.js";
 
 export function concreteIndex(index: number, modifiers: Modifier[], array: unknown[], path: Token[]): number {
   let result = index;
@@ -35,7 +36,7 @@ export function matchingIndexes(array: unknown[], key: string, value: string): n
   const found: number[] = [];
   array.forEach((item, i) => {
     // go-patch compares with the string as written in the path: `/name=1` never matches `name: 1`.
-    if (item !== null && typeof item === "object" && !Array.isArray(item) && (item as Record<string, unknown>)[key] === value) found.push(i);
+    if (isRecord(item) && item[key] === value) found.push(i);
   });
   return found;
 }

@@ -3,12 +3,11 @@
  * `error`) and apply them in order. Every failure is an OPS_INVALID BootstrapError naming the ops
  * file, the operation's index in it and its path, with go-patch's own wording after that.
  */
-import { BootstrapError } from "../../common/index.js";
+import { BootstrapError, isRecord } from "../../common/index.js";
 import { formatPointer, parsePointer, PointerSyntaxError, type Pointer } from "./pointer.js";
 import { PatchError } from "./errors.js";
 import { applyReplace } from "./replace.js";
 import { applyRemove, findValue } from "./remove-find.js";
-import { isMap } from "./go-types.js";
 import { isDeepStrictEqual } from "node:util";
 
 export type Op =
@@ -36,7 +35,7 @@ function parseOp(def: unknown, i: number, file: string): Op {
   const fail = (what: string, message: string): never => {
     throw new BootstrapError("OPS_INVALID", `Ops file '${file}': ${what} [${i}]: ${message}`, { hint: hint(file) });
   };
-  if (!isMap(def)) return fail("Unknown operation", "expected a map with 'type' and 'path'");
+  if (!isRecord(def)) return fail("Unknown operation", "expected a map with 'type' and 'path'");
   const type = def["type"];
   const label = type === "replace" ? "Replace operation" : type === "remove" ? "Remove operation" : "Test operation";
   if (type !== "replace" && type !== "remove" && type !== "test") {

@@ -3,7 +3,7 @@ import type { Pointer, Token } from "./pointer.js";
 import { formatPointer } from "./pointer.js";
 import { PatchError, mismatch, missingKey, multipleMatching } from "./errors.js";
 import { concreteIndex, matchingIndexes } from "./array-index.js";
-import { isMap } from "./go-types.js";
+import { isRecord } from "../../common/index.js";
 
 export function applyRemove(doc: unknown, path: Pointer): unknown {
   const tokens = path.tokens;
@@ -38,7 +38,7 @@ export function applyRemove(doc: unknown, path: Pointer): unknown {
         };
       }
     } else if (token.kind === "key") {
-      if (!isMap(obj)) throw mismatch("a map", at, obj);
+      if (!isRecord(obj)) throw mismatch("a map", at, obj);
       const map = obj;
       if (!Object.hasOwn(map, token.key)) {
         if (token.optional) return root;
@@ -88,7 +88,7 @@ export function findValue(doc: unknown, path: Pointer): unknown {
         break;
       }
       case "key": {
-        if (!isMap(obj)) throw mismatch("a map", at, obj);
+        if (!isRecord(obj)) throw mismatch("a map", at, obj);
         const found = Object.hasOwn(obj, token.key);
         if (!found && !token.optional) throw missingKey(token.key, at, obj);
         if (isLast || found) {

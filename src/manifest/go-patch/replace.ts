@@ -3,7 +3,8 @@ import type { Pointer, Token } from "./pointer.js";
 import { formatPointer } from "./pointer.js";
 import { PatchError, mismatch, missingKey, multipleMatching } from "./errors.js";
 import { concreteIndex, insertionIndex, matchingIndexes } from "./array-index.js";
-import { deepClone, isMap } from "./go-types.js";
+import { deepClone } from "./go-types.js";
+import { isRecord } from "../../common/index.js";
 
 export function applyReplace(doc: unknown, path: Pointer, value: unknown): unknown {
   const cloned = deepClone(value);
@@ -65,7 +66,7 @@ export function applyReplace(doc: unknown, path: Pointer, value: unknown): unkno
         break;
       }
       case "key": {
-        if (!isMap(obj)) throw mismatch("a map", at, obj);
+        if (!isRecord(obj)) throw mismatch("a map", at, obj);
         const map = obj;
         const found = Object.hasOwn(map, token.key);
         if (!found && !token.optional) throw missingKey(token.key, at, map);

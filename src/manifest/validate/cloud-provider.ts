@@ -5,14 +5,14 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isMap } from "../go-patch/go-types.js";
 import type { BootstrapManifest } from "./types.js";
 import { int, join, map, maps, str, type Obj, type Problems } from "./reader.js";
+import { isRecord } from "../../common/index.js";
 
 type CloudProvider = BootstrapManifest["cloudProvider"];
 
 export async function readCloudProvider(doc: Obj, releaseNames: Set<string>, dir: string, p: Problems): Promise<CloudProvider> {
-  if (!isMap(doc["cloud_provider"])) p.add("cloud_provider", "must be provided");
+  if (!isRecord(doc["cloud_provider"])) p.add("cloud_provider", "must be provided");
   const cp = map(doc, "cloud_provider", "", p);
   const at = "cloud_provider";
   const templates = readTemplates(cp, releaseNames, p);
@@ -35,7 +35,7 @@ export async function readCloudProvider(doc: Obj, releaseNames: Set<string>, dir
 function readTemplates(cp: Obj, releaseNames: Set<string>, p: Problems): { name: string; release: string }[] {
   const listed = maps(cp, "templates", "cloud_provider", p);
   const entries: [Obj, string][] =
-    listed.length > 0 ? listed : isMap(cp["template"]) ? [[cp["template"], "cloud_provider.template"]] : [];
+    listed.length > 0 ? listed : isRecord(cp["template"]) ? [[cp["template"], "cloud_provider.template"]] : [];
   if (entries.length === 0) {
     p.add("cloud_provider", "either cloud_provider.templates or cloud_provider.template must be provided and must contain at least one release");
   }

@@ -5,8 +5,7 @@
  * path); unknown keys are ignored, as bosh-cli ignores them.
  */
 import { dirname, resolve } from "node:path";
-import { BootstrapError } from "../../common/index.js";
-import { isMap } from "../go-patch/go-types.js";
+import { BootstrapError, isRecord } from "../../common/index.js";
 import type { BootstrapManifest } from "./types.js";
 import { map, str, type Obj, Problems } from "./reader.js";
 import { readReleases } from "./artefacts.js";
@@ -21,8 +20,8 @@ export async function validateManifest(document: unknown, manifestPath: string):
   const path = resolve(manifestPath);
   const dir = dirname(path);
   const p = new Problems();
-  const doc: Obj = isMap(document) ? document : {};
-  if (!isMap(document)) p.add("", "the manifest must be a YAML map");
+  const doc: Obj = isRecord(document) ? document : {};
+  if (!isRecord(document)) p.add("", "the manifest must be a YAML map");
 
   const name = str(doc, "name", "", p) ?? "";
   const releases = readReleases(doc, dir, p);

@@ -3,9 +3,9 @@
  * legacy `templates:`), resource pool and persistent disk, as bosh-cli's deployment validator
  * and deployer require them.
  */
-import { isMap } from "../go-patch/go-types.js";
 import type { BootstrapManifest } from "./types.js";
 import { int, join, map, maps, str, type Obj, type Problems } from "./reader.js";
+import { isRecord } from "../../common/index.js";
 
 type Group = BootstrapManifest["instanceGroup"];
 
@@ -69,8 +69,8 @@ export function readInstanceGroup(refs: GroupRefs, releaseNames: Set<string>, p:
     }
     if (release !== undefined && !releaseNames.has(release)) p.add(join(at, "release"), `'${release}' must refer to a release in releases`);
     const props = job["properties"];
-    if (props !== undefined && props !== null && !isMap(props)) p.add(join(at, "properties"), "must be a map");
-    if (jobName !== undefined && release !== undefined) jobs.push({ name: jobName, release, properties: isMap(props) ? props : null });
+    if (props !== undefined && props !== null && !isRecord(props)) p.add(join(at, "properties"), "must be a map");
+    if (jobName !== undefined && release !== undefined) jobs.push({ name: jobName, release, properties: isRecord(props) ? props : null });
   }
   return { name, jobs, properties: map(group, "properties", path, p) };
 }

@@ -2,7 +2,7 @@
  * A small typed reader over untrusted YAML that records every problem with its path
  * (`instance_groups[0].networks[0].name: ...`) instead of stopping at the first one.
  */
-import { isMap } from "../go-patch/go-types.js";
+import { isRecord } from "../../common/index.js";
 
 export class Problems {
   readonly list: string[] = [];
@@ -33,7 +33,7 @@ export function str(o: Obj, key: string, path: string, p: Problems, required = t
 export function map(o: Obj, key: string, path: string, p: Problems): Obj {
   const v = o[key];
   if (v === undefined || v === null) return {};
-  if (!isMap(v)) {
+  if (!isRecord(v)) {
     p.add(join(path, key), "must be a map");
     return {};
   }
@@ -55,7 +55,7 @@ export function maps(o: Obj, key: string, path: string, p: Problems): [Obj, stri
   const out: [Obj, string][] = [];
   list(o, key, path, p).forEach((item, i) => {
     const at = join(join(path, key), i);
-    if (isMap(item)) out.push([item, at]);
+    if (isRecord(item)) out.push([item, at]);
     else p.add(at, "must be a map");
   });
   return out;

@@ -8,9 +8,9 @@
  * - definitions that were resolved are removed from the output's `variables:`;
  * - missing names (and, on request, unused ones) are collected and reported together.
  */
-import { BootstrapError } from "../../common/index.js";
+import { BootstrapError, isRecord } from "../../common/index.js";
 import { findValue, parsePointer, PatchError, applyRemove, type Token } from "../go-patch/index.js";
-import { goTypeName, isMap } from "../go-patch/go-types.js";
+import { goTypeName } from "../go-patch/go-types.js";
 import type { Lookup, VariableDefinition, VariableSource } from "./sources.js";
 
 const REFERENCE = /\(\( ?(!?[-/.\w\p{L}]+) ?\)\)/gu;
@@ -43,11 +43,11 @@ export async function interpolateDocument(document: unknown, vars: VariableSourc
 }
 
 function readDefinitions(document: unknown): VariableDefinition[] {
-  if (!isMap(document) || document["variables"] === undefined || document["variables"] === null) return [];
+  if (!isRecord(document) || document["variables"] === undefined || document["variables"] === null) return [];
   const list = document["variables"];
   if (!Array.isArray(list)) throw invalid("variables must be a list of {name, type, options}");
   return list.map((item, i) => {
-    if (!isMap(item) || typeof item["name"] !== "string") throw invalid(`variables[${i}].name must be provided`);
+    if (!isRecord(item) || typeof item["name"] !== "string") throw invalid(`variables[${i}].name must be provided`);
     const type = item["type"];
     if (type !== undefined && type !== null && typeof type !== "string") throw invalid(`variables[${i}].type must be a string`);
     return { name: item["name"], ...(typeof type === "string" ? { type } : {}), options: item["options"] ?? null };
@@ -107,7 +107,7 @@ async function interpolateNode(node: unknown, tracker: Tracker, scope: Scope): P
     for (const item of node) out.push(await interpolateNode(item, tracker, scope));
     return out;
   }
-  if (isMap(node)) {
+  if (isRecord(node)) {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       const newKey = await interpolateNode(key, tracker, scope);

@@ -3,7 +3,7 @@
  * is asked first and the vars store second, so a value given on the command line is never
  * generated. Only the store generates, and only for definitions that carry a `type`.
  */
-import { isMap } from "../go-patch/go-types.js";
+import { isRecord } from "../../common/index.js";
 
 export interface VariableDefinition {
   name: string;
@@ -31,7 +31,7 @@ export class StaticSource implements VariableSource {
       const pieces = name.split(".");
       let target = this.values;
       for (const piece of pieces.slice(0, -1)) {
-        if (!isMap(target[piece])) target[piece] = {};
+        if (!isRecord(target[piece])) target[piece] = {};
         target = target[piece] as Record<string, unknown>;
       }
       target[pieces[pieces.length - 1] as string] = value;

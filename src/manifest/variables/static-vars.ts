@@ -7,9 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import { BootstrapError, messageOf } from "../../common/index.js";
+import { BootstrapError, isRecord, messageOf } from "../../common/index.js";
 import { loadYamlValue, parseYaml } from "../yaml.js";
-import { isMap } from "../go-patch/go-types.js";
 
 export interface VarFlags {
   vars?: Record<string, string>;
@@ -66,7 +65,7 @@ function varsFromEnv(prefix: string, env: NodeJS.ProcessEnv): Record<string, unk
 async function varsFromFile(path: string, given: string): Promise<Record<string, unknown>> {
   const parsed = parseYaml(await readInput(path, `Reading variables file '${given}'`), path);
   if (parsed === null || parsed === undefined) return {};
-  if (!isMap(parsed)) {
+  if (!isRecord(parsed)) {
     throw new BootstrapError("VARIABLE_INVALID", `Variables file '${given}' must be a YAML map of names to values`, {
       hint: "Write it as `name: value` lines.",
     });

@@ -5,10 +5,9 @@
  * In "dry-run" mode values are generated in memory only and the file is never written.
  */
 import { readFile } from "node:fs/promises";
-import { BootstrapError, messageOf, registerSecret, writeFileAtomic } from "../../common/index.js";
+import { BootstrapError, isRecord, messageOf, registerSecret, writeFileAtomic } from "../../common/index.js";
 import { dumpYaml, parseYaml } from "../yaml.js";
 import { FieldOrder } from "../yaml-emit/index.js";
-import { isMap } from "../go-patch/go-types.js";
 import { GenerationError, generateValue, type CaLoader } from "../generators/index.js";
 import type { Lookup, VariableDefinition, VariableSource } from "./sources.js";
 
@@ -35,14 +34,14 @@ export class VarsStore implements VariableSource {
       }
     }
     const parsed = text === undefined ? null : parseYaml(text, path);
-    if (parsed !== null && parsed !== undefined && !isMap(parsed)) {
+    if (parsed !== null && parsed !== undefined && !isRecord(parsed)) {
       throw new BootstrapError("VARS_STORE_INVALID", `Vars store '${path}' must be a YAML map of variable names to values`, {
         hint: "Point --vars-store at a file written by bootstrap or bosh, or at a path that does not exist yet.",
       });
     }
     // Kept as read: unlike -l files, bosh-cli neither nests dotted names from the store (`x.y: 1`
     // does not resolve ((x.y))) nor changes them when it writes the store back.
-    const values: Record<string, unknown> = isMap(parsed) ? parsed : {};
+    const values: Record<string, unknown> = isRecord(parsed) ? parsed : {};
     registerSecret(values);
     return new VarsStore(path, values, mode);
   }
@@ -78,7 +77,7 @@ export class VarsStore implements VariableSource {
   /** Writes the store in bosh-cli's bytes: sorted keys, except the value just generated keeps its field order. */
   private async save(newest: string): Promise<void> {
     const value = this.values[newest];
-    const text = dumpYaml(isMap(value) ? { ...this.values, [newest]: new FieldOrder(value) } : this.values);
+    const text = dumpYaml(isRecord(value) ? { ...this.values, [newest]: new FieldOrder(value) } : this.values);
     try {
       await writeFileAtomic(this.path, text, 0o600);
     } catch (error) {

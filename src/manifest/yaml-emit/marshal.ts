@@ -4,7 +4,7 @@
  * empty collections as `{}`/`[]`, strings quoted only when they would read back as something
  * else. `bosh int` prints exactly this, and bosh-cli's current_manifest_sha hashes it.
  */
-import { BootstrapError } from "../../common/index.js";
+import { BootstrapError, isPlainRecord } from "../../common/index.js";
 import { codePoints } from "./characters.js";
 import { FieldOrder } from "./field-order.js";
 import { formatGoNumber } from "./go-number.js";
@@ -33,19 +33,13 @@ function emitNode(out: Output, value: unknown, indent: number, context: Context)
   else if (typeof value === "number") emitScalar(out, formatGoNumber(value), "plain", indent, context);
   else if (typeof value === "string") emitScalar(out, value, value.includes("\n") ? "literal" : needsQuotes(value) ? "double" : "plain", indent, context);
   else if (Array.isArray(value)) emitSequence(out, value, indent, context);
-  else if (isPlainObject(value)) emitMapping(out, value, Object.keys(value).sort(compareKeys), indent);
+  else if (isPlainRecord(value)) emitMapping(out, value, Object.keys(value).sort(compareKeys), indent);
   else if (value instanceof FieldOrder) emitMapping(out, value.fields, Object.keys(value.fields), indent);
   else {
     throw new BootstrapError("MANIFEST_INVALID", `Cannot write a ${Object.prototype.toString.call(value)} value as YAML`, {
       hint: "Manifests, ops files and variables may hold maps, lists, strings, numbers, booleans and nulls only.",
     });
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 function emitMapping(out: Output, map: Readonly<Record<string, unknown>>, keys: readonly string[], indent: number): void {

@@ -4,7 +4,8 @@
  * to name + version, like the real agent's re-serialisation. Before any apply it is all zero
  * values. Pure helpers read the parts the actions need.
  */
-import { isObject, type Json } from "../settings.js";
+import type { Json } from "../settings.js";
+import { isRecord } from "../../../common/index.js";
 
 export interface SpecPackage {
   name: string;
@@ -38,12 +39,12 @@ export function emptySpec(): Json {
 
 export function normalizeSpec(input: Json): Json {
   const spec: Json = { ...emptySpec(), ...input };
-  const logging = isObject(input.properties) && isObject(input.properties.logging) ? input.properties.logging : {};
+  const logging = isRecord(input.properties) && isRecord(input.properties.logging) ? input.properties.logging : {};
   spec.properties = { logging: { max_log_file_size: typeof logging.max_log_file_size === "string" ? logging.max_log_file_size : "" } };
-  const job = isObject(input.job) ? input.job : {};
-  const templates = Array.isArray(job.templates) ? job.templates.filter(isObject).map((t) => ({ name: str(t.name), version: str(t.version) })) : null;
+  const job = isRecord(input.job) ? input.job : {};
+  const templates = Array.isArray(job.templates) ? job.templates.filter(isRecord).map((t) => ({ name: str(t.name), version: str(t.version) })) : null;
   spec.job = { name: typeof job.name === "string" ? job.name : null, release: "", template: "", version: "", templates };
-  for (const key of ["packages", "networks", "resource_pool"]) if (!isObject(spec[key])) spec[key] = {};
+  for (const key of ["packages", "networks", "resource_pool"]) if (!isRecord(spec[key])) spec[key] = {};
   return spec;
 }
 
@@ -57,7 +58,7 @@ export function configurationHash(spec: Json): string {
 
 export function renderedTemplatesArchive(spec: Json): { blobstoreId: string; sha1: string } | undefined {
   const archive = spec.rendered_templates_archive;
-  if (!isObject(archive)) return undefined;
+  if (!isRecord(archive)) return undefined;
   const blobstoreId = str(archive.blobstore_id);
   const sha1 = str(archive.sha1);
   return blobstoreId === "" && sha1 === "" ? undefined : { blobstoreId, sha1 };
@@ -66,24 +67,24 @@ export function renderedTemplatesArchive(spec: Json): { blobstoreId: string; sha
 /** The spec's jobs; none without a rendered templates archive, as in the real agent. */
 export function specJobs(spec: Json): SpecJob[] {
   if (renderedTemplatesArchive(spec) === undefined) return [];
-  const job = isObject(spec.job) ? spec.job : {};
-  const templates = Array.isArray(job.templates) ? job.templates.filter(isObject) : [];
+  const job = isRecord(spec.job) ? spec.job : {};
+  const templates = Array.isArray(job.templates) ? job.templates.filter(isRecord) : [];
   return templates.map((t) => ({ name: str(t.name), version: str(t.version) }));
 }
 
 export function specPackages(spec: Json): SpecPackage[] {
-  const packages = isObject(spec.packages) ? spec.packages : {};
+  const packages = isRecord(spec.packages) ? spec.packages : {};
   return Object.values(packages)
-    .filter(isObject)
+    .filter(isRecord)
     .map((p) => ({ name: str(p.name), version: str(p.version), sha1: str(p.sha1), blobstore_id: str(p.blobstore_id) }));
 }
 
 /** Spec networks must exist in settings; dynamic ones take the agent-resolved addresses. */
 export function resolveNetworks(spec: Json, settingsNetworks: Record<string, Json>): Json {
-  const networks = isObject(spec.networks) ? spec.networks : {};
+  const networks = isRecord(spec.networks) ? spec.networks : {};
   const resolved: Json = {};
   for (const [name, value] of Object.entries(networks)) {
-    const network = isObject(value) ? value : {};
+    const network = isRecord(value) ? value : {};
     if (name === "local" && network.ip === "127.0.0.1") {
       resolved[name] = network;
       continue;

@@ -2,9 +2,9 @@
  * The current apply spec on disk (`<base>/bosh/spec.json`); zero values before the first apply.
  */
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "../../../common/index.js";
+import { isRecord, writeFileAtomic } from "../../../common/index.js";
 import type { AgentPaths } from "../paths.js";
-import { isObject, type Json } from "../settings.js";
+import type { Json } from "../settings.js";
 import { emptySpec } from "./apply-spec.js";
 
 export class SpecStore {
@@ -13,7 +13,7 @@ export class SpecStore {
   async read(): Promise<Json> {
     try {
       const value: unknown = JSON.parse(await readFile(this.paths.specFile, "utf8"));
-      return isObject(value) ? value : emptySpec();
+      return isRecord(value) ? value : emptySpec();
     } catch {
       return emptySpec();
     }
