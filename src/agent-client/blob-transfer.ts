@@ -16,7 +16,7 @@ import type { BlobDigests, UploadOptions } from "./types.js";
 const ATTEMPTS = 3;
 const CHUNK = 256 * 1024;
 
-export function blobPath(blobId: string): string {
+function blobPath(blobId: string): string {
   const prefix = createHash("sha1").update(blobId).digest("hex").slice(0, 2);
   return `/blobs/${prefix}/${encodeURIComponent(blobId)}`;
 }

@@ -5,7 +5,7 @@
 export { createAgentClient } from "./agent-client.js";
 export { AgentUnreachableError } from "./transport-failure.js";
 export type { FailureLayer } from "./transport-failure.js";
-export { BlobNotFoundError, blobPath } from "./blob-transfer.js";
+export { BlobNotFoundError } from "./blob-transfer.js";
 export { publicKeyFingerprint, sha256Fingerprint } from "./host-key.js";
 export type {
   AgentClient,

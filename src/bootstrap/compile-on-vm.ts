@@ -97,7 +97,7 @@ async function compileOne(
 }
 
 /** The cache key: a compile is reusable only with the same stemcell and the same dependency closure. */
-export function cacheKey(
+function cacheKey(
   pkg: PackageSource,
   byName: ReadonlyMap<string, PackageSource>,
   stemcell: { os: string; version: string },

@@ -19,5 +19,3 @@ export type BootstrapEvent =
 export interface EventSink {
   emit(event: BootstrapEvent): void;
 }
-
-export const nullSink: EventSink = { emit() {} };

@@ -129,7 +129,7 @@ function releaseChanges(recorded: RecordedState["releases"], wanted: PlanInput["
 }
 
 /** JSON with sorted keys, so {a,b} and {b,a} compare equal as bosh's reflect.DeepEqual would. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (isRecord(v)) {
       return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));

@@ -95,7 +95,7 @@ export function stageContextFor(o: {
 }
 
 /** An agent client for the current VM; its SSH host key is pinned once the state knows it. */
-export function connectAgentFor(
+function connectAgentFor(
   manifest: BootstrapManifest,
   state: { director_id: string; current_vm_ssh_host_key?: string },
   rt: Runtime,
@@ -158,7 +158,7 @@ export async function prepareInstanceWork(
   return {
     identity,
     packages: [...packages.values()],
-    async renderJobs(address, networks) {
+    async renderJobs(address) {
       const rendered = await renderJobs(jobs, {
         deployment: manifest.name,
         index: 0,

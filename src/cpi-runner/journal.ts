@@ -32,7 +32,7 @@ export interface JournalFiles {
   stderr: string;
 }
 
-export function journalFiles(journalDir: string, requestId: string): JournalFiles {
+function journalFiles(journalDir: string, requestId: string): JournalFiles {
   return {
     record: join(journalDir, `${requestId}.json`),
     stdout: join(journalDir, `${requestId}.out`),

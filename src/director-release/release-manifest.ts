@@ -32,7 +32,6 @@ export interface ReleaseManifest {
   packages: ReleaseManifestPackage[];
 }
 
-type Raw = Record<string, unknown>;
 const binaryType = (yaml as unknown as { types: { binary: yaml.Type } }).types.binary;
 const RELEASE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend([binaryType]);
 const RUBY_BINARY_TAG = /(sha1|version|fingerprint): !binary \|-/g;

@@ -14,7 +14,7 @@ import { BootstrapError, messageOf } from "../common/index.js";
 const ALLOWED_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory", "SymbolicLink", "Link"]);
 
 /** Why an entry would escape the target directory, or undefined when it is safe. */
-export function unsafeReason(path: string, type: string, linkpath: string | undefined): string | undefined {
+function unsafeReason(path: string, type: string, linkpath: string | undefined): string | undefined {
   if (!ALLOWED_TYPES.has(type)) return `entry type ${type} is not allowed`;
   if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "absolute path";
   if (path.split(/[\\/]/).includes("..")) return "path contains '..'";

@@ -13,7 +13,7 @@ export interface TarballScan {
 }
 
 /** `./a/b`, `a/b/` and `a//b` all name `a/b`. */
-export function normalizeEntryPath(path: string): string {
+function normalizeEntryPath(path: string): string {
   return path
     .split("/")
     .filter((p) => p !== "" && p !== ".")

@@ -39,7 +39,7 @@ export interface Evaluated {
   unused: string[];
 }
 
-export async function readOpsFiles(paths: readonly string[], cwd: string): Promise<OpsFile[]> {
+async function readOpsFiles(paths: readonly string[], cwd: string): Promise<OpsFile[]> {
   const out: OpsFile[] = [];
   for (const given of paths) {
     const path = expandPath(given, cwd);

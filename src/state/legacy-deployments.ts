@@ -15,7 +15,7 @@ export async function readLegacyDeployments(path: string): Promise<DeploymentSta
   return text === undefined ? undefined : convertLegacyDeployments(text, path);
 }
 
-export function convertLegacyDeployments(text: string, path: string): DeploymentState {
+function convertLegacyDeployments(text: string, path: string): DeploymentState {
   let doc: unknown;
   try {
     doc = load(text);

@@ -4,7 +4,7 @@
  * one `<state>.backup` (the file as this run found it) and replaces the file atomically, so a
  * kill at any instant leaves either the old or the new state on disk.
  */
-import { mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { BootstrapError, isAlive, silentLogger, writeFileAtomic } from "../common/index.js";

@@ -17,8 +17,6 @@ export interface StemcellSummary {
   stemcellFormats: string[];
 }
 
-type Raw = Record<string, unknown>;
-
 export function parseStemcellManifest(text: string, where: string, digest: string): StemcellSummary {
   let typed: unknown;
   let strings: unknown;

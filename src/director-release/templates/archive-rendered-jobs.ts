@@ -22,7 +22,7 @@ export async function archiveRenderedJobs(jobs: RenderedJob[], outPath: string):
 }
 
 /** Sorted entries with every parent directory listed before its contents. Pure. */
-export function archiveEntries(jobs: RenderedJob[]): TarEntry[] {
+function archiveEntries(jobs: RenderedJob[]): TarEntry[] {
   const files = new Map<string, TarEntry>();
   const dirs = new Set<string>();
   for (const job of jobs) {

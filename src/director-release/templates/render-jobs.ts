@@ -76,7 +76,7 @@ async function readJobTemplates({ job, release }: JobToRender): Promise<PlannedF
   return planned;
 }
 
-export function modeFor(destination: string): number {
+function modeFor(destination: string): number {
   return destination.startsWith("bin/") ? 0o755 : 0o644;
 }
 

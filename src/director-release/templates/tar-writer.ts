@@ -13,7 +13,7 @@ export interface TarEntry {
 
 const BLOCK = 512;
 /** 2000-01-01T00:00:00Z: a fixed, plausible mtime (0 makes some tools warn). */
-export const ARCHIVE_MTIME = 946_684_800;
+const ARCHIVE_MTIME = 946_684_800;
 
 export function tarBytes(entries: TarEntry[]): Buffer {
   const parts: Buffer[] = [];

@@ -16,7 +16,7 @@ export interface FailedTemplate {
   failure: TemplateFailure;
 }
 
-export function describeFailure(f: FailedTemplate): string {
+function describeFailure(f: FailedTemplate): string {
   const where = f.failure.line === null ? "line unknown" : `line ${f.failure.line}`;
   return `Error filling in template '${f.template}' for ${f.job}/${f.index} (${where}: ${shortMessage(f.failure)})`;
 }

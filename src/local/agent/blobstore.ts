@@ -18,7 +18,7 @@ import { wrap } from "./action-error.js";
 import { hashFile, verifyFileDigest } from "./digest.js";
 import type { AgentPaths } from "./paths.js";
 
-export function isValidBlobId(id: string): boolean {
+function isValidBlobId(id: string): boolean {
   return id !== "" && id !== "." && id !== ".." && !id.includes("/") && !id.includes("\0");
 }
 

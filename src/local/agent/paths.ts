@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 
-export const VCAP_ROOT = "/var/vcap";
+const VCAP_ROOT = "/var/vcap";
 
 export class AgentPaths {
   constructor(readonly base: string) {}

@@ -73,7 +73,7 @@ function stringList(value: unknown, what: string): string[] {
 }
 
 /** Executable bits are kept (0755), everything else is 0644: modes do not depend on umask. */
-export async function fileEntry(path: string, archivePath: string): Promise<TarEntry> {
+async function fileEntry(path: string, archivePath: string): Promise<TarEntry> {
   const [content, info] = await Promise.all([readFile(path), stat(path)]);
   return { path: archivePath, content, mode: info.mode & 0o111 ? 0o755 : 0o644 };
 }

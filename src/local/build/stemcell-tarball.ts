@@ -9,7 +9,7 @@ import yaml from "js-yaml";
 import { sha1 } from "./release-tarball.js";
 import { tgz, type TarEntry } from "./tar.js";
 
-export const STEMCELL_NAME = "bootstrap-local-stemcell";
+const STEMCELL_NAME = "bootstrap-local-stemcell";
 
 export const AGENT_CONFIG = {
   Infrastructure: { Settings: { Sources: [{ Type: "File", SettingsPath: "/var/vcap/bosh/warden-cpi-agent-env.json" }] } },

@@ -15,7 +15,7 @@ export interface TarEntry {
 }
 
 /** 2024-01-01T00:00:00Z: a fixed, plausible timestamp (tar warns about epoch 0). */
-export const FIXED_MTIME = 1_704_067_200;
+const FIXED_MTIME = 1_704_067_200;
 
 export function tgz(entries: TarEntry[]): Buffer {
   return gzipSync(tar(entries), { level: 9 });

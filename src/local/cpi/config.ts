@@ -19,10 +19,10 @@ export interface CpiConfig {
   sshUser: string;
 }
 
-export const DEFAULT_SSH_PORT = 2222;
-export const DEFAULT_SSH_USER = "vcap";
+const DEFAULT_SSH_PORT = 2222;
+const DEFAULT_SSH_USER = "vcap";
 
-export function defaultBaseDir(home = homedir()): string {
+function defaultBaseDir(home = homedir()): string {
   return join(home, ".bootstrap", "local");
 }
 

@@ -36,8 +36,6 @@ const HANDLERS: Record<string, Handler> = {
   set_disk_metadata: async (ctx, a) => nil(await setDiskMetadata(ctx, a.string(0, "disk_cid"), a.record(1, "metadata"))),
 };
 
-export const IMPLEMENTED_METHODS = Object.keys(HANDLERS);
-
 export async function dispatch(ctx: CpiContext, request: CpiRequest): Promise<unknown> {
   const handler = Object.hasOwn(HANDLERS, request.method) ? HANDLERS[request.method] : undefined;
   if (handler === undefined) {

@@ -126,7 +126,7 @@ export async function writeSettings(paths: InventoryPaths, cid: string, settings
   await writeJson(paths.vmSettings(cid), settings, 0o600, { uid, gid });
 }
 
-export async function listDiskRecords(paths: InventoryPaths): Promise<DiskRecord[]> {
+async function listDiskRecords(paths: InventoryPaths): Promise<DiskRecord[]> {
   const names = await readdir(paths.diskMetaDir()).catch(() => [] as string[]);
   const records = await Promise.all(
     names.filter((n) => n.endsWith(".json")).map((n) => readJson<DiskRecord>(join(paths.diskMetaDir(), n))),

@@ -20,7 +20,7 @@ export interface InitScriptEnv {
 }
 
 export const AGENT_PATH_IN_VM = "bosh/bin/bosh-agent";
-export const AGENT_CONFIG_IN_VM = "bosh/agent.json";
+const AGENT_CONFIG_IN_VM = "bosh/agent.json";
 export const STARTED_MARKER = "started";
 
 export const INIT_SCRIPT = `set -eu

@@ -14,7 +14,7 @@ export function unshareArgs(isolation: Isolation): string[] {
   return isolation === "root" ? base : ["--user", "--map-root-user", ...base];
 }
 
-export function unavailable(what: string): CpiFailure {
+function unavailable(what: string): CpiFailure {
   return cloudError(`LOCAL_PROVIDER_UNAVAILABLE: ${what}`);
 }
 

@@ -6,8 +6,6 @@ import { GenerationError } from "./options.js";
 export { GenerationError } from "./options.js";
 export type { CaLoader, CertificateValue } from "./certificate.js";
 
-export const GENERATED_TYPES = ["password", "certificate", "rsa", "ssh"] as const;
-
 export async function generateValue(type: string, options: unknown, loadCa: CaLoader): Promise<unknown> {
   switch (type) {
     case "password":

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { join, maps, str, type Obj, type Problems } from "./reader.js";
 
-export function resolveArtefactUrl(url: string, dir: string): string | undefined {
+function resolveArtefactUrl(url: string, dir: string): string | undefined {
   if (/^https?:\/\//i.test(url)) return url;
   if (!url.startsWith("file://")) return undefined;
   const path = decodeURIComponent(url.slice("file://".length));

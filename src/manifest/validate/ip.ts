@@ -8,7 +8,7 @@ export interface Cidr {
   prefix: number;
 }
 
-export function ipToBigInt(ip: string): { version: 4 | 6; value: bigint } | undefined {
+function ipToBigInt(ip: string): { version: 4 | 6; value: bigint } | undefined {
   const version = isIP(ip);
   if (version === 4) return { version, value: ip.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n) };
   if (version !== 6) return undefined;
