@@ -2,7 +2,8 @@
  * Runs dependency-ordered work (package compilation) with a concurrency limit. A node starts
  * once all its dependencies succeeded; a failed node marks every dependant skipped instead of
  * starting it. The first failure is rethrown after everything in flight has settled, so no
- * action is left running behind the caller's back.
+ * action is left running behind the caller's back. An abort starts nothing more; runGraph then
+ * rejects with the signal's reason, so that a caller never takes partial results for all.
  */
 export interface GraphNode {
   readonly name: string;
@@ -30,6 +31,8 @@ export async function runGraph<N extends GraphNode, R>(
     const outcome = outcomes.get(node.name);
     if (outcome?.status === "failed") throw outcome.error;
   }
+  // Without a failure, only the abort leaves nodes skipped.
+  if (options.signal?.aborted === true && [...outcomes.values()].some((o) => o.status === "skipped")) throw options.signal.reason;
   for (const [name, outcome] of outcomes) if (outcome.status === "done") results.set(name, outcome.result);
   return results;
 }
