@@ -5,26 +5,73 @@ import { defineConfig } from "vitest/config";
 // suite slower, never red. A hung test still ends: at these bounds, well inside CI's time.
 const INTEGRATION_TIMEOUT_MS = 5 * 60_000;
 const E2E_TIMEOUT_MS = 15 * 60_000;
+const UNIT_TIMEOUT_MS = 60_000;
+
+// The unit layer (npm run test:unit): files that need no root and start nothing beyond Node
+// (no child process, no socket). test/unit-no-processes.ts makes a process or a socket throw
+// there, so a file listed here that needs one fails instead of quietly needing root.
+const UNIT_TESTS = [
+  "test/agent-client/task-poller.test.ts",
+  "test/bootstrap/apply-deployment.test.ts",
+  "test/bootstrap/compile-on-vm.test.ts",
+  "test/bootstrap/job-diagnostics.test.ts",
+  "test/bootstrap/plan-deployment.test.ts",
+  "test/bootstrap/recover-calls.test.ts",
+  "test/cli/renderers.test.ts",
+  "test/common/**/*.test.ts",
+  "test/cpi-runner-install/resolve-cpi-packages.test.ts",
+  "test/director-release/compiled-package-cache.test.ts",
+  "test/director-release/digest.test.ts",
+  "test/director-release/release-manifest.test.ts",
+  "test/director-release/release.test.ts",
+  "test/director-release/safe-extract.test.ts",
+  "test/local/agent/agent-logic.test.ts",
+  "test/local/agent/monit-file.test.ts",
+  "test/local/cpi/cpi-logic.test.ts",
+  "test/manifest/**/*.test.ts",
+  "test/state/state-codec.test.ts",
+  "test/stemcell/stemcell.test.ts",
+  "test/templates/ejs-templates.test.ts",
+  "test/templates/erb-helpers.test.ts",
+  "test/templates/job-spec-yaml.test.ts",
+  "test/templates/property-resolution.test.ts",
+  "test/templates/render-jobs.test.ts",
+];
 
 export default defineConfig({
   test: {
     globalSetup: ["test/global-setup.ts"],
     pool: "forks",
-    // Keep the worker count at the CI machine's core count.
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Keep the worker count at the CI machine's core count. Threads serve the unit project alone;
+    // its workers are reused across files (see test/unit-fresh-secrets.ts): importing the Ruby
+    // VM and the modules once per worker instead of once per file halves the layer's CPU time.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 }, threads: { maxThreads: 2, minThreads: 1, isolate: false } },
     benchmark: { include: ["bench/**/*.bench.ts"] },
     projects: [
       {
         extends: true,
         test: {
+          name: "unit",
+          include: UNIT_TESTS,
+          pool: "threads",
+          setupFiles: ["test/unit-no-processes.ts", "test/unit-fresh-secrets.ts"],
+          // Ends a hung test; CPU-bound work (RSA keys, the Ruby VM's start) takes seconds when busy.
+          testTimeout: UNIT_TIMEOUT_MS,
+          hookTimeout: UNIT_TIMEOUT_MS,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "integration",
           include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-          // The end-to-end files run afterwards, alone; the interop suite has its own config
-          // and command (npm run test:interop).
-          exclude: ["test/e2e/**", "test/interop/**", "**/node_modules/**"],
+          // The unit files run first, on their own; the end-to-end files run afterwards, alone;
+          // the interop suite has its own config and command (npm run test:interop).
+          exclude: [...UNIT_TESTS, "test/e2e/**", "test/interop/**", "**/node_modules/**"],
           testTimeout: INTEGRATION_TIMEOUT_MS,
           hookTimeout: INTEGRATION_TIMEOUT_MS,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -37,7 +84,7 @@ export default defineConfig({
           testTimeout: E2E_TIMEOUT_MS,
           hookTimeout: E2E_TIMEOUT_MS,
           poolOptions: { forks: { singleFork: true } },
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
