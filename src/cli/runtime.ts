@@ -4,8 +4,7 @@
  */
 import { join } from "node:path";
 import { FileLogger } from "../common/index.js";
-import { bootstrapPaths } from "../bootstrap/paths.js";
-import type { EventSink, Runtime } from "../bootstrap/index.js";
+import { bootstrapPaths, type EventSink, type Runtime } from "../bootstrap/index.js";
 import type { CliIo } from "./io.js";
 import { JsonRenderer } from "./renderers/json-renderer.js";
 import { PlainRenderer } from "./renderers/plain-renderer.js";

@@ -10,6 +10,9 @@ export type { ReleaseSummary, ExtractedRelease, ReleaseJob, ReleasePackage, JobS
 export { parseMultiDigest, formatDigest, hashFile } from "./digest.js";
 export type { Digest, DigestAlgorithm, DigestValues } from "./digest.js";
 export { extractTarballSafely } from "./safe-extract.js";
+// Stemcell tarballs are read the same way as release tarballs.
+export { summariseTarball } from "./summarise-tarball.js";
+export type { TarballKind } from "./summarise-tarball.js";
 export { openCompiledPackageCache, compiledPackageKeyId } from "./compiled-package-cache.js";
 export type { CompiledPackageKey, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";
 // Template rendering is TEMPLATES' folder; its JobSpec is the same shape as ours above.

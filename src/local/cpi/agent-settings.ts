@@ -4,7 +4,7 @@
  * like file-based CPIs do. Pure: building and updating the object only.
  */
 import type { CpiConfig } from "./config.js";
-import { cloudError } from "./protocol.js";
+import { cloudError } from "../cpi-failure.js";
 import { isRecord } from "../../common/index.js";
 
 export interface AgentSettings {
@@ -89,12 +89,4 @@ export function isLoopbackIpv4(ip: string): boolean {
     ip !== "127.0.0.0" &&
     ip !== "127.255.255.255"
   );
-}
-
-/** Public keys the SSH server accepts: env.bosh.authorized_keys (authorized_keys lines). */
-export function authorizedKeysOf(settings: unknown): string[] {
-  if (!isRecord(settings) || !isRecord(settings["env"])) return [];
-  const bosh = settings["env"]["bosh"];
-  if (!isRecord(bosh) || !Array.isArray(bosh["authorized_keys"])) return [];
-  return bosh["authorized_keys"].filter((k): k is string => typeof k === "string" && k.trim() !== "");
 }

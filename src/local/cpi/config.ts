@@ -6,7 +6,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { cloudError } from "./protocol.js";
+import { cloudError } from "../cpi-failure.js";
 import { isRecord } from "../../common/index.js";
 
 export interface CpiConfig {

@@ -8,7 +8,8 @@ import { text } from "node:stream/consumers";
 import { decodeConfig } from "./config.js";
 import { dispatch } from "./dispatch.js";
 import { InventoryPaths } from "./inventory-paths.js";
-import { CpiFailure, cloudError, decodeRequest, failureResponse, successResponse, type CpiResponse } from "./protocol.js";
+import { decodeRequest, failureResponse, successResponse, type CpiResponse } from "./protocol.js";
+import { CpiFailure, cloudError } from "../cpi-failure.js";
 
 async function handle(configPath: string | undefined, input: string): Promise<CpiResponse> {
   try {

@@ -5,37 +5,10 @@
  * Everything here is pure: the executable in main.ts does the reading and writing.
  */
 import { isRecord } from "../../common/index.js";
+import { cloudError, type CpiErrorType, type CpiFailure } from "../cpi-failure.js";
 
 export const CPI_API_VERSION = 2;
 export const STEMCELL_FORMATS = ["local-tgz"] as const;
-
-/** The error types bosh-cli and the director recognise by name. */
-export type CpiErrorType =
-  | "Bosh::Clouds::VMNotFound"
-  | "Bosh::Clouds::DiskNotFound"
-  | "Bosh::Clouds::StemcellNotFound"
-  | "Bosh::Clouds::NotImplemented"
-  | "Bosh::Clouds::CloudError";
-
-/** A failure the CPI reports inside its JSON response (the process itself still exits 0). */
-export class CpiFailure extends Error {
-  constructor(
-    readonly type: CpiErrorType,
-    message: string,
-    readonly okToRetry = false,
-  ) {
-    super(message);
-    this.name = "CpiFailure";
-  }
-}
-
-export const vmNotFound = (cid: string): CpiFailure => new CpiFailure("Bosh::Clouds::VMNotFound", `VM '${cid}' not found`);
-export const diskNotFound = (cid: string): CpiFailure =>
-  new CpiFailure("Bosh::Clouds::DiskNotFound", `Disk '${cid}' not found`);
-export const stemcellNotFound = (cid: string): CpiFailure =>
-  new CpiFailure("Bosh::Clouds::StemcellNotFound", `Stemcell '${cid}' not found`);
-export const cloudError = (message: string, okToRetry = false): CpiFailure =>
-  new CpiFailure("Bosh::Clouds::CloudError", message, okToRetry);
 
 export interface CpiRequest {
   method: string;

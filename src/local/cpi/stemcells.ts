@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { AGENT_PATH_IN_VM } from "../vm/init-script.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
-import { cloudError, stemcellNotFound } from "./protocol.js";
+import { cloudError, stemcellNotFound } from "../cpi-failure.js";
 import { writeJson } from "./records.js";
 import { moveToTrashAndRemove } from "./trash.js";
 

@@ -18,7 +18,7 @@ import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agen
 import type { CpiConfig } from "./config.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
 import { releaseIp, reserveIp } from "./ip-reservations.js";
-import { cloudError, vmNotFound } from "./protocol.js";
+import { cloudError, vmNotFound } from "../cpi-failure.js";
 import { readJson, writeJson, type DiskRecord, type VmRecord } from "./records.js";
 import { installSshdProgram } from "./sshd-location.js";
 import { moveToTrashAndRemove } from "./trash.js";

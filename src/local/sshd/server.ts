@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import ssh2 from "ssh2";
 import type { Connection, ParsedKey, PublicKeyAuthContext } from "ssh2";
-import { authorizedKeysOf } from "../cpi/agent-settings.js";
+import { authorizedKeysOf } from "./authorized-keys.js";
 import type { SshdConfig } from "./sshd-config.js";
 
 export interface RunningSshd {

@@ -3,7 +3,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  authorizedKeysOf,
   buildAgentSettings,
   defaultNetworkIp,
   isLoopbackIpv4,
@@ -11,9 +10,11 @@ import {
   withoutPersistentDisk,
   withPersistentDisk,
 } from "../../../src/local/cpi/agent-settings.js";
+import { authorizedKeysOf } from "../../../src/local/sshd/authorized-keys.js";
 import { decodeConfig } from "../../../src/local/cpi/config.js";
 import { isLocalCid } from "../../../src/local/cpi/inventory-paths.js";
-import { Args, CpiFailure, decodeRequest, failureResponse, cloudError } from "../../../src/local/cpi/protocol.js";
+import { Args, decodeRequest, failureResponse } from "../../../src/local/cpi/protocol.js";
+import { CpiFailure, cloudError } from "../../../src/local/cpi-failure.js";
 import { fingerprintOf } from "../../../src/local/sshd/host-key.js";
 import { parseStat } from "../../../src/local/vm/process-info.js";
 
