@@ -17,6 +17,7 @@ const UNIT_TESTS = [
   "test/bootstrap/job-diagnostics.test.ts",
   "test/bootstrap/plan-deployment.test.ts",
   "test/bootstrap/recover-calls.test.ts",
+  "test/cli/interruption.test.ts",
   "test/cli/renderers.test.ts",
   "test/common/**/*.test.ts",
   "test/cpi-runner-install/resolve-cpi-packages.test.ts",

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { BootstrapError } from "../common/index.js";
 import { main } from "./main.js";
 
 const controller = new AbortController();
@@ -7,7 +8,13 @@ const onSignal = (signal: NodeJS.Signals): void => {
   interrupts += 1;
   if (interrupts > 1) process.exit(130);
   process.stderr.write(`\nReceived ${signal}: stopping after the current step (press Ctrl-C again to force)...\n`);
-  controller.abort(new Error(`interrupted by ${signal}`));
+  // The reason is what an aborted download, graph run or sleep rejects with: make it the
+  // INTERRUPTED error itself, so every abort path ends as INTERRUPTED (exit 130).
+  controller.abort(
+    new BootstrapError("INTERRUPTED", `Interrupted by ${signal}: stopped the work in progress; the state file records everything done so far.`, {
+      hint: "Run the same command again to continue where it stopped.",
+    }),
+  );
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);

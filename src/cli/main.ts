@@ -7,6 +7,7 @@ import { BootstrapError } from "../common/index.js";
 import { registerInterpolateCommand } from "./commands/interpolate.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import type { CliIo } from "./io.js";
+import { asInterruption } from "./interruption.js";
 import { renderError } from "./render-error.js";
 import { packageVersion } from "./version.js";
 
@@ -34,8 +35,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return error.exitCode;
     }
     const debug = program.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
-    io.stderr.write(`${renderError(error, debug)}\n`);
-    exitCode = error instanceof BootstrapError && error.code === "INTERRUPTED" ? 130 : 1;
+    const shown = asInterruption(error, io.signal);
+    io.stderr.write(`${renderError(shown, debug)}\n`);
+    exitCode = shown instanceof BootstrapError && shown.code === "INTERRUPTED" ? 130 : 1;
   }
   return exitCode;
 }
+
