@@ -12,13 +12,25 @@ import ssh2 from "ssh2";
 export const HOST_KEY_FILE = "ssh_host_key";
 
 export async function generateHostKey(vmDir: string): Promise<{ privateKeyPath: string; fingerprint: string }> {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519");
+  const pair = newEd25519KeyPair();
   const fingerprint = fingerprintOf(pair.public);
   const privateKeyPath = join(vmDir, HOST_KEY_FILE);
   await writeFile(privateKeyPath, pair.private, { mode: 0o600 });
   await writeFile(`${privateKeyPath}.pub`, `${pair.public.trim()}\n`, { mode: 0o644 });
   await writeFile(`${privateKeyPath}.fingerprint`, `${fingerprint}\n`, { mode: 0o644 });
   return { privateKeyPath, fingerprint };
+}
+
+/**
+ * ssh2's generator drops a leading zero byte of the public key about once in 250 keys; the
+ * key is then malformed for its own parser (and OpenSSH), and the VM's SSH server could never
+ * start. Such a key is thrown away and another made.
+ */
+export function newEd25519KeyPair(generate = () => ssh2.utils.generateKeyPairSync("ed25519")): { private: string; public: string } {
+  for (;;) {
+    const pair = generate();
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
 }
 
 /** "SHA256:<base64 without padding>" of the key blob in an authorized_keys line. */
