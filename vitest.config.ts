@@ -12,7 +12,7 @@ const UNIT_TIMEOUT_MS = 60_000;
 // there, so a file listed here that needs one fails instead of quietly needing root.
 const UNIT_TESTS = [
   "test/agent-client/task-poller.test.ts",
-  "test/bootstrap/apply-deployment.test.ts",
+  "test/bootstrap/plan-apply.test.ts",
   "test/bootstrap/compile-on-vm.test.ts",
   "test/bootstrap/job-diagnostics.test.ts",
   "test/bootstrap/plan-deployment.test.ts",

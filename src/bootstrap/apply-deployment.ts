@@ -1,16 +1,18 @@
 /**
- * Carries out a deploy plan through the ports, in bosh-cli's order. The deployment record is
- * cleared before the first change and set only at the very end, so a failed or interrupted run
- * never looks deployed and the next run picks up from the state file.
+ * Runs a deploy plan, step by step, in the plan's order: one case per step kind, and nothing
+ * that is not a step. The deployment record is cleared before the first change and written by
+ * the plan's last steps, so a failed or interrupted run never looks deployed and the next run
+ * picks up from the state file.
  */
 import { randomUUID } from "node:crypto";
+import { compilePackagesOnVm, type CompileInput } from "./compile-on-vm.js";
 import { attachDisk, createDisk, deleteDiskRecord, deleteStemcellRecord, makeCurrent, migrateDisk, type DiskContext } from "./disk-steps.js";
-import type { InstanceIdentity } from "./instance-spec.js";
-import type { DeployPlan, DeployStep } from "./plan-types.js";
-import type { StageContext } from "./ports.js";
+import type { CompiledPackageRef, InstanceIdentity } from "./instance-spec.js";
+import { describeStep, unhandledStep, type DeployPlan, type DeployStep } from "./plan-types.js";
+import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
-import { updateInstance, type UpdateInstanceInput } from "./update-instance.js";
-import { createVm, deleteVm } from "./vm-steps.js";
+import { renderInstanceJobs, updateInstance, type InstanceJobs, type RenderedArchive } from "./update-instance.js";
+import { createVm, deleteOrphanVm, deleteVm } from "./vm-steps.js";
 
 export interface StemcellToUpload {
   name: string;
@@ -20,8 +22,8 @@ export interface StemcellToUpload {
   extractImage(): Promise<string>;
 }
 
-export interface DeployRun {
-  plan: DeployPlan;
+/** What the steps act with; read lazily where it costs (extracting releases, the stemcell image). */
+export interface DeployInputs {
   identity: InstanceIdentity;
   manifestSha: string;
   releases: readonly { name: string; version: string }[];
@@ -31,86 +33,154 @@ export interface DeployRun {
   tags: Record<string, string>;
   skipDrain: boolean;
   agentTimeoutMs: number;
-  update: Omit<UpdateInstanceInput, "identity">;
+  /** The manifest's static address; dynamic networks learn theirs from the agent. */
+  address: string;
+  /** The instance group's jobs and packages, extracted on first use. */
+  instanceJobs(): Promise<InstanceJobs>;
+  compile: Omit<CompileInput, "packages">;
+  watchTime: { startMs: number; endMs: number };
+  pollIntervalMs: number;
 }
 
-export async function applyDeployment(ctx: StageContext, run: DeployRun): Promise<void> {
-  const stemcell = await ensureStemcell(ctx, run);
+/** What earlier steps produced for later ones. */
+interface Progress {
+  stemcell?: { id: string; cid: string };
+  vm?: { cid: string; agent: AgentPort };
+  rendered?: RenderedArchive;
+  packages?: CompiledPackageRef[];
+}
 
+export async function applyDeployment(ctx: StageContext, plan: DeployPlan, inputs: DeployInputs): Promise<void> {
+  if (plan.steps.length === 0) return;
+  const progress: Progress = {};
   await ctx.reporter.stageOf("deploying", async () => {
-    await ctx.state.update((s) => {
-      s.current_manifest_sha = "";
-      s.releases = [];
-      s.current_release_ids = [];
-    });
-    const deleteStep = run.plan.steps.find((s): s is Extract<DeployStep, { kind: "delete-vm" }> => s.kind === "delete-vm");
-    if (deleteStep !== undefined) await deleteVm(ctx, deleteStep.cid, { skipDrain: run.skipDrain, instanceName: "unknown/0" });
-
-    const { cid, agent } = await createVm(ctx, {
-      identity: run.identity,
-      stemcellCid: stemcell.cid,
-      stemcellRecordId: stemcell.id,
-      cloudProperties: run.resourcePool.cloudProperties,
-      env: run.resourcePool.env,
-      tags: run.tags,
-      agentTimeoutMs: run.agentTimeoutMs,
-    });
     try {
-      await deployDisks(ctx, run, { ctx, agent, vmCid: cid, identity: run.identity, tags: run.tags, agentTimeoutMs: run.agentTimeoutMs });
-      await updateInstance(ctx, agent, { identity: run.identity, ...run.update });
+      if (plan.steps.some((s) => s.kind === "record-deployment")) await clearDeploymentRecord(ctx);
+      for (const [index, step] of plan.steps.entries()) {
+        ctx.reporter.planStep(index, plan.steps.length, step.kind, describeStep(step), step.reason);
+        await runStep(ctx, step, inputs, progress);
+      }
     } finally {
-      await agent.close();
+      await progress.vm?.agent.close();
     }
-    for (const step of run.plan.steps) {
-      if (step.kind === "delete-unused-disk") await deleteDiskRecord(ctx, step.cid, `Deleting unused disk '${step.cid}'`);
-    }
-    await recordSuccess(ctx, run);
   });
+}
 
-  for (const step of run.plan.steps) {
-    if (step.kind === "delete-unused-stemcell") {
-      await deleteStemcellRecord(ctx, step.cid, `Deleting unused stemcell '${step.cid}'`);
+async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs, progress: Progress): Promise<void> {
+  switch (step.kind) {
+    case "delete-orphan-vm":
+      return deleteOrphanVm(ctx, step.cid);
+    case "upload-stemcell":
+      progress.stemcell = await uploadStemcell(ctx, inputs.stemcell);
+      return;
+    case "reuse-stemcell":
+      progress.stemcell = await reuseStemcell(ctx, step);
+      return;
+    case "delete-vm":
+      return deleteVm(ctx, step.cid, { skipDrain: inputs.skipDrain, instanceName: "unknown/0" });
+    case "create-vm": {
+      const stemcell = need(progress.stemcell, step, "a stemcell step");
+      progress.vm = await createVm(ctx, {
+        identity: inputs.identity,
+        stemcellCid: stemcell.cid,
+        stemcellRecordId: stemcell.id,
+        cloudProperties: inputs.resourcePool.cloudProperties,
+        env: inputs.resourcePool.env,
+        tags: inputs.tags,
+        agentTimeoutMs: inputs.agentTimeoutMs,
+      });
+      return;
     }
+    case "create-disk": {
+      const d = diskContext(ctx, inputs, progress, step);
+      const pool = need(inputs.diskPool, step, "a disk pool");
+      const id = await createDisk(d, pool.diskSize, pool.cloudProperties);
+      await attachDisk(d, id);
+      return makeCurrent(ctx, id);
+    }
+    case "attach-disk":
+      return attachDisk(diskContext(ctx, inputs, progress, step), ctx.state.state.current_disk_id);
+    case "migrate-disk": {
+      const pool = need(inputs.diskPool, step, "a disk pool");
+      return migrateDisk(diskContext(ctx, inputs, progress, step), ctx.state.state.current_disk_id, pool.diskSize, pool.cloudProperties);
+    }
+    case "render-jobs": {
+      const vm = need(progress.vm, step, "create-vm");
+      const jobs = await ctx.reporter.step("Extracting releases", () => inputs.instanceJobs());
+      progress.rendered = await renderInstanceJobs(ctx, vm.agent, inputs.identity, inputs.address, jobs);
+      return;
+    }
+    case "compile-packages": {
+      const vm = need(progress.vm, step, "create-vm");
+      const jobs = await inputs.instanceJobs();
+      progress.packages = await compilePackagesOnVm(ctx, vm.agent, { ...inputs.compile, packages: jobs.packages });
+      return;
+    }
+    case "update-instance": {
+      const vm = need(progress.vm, step, "create-vm");
+      return updateInstance(ctx, vm.agent, {
+        identity: inputs.identity,
+        rendered: need(progress.rendered, step, "render-jobs"),
+        packages: need(progress.packages, step, "compile-packages"),
+        workDir: inputs.compile.workDir,
+        watchTime: inputs.watchTime,
+        pollIntervalMs: inputs.pollIntervalMs,
+      });
+    }
+    case "delete-unused-disk":
+      return deleteDiskRecord(ctx, step.cid, `Deleting unused disk '${step.cid}'`);
+    case "delete-unused-stemcell":
+      return deleteStemcellRecord(ctx, step.cid, `Deleting unused stemcell '${step.cid}'`);
+    case "record-deployment":
+      return recordDeployment(ctx, inputs);
+    default:
+      return unhandledStep(step);
   }
 }
 
-async function ensureStemcell(ctx: StageContext, run: DeployRun): Promise<{ id: string; cid: string }> {
-  const { name, version } = run.stemcell;
-  const title = `Uploading stemcell '${name}/${version}'`;
-  const existing = ctx.state.state.stemcells.find((s) => s.name === name && s.version === version);
-  if (existing !== undefined) {
-    await ctx.reporter.step(title, async () => new Skipped("Stemcell already uploaded"));
-    return existing;
-  }
-  return ctx.reporter.step(title, async () => {
-    const image = await run.stemcell.extractImage();
+/** A plan whose steps are out of order is a bug in the planner, not something a user can fix. */
+function need<T>(value: T | undefined, step: DeployStep, what: string): T {
+  if (value === undefined) throw new Error(`plan step '${step.kind}' ran without ${what} before it`);
+  return value;
+}
+
+function diskContext(ctx: StageContext, inputs: DeployInputs, progress: Progress, step: DeployStep): DiskContext {
+  const vm = need(progress.vm, step, "create-vm");
+  return { ctx, agent: vm.agent, vmCid: vm.cid, identity: inputs.identity, tags: inputs.tags, agentTimeoutMs: inputs.agentTimeoutMs };
+}
+
+async function uploadStemcell(ctx: StageContext, stemcell: StemcellToUpload): Promise<{ id: string; cid: string }> {
+  const { name, version, apiVersion } = stemcell;
+  return ctx.reporter.step(`Uploading stemcell '${name}/${version}'`, async () => {
+    const image = await stemcell.extractImage();
     const id = randomUUID();
-    const cid = await ctx.cpi.createStemcell(image, run.stemcell.cloudProperties, { id, name, version, api_version: run.stemcell.apiVersion });
+    const cid = await ctx.cpi.createStemcell(image, stemcell.cloudProperties, { id, name, version, api_version: apiVersion });
     await ctx.state.update((s) => {
-      s.stemcells.push({ id, name, version, api_version: run.stemcell.apiVersion, cid });
+      s.stemcells.push({ id, name, version, api_version: apiVersion, cid });
     });
     return { id, cid };
   });
 }
 
-async function deployDisks(ctx: StageContext, run: DeployRun, d: DiskContext): Promise<void> {
-  for (const step of run.plan.steps) {
-    if (step.kind === "create-disk" && run.diskPool !== undefined) {
-      const id = await createDisk(d, run.diskPool.diskSize, run.diskPool.cloudProperties);
-      await attachDisk(d, id);
-      await makeCurrent(ctx, id);
-    } else if (step.kind === "attach-disk") {
-      await attachDisk(d, ctx.state.state.current_disk_id);
-    } else if (step.kind === "migrate-disk" && run.diskPool !== undefined) {
-      await migrateDisk(d, ctx.state.state.current_disk_id, run.diskPool.diskSize, run.diskPool.cloudProperties);
-    }
-  }
+async function reuseStemcell(ctx: StageContext, step: Extract<DeployStep, { kind: "reuse-stemcell" }>): Promise<{ id: string; cid: string }> {
+  const record = ctx.state.state.stemcells.find((s) => s.cid === step.cid);
+  if (record === undefined) throw new Error(`stemcell record '${step.cid}' vanished from the state`);
+  await ctx.reporter.step(`Uploading stemcell '${step.name}/${step.version}'`, async () => new Skipped("Stemcell already uploaded"));
+  return record;
 }
 
-async function recordSuccess(ctx: StageContext, run: DeployRun): Promise<void> {
+async function clearDeploymentRecord(ctx: StageContext): Promise<void> {
   await ctx.state.update((s) => {
-    s.releases = run.releases.map((r) => ({ id: randomUUID(), name: r.name, version: r.version }));
+    s.current_manifest_sha = "";
+    s.releases = [];
+    s.current_release_ids = [];
+  });
+}
+
+async function recordDeployment(ctx: StageContext, inputs: DeployInputs): Promise<void> {
+  await ctx.state.update((s) => {
+    s.releases = inputs.releases.map((r) => ({ id: randomUUID(), name: r.name, version: r.version }));
     s.current_release_ids = s.releases.map((r) => r.id);
-    s.current_manifest_sha = run.manifestSha;
+    s.current_manifest_sha = inputs.manifestSha;
   });
 }

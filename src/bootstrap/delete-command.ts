@@ -1,20 +1,19 @@
 /**
  * `bootstrap delete`: with no state file it says where it looked and changes nothing.
- * Otherwise it installs the CPI (only the CPI release is read), deletes the VM, disks and
- * stemcells it recorded, then removes the state file (its backup stays) and the installation
- * (also bosh-cli's, when the state came from `bosh create-env`).
+ * Otherwise, in a session, it installs the CPI (only the CPI release is read) and runs the
+ * delete plan: VMs, disks and stemcells it recorded, then the state file (its backup stays),
+ * the CPI journal and the installation (also bosh-cli's, when the state came from `bosh
+ * create-env`).
  */
-import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { recoverPendingCalls } from "../cpi-runner/index.js";
-import { cpiJournalDirOf, openState } from "../state/index.js";
+import { cpiJournalDirOf } from "../state/index.js";
 import { applyDeletion } from "./apply-deletion.js";
+import { beginCommand } from "./begin-command.js";
 import { planDeletion } from "./plan-deletion.js";
-import { adoptRecoveredCalls } from "./recover-calls.js";
-import { beginCommand, loadManifest } from "./begin-command.js";
-import { resolveArtefacts } from "./resolve-artefacts.js";
+import { resolveCpiReleases } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
-import { installCpiForManifest, stageContextFor } from "./wiring.js";
+import { withSession } from "./session.js";
 
 export interface DeleteOptions extends ManifestOptions {
   skipDrain: boolean;
@@ -32,43 +31,25 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
     reporter.info(`No deployment state file found at '${statePath}': nothing to delete.`);
     return { deleted: false, statePath };
   }
-
-  const { manifest } = await loadManifest(opts, rt, start, "write");
-  const handle = await openState(statePath, { command: "delete", logger: rt.logger });
-  try {
-    for (const warning of handle.warnings) reporter.warn(warning);
-    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
-    for (const message of adoption.messages) reporter.warn(message);
-
-    const cpiReleases = manifest.cloudProvider.templates.map((t) => t.release);
-    const resolved = await reporter.stageOf("validating", () =>
-      resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal, { releases: cpiReleases, stemcell: false }),
-    );
-    await mkdir(paths.tmp, { recursive: true });
-    const workDir = await mkdtemp(join(paths.tmp, "delete-"));
-    const installationDir = join(paths.installations, handle.state.installation_id);
-    try {
-      const installation = await reporter.stageOf("installing CPI", () =>
-        installCpiForManifest(manifest, resolved.releases, handle.state.installation_id, paths, workDir, reporter, rt),
-      );
-      const current = handle.state.stemcells.find((s) => s.id === handle.state.current_stemcell_id);
-      const { ctx } = stageContextFor({ manifest, state: handle, installation, stemcellApiVersion: current?.api_version ?? 1, reporter, rt });
-      const orphans = adoption.orphanVms.map((cid) => ({ kind: "delete-vm" as const, cid, reason: "left by an interrupted run" }));
-      const plan = planDeletion(handle.state);
-      await applyDeletion(ctx, { steps: [...orphans, ...plan.steps] }, { skipDrain: opts.skipDrain });
-      await reporter.step("Uninstalling local artifacts for CPI and deployment", async () => {
-        await handle.remove();
+  return withSession("delete", start, opts, rt, async (session) => {
+    const { manifest } = session.loaded;
+    const state = session.state;
+    const plan = planDeletion(state.state, session.orphanVms);
+    const cpiReleases = await reporter.stageOf("validating", () => resolveCpiReleases(manifest, paths, reporter, rt.logger, rt.signal));
+    const current = state.state.stemcells.find((s) => s.id === state.state.current_stemcell_id);
+    const ctx = await session.stageContext(cpiReleases, current?.api_version ?? 1);
+    const installationId = state.state.installation_id;
+    await applyDeletion(ctx, plan, {
+      skipDrain: opts.skipDrain,
+      forgetDeployment: async () => {
+        await state.remove();
         await rm(cpiJournalDirOf(statePath), { recursive: true, force: true });
-        await rm(installationDir, { recursive: true, force: true });
-        await rm(join(paths.boshCliInstallations, handle.state.installation_id), { recursive: true, force: true });
-      });
-      return { deleted: true, statePath };
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
-  } finally {
-    await handle.close();
-  }
+        await rm(join(paths.installations, installationId), { recursive: true, force: true });
+        await rm(join(paths.boshCliInstallations, installationId), { recursive: true, force: true });
+      },
+    });
+    return { deleted: true, statePath };
+  });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,23 +1,21 @@
 /**
- * `bootstrap deploy`: manifest → lock state → adopt interrupted CPI calls → resolve artefacts →
- * plan → (no-op exit) → install the CPI → apply the plan. Everything that touches the outside
- * world is reached through the other folders' public interfaces.
+ * `bootstrap deploy`: in a session (lock, adoption, lazy CPI), resolve the artefacts, plan, and
+ * run the plan's steps; with no step, nothing else happens (no CPI install, no extraction).
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { recoverPendingCalls, type CpiClient } from "../cpi-runner/index.js";
-import { cpiJournalDirOf, openState } from "../state/index.js";
+import { openCompiledPackageCache } from "../director-release/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
+import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
-import { installCpiForManifest, prepareInstanceWork, stageContextFor } from "./wiring.js";
+import { beginCommand } from "./begin-command.js";
+import { instanceIdentity, prepareInstanceWork } from "./instance-work.js";
+import { deployPlanInput, releaseVersions } from "./plan-input.js";
 import { planDeployment } from "./plan-deployment.js";
-import { adoptRecoveredCalls } from "./recover-calls.js";
-import { beginCommand, loadManifest } from "./begin-command.js";
+import type { CpiPort } from "./ports.js";
 import type { Reporter } from "./reporter.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
-import { deleteVm } from "./vm-steps.js";
-import { extractStemcellImage } from "../stemcell/index.js";
+import { withSession } from "./session.js";
+import type { InstanceJobs } from "./update-instance.js";
 
 export interface DeployOptions extends ManifestOptions {
   recreate: boolean;
@@ -39,107 +37,65 @@ export interface DeployResult {
 
 export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<DeployResult> {
   const start = beginCommand(opts, rt);
-  const { reporter, paths, statePath } = start;
-
-  const loaded = await loadManifest(opts, rt, start, "write");
-  const { manifest } = loaded;
-  const handle = await openState(statePath, { command: "deploy", logger: rt.logger });
-  try {
-    for (const warning of handle.warnings) reporter.warn(warning);
-    const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
-    for (const message of adoption.messages) reporter.warn(message);
-
-    const resolved = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
-    const stemcell = resolved.stemcell;
-    if (stemcell === undefined) throw new Error("stemcell was not resolved");
-    const releaseVersions = resolved.releases.map((r) => ({ name: r.name, version: r.summary.version }));
-    const plan = planDeployment({
-      manifestSha: loaded.sha512,
-      diskPool: manifest.diskPool,
-      stemcell: { name: stemcell.summary.name, version: stemcell.summary.version },
-      releases: releaseVersions,
-      state: handle.state,
-      recreate: opts.recreate,
-      recreatePersistentDisks: opts.recreatePersistentDisks,
-    });
+  return withSession("deploy", start, opts, rt, async (session) => {
+    const { reporter, paths } = start;
+    const { loaded } = session;
+    const { manifest } = loaded;
+    const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
+    const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
     const result: DeployResult = {
       changed: plan.changes.length > 0,
       changes: plan.changes,
-      statePath,
+      statePath: start.statePath,
       varsStore: opts.varFlags.varsStore,
       address: manifest.address,
       directorUrl: directorUrlOf(manifest),
       generated: loaded.generated,
     };
-    if (plan.changes.length === 0 && adoption.orphanVms.length === 0) {
-      reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
-      return result;
-    }
+    if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
+    if (plan.steps.length === 0) return result;
     for (const note of plan.notes) reporter.warn(note);
 
-    await mkdir(paths.tmp, { recursive: true });
-    const workDir = await mkdtemp(join(paths.tmp, "deploy-"));
-    try {
-      const installation = await reporter.stageOf("installing CPI", () =>
-        installCpiForManifest(manifest, resolved.releases, handle.state.installation_id, paths, workDir, reporter, rt),
-      );
-      const { ctx, cpi } = stageContextFor({
-        manifest,
-        state: handle,
-        installation,
-        stemcellApiVersion: stemcell.summary.apiVersion,
-        reporter,
-        rt,
-      });
-      await checkCpiVersion(cpi, stemcell.summary.apiVersion, reporter);
-      for (const orphan of adoption.orphanVms) await deleteVm(ctx, orphan, { skipDrain: true, instanceName: "unknown/0" });
-      if (plan.changes.length === 0) return result;
-
-      const instance = await reporter.step("Extracting releases", () => prepareInstanceWork(manifest, resolved.releases, workDir));
-      await applyDeployment(ctx, {
-        plan,
-        identity: instance.identity,
-        manifestSha: loaded.sha512,
-        releases: releaseVersions,
-        stemcell: {
-          name: stemcell.summary.name,
-          version: stemcell.summary.version,
-          apiVersion: stemcell.summary.apiVersion,
-          cloudProperties: stemcell.summary.cloudProperties,
-          extractImage: () => extractStemcellImage(stemcell.tarball, workDir),
-        },
-        resourcePool: manifest.resourcePool,
-        diskPool: manifest.diskPool,
-        tags: manifest.tags,
-        skipDrain: opts.skipDrain,
-        agentTimeoutMs: opts.agentTimeoutMs,
-        update: {
-          renderJobs: instance.renderJobs,
-          address: manifest.address,
-          compile: {
-            packages: instance.packages,
-            stemcell: { os: stemcell.summary.operatingSystem, version: stemcell.summary.version },
-            cache: instance.cache(paths.compiledPackages),
-            workDir,
-          },
-          watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
-          pollIntervalMs: 500,
-        },
-      });
-      return result;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
-  } finally {
-    await handle.close();
-  }
+    const stemcell = artefacts.stemcell.summary;
+    const ctx = await session.stageContext(artefacts.releases, stemcell.apiVersion);
+    await checkCpiVersion(ctx.cpi, stemcell.apiVersion, reporter);
+    const workDir = await session.workDir();
+    let jobs: Promise<InstanceJobs> | undefined;
+    await applyDeployment(ctx, plan, {
+      identity: instanceIdentity(manifest),
+      manifestSha: loaded.sha512,
+      releases: releaseVersions(artefacts),
+      stemcell: {
+        name: stemcell.name,
+        version: stemcell.version,
+        apiVersion: stemcell.apiVersion,
+        cloudProperties: stemcell.cloudProperties,
+        extractImage: () => extractStemcellImage(artefacts.stemcell.tarball, workDir),
+      },
+      resourcePool: manifest.resourcePool,
+      diskPool: manifest.diskPool,
+      tags: manifest.tags,
+      skipDrain: opts.skipDrain,
+      agentTimeoutMs: opts.agentTimeoutMs,
+      address: manifest.address,
+      instanceJobs: () => (jobs ??= prepareInstanceWork(manifest, artefacts.releases, workDir)),
+      compile: {
+        stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
+        cache: openCompiledPackageCache(paths.compiledPackages),
+        workDir,
+      },
+      watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
+      pollIntervalMs: 500,
+    });
+    return result;
+  });
 }
 
 /**
  * bosh-cli refuses anything below CPI API v2; we also drive v1 CPIs (no disk hints, create_vm
  * returns a bare CID) but say so, since such a CPI must hand disk settings to the agent itself.
  */
-async function checkCpiVersion(cpi: CpiClient, stemcellApiVersion: number, reporter: Reporter): Promise<void> {
+async function checkCpiVersion(cpi: CpiPort, stemcellApiVersion: number, reporter: Reporter): Promise<void> {
   const info = await cpi.info();
   if (info.api_version < 2 || stemcellApiVersion < 2) {
     reporter.warn(

@@ -11,6 +11,8 @@ export type BootstrapEvent =
   | { type: "stage-finished"; stage: string; outcome: "finished" | "failed"; durationMs: number }
   | { type: "step-started"; step: string; stage?: string }
   | { type: "step-finished"; step: string; stage?: string; outcome: StepOutcome; reason?: string; durationMs: number; error?: string }
+  /** A step of the plan starts: what `bootstrap plan` listed, in the same words and order. */
+  | { type: "plan-step"; index: number; total: number; kind: string; description: string; reason: string }
   | { type: "cpi-call"; method: string; ok: boolean; durationMs: number }
   | { type: "compile-package"; name: string; fingerprint: string; source: "compiled" | "cache" | "release" }
   | { type: "upload-progress"; what: string; bytes: number; total?: number }

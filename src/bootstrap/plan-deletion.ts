@@ -1,9 +1,14 @@
-/** Pure: recorded state → what `delete` removes, current resources first, then leftovers. */
+/**
+ * Pure: recorded state → what `delete` removes: VMs an interrupted run left, then the current
+ * VM, disks and stemcells (current first, then leftovers), then the local record of it all.
+ * No state file means nothing was made, so nothing is planned.
+ */
 import type { DeletePlan, DeleteStep } from "./plan-types.js";
 import type { RecordedState } from "./plan-deployment.js";
 
-export function planDeletion(state: RecordedState): DeletePlan {
-  const steps: DeleteStep[] = [];
+export function planDeletion(state: RecordedState | undefined, orphanVms: readonly string[] = []): DeletePlan {
+  if (state === undefined) return { steps: [] };
+  const steps: DeleteStep[] = orphanVms.map((cid) => ({ kind: "delete-orphan-vm", cid, reason: "left by an interrupted run" }));
   if (state.current_vm_cid !== "") steps.push({ kind: "delete-vm", cid: state.current_vm_cid, reason: "the current VM" });
   const disks = [...state.disks].sort((a, b) => Number(b.id === state.current_disk_id) - Number(a.id === state.current_disk_id));
   for (const disk of disks) {
@@ -21,5 +26,6 @@ export function planDeletion(state: RecordedState): DeletePlan {
       reason: s.id === state.current_stemcell_id ? "the current stemcell" : "an unused stemcell",
     });
   }
+  steps.push({ kind: "forget-deployment", reason: "everything it recorded is gone" });
   return { steps };
 }

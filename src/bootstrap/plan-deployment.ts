@@ -1,7 +1,8 @@
 /**
- * Pure: (manifest facts, recorded state, artefact versions, flags) → the deploy plan. The rules
- * for "nothing changed" are bosh-cli's (manifest SHA, stemcell name/version, release set), so a
- * state written by either tool is judged the same way; every step says why it is there.
+ * Pure: (manifest facts, recorded state, artefact versions, flags, orphans) → the deploy plan,
+ * every step the run takes. The rules for "nothing changed" are bosh-cli's (manifest SHA,
+ * stemcell name/version, release set), so a state written by either tool is judged the same
+ * way; every step says why it is there.
  */
 import type { DeployPlan, DeployStep } from "./plan-types.js";
 import { isRecord } from "../common/index.js";
@@ -24,20 +25,29 @@ export interface PlanInput {
   state: RecordedState | undefined;
   recreate: boolean;
   recreatePersistentDisks: boolean;
+  /** VMs an interrupted run created while another VM was current (adopted from the CPI journal). */
+  orphanVms: readonly string[];
 }
 
 export function planDeployment(input: PlanInput): DeployPlan {
   const changes = detectChanges(input);
   const notes: string[] = [];
-  if (changes.length === 0) return { changes, steps: [], notes };
+  // Orphans go first and without a shutdown: the agent at the mbus address is the current VM's.
+  const steps: DeployStep[] = input.orphanVms.map((cid) => ({
+    kind: "delete-orphan-vm",
+    cid,
+    reason: "an interrupted run created it while another VM was current",
+  }));
+  if (changes.length === 0) return { changes, steps, notes };
 
   const state = input.state;
-  const steps: DeployStep[] = [];
   const reason = changes.join("; ");
 
   const stemcellRecord = state?.stemcells.find((s) => s.name === input.stemcell.name && s.version === input.stemcell.version);
   if (stemcellRecord === undefined) {
     steps.push({ kind: "upload-stemcell", ...input.stemcell, reason: "no stemcell with this name and version is uploaded" });
+  } else {
+    steps.push({ kind: "reuse-stemcell", ...input.stemcell, cid: stemcellRecord.cid, reason: "a stemcell with this name and version is recorded" });
   }
 
   if (state !== undefined && state.current_vm_cid !== "") {
@@ -61,7 +71,11 @@ export function planDeployment(input: PlanInput): DeployPlan {
     notes.push(`The manifest has no persistent disk; disk '${currentDisk.cid}' is kept (not attached) so no data is lost. 'bootstrap delete' removes it.`);
   }
 
-  steps.push({ kind: "update-instance", reason });
+  steps.push(
+    { kind: "render-jobs", reason: "the new VM gets the jobs rendered for its address" },
+    { kind: "compile-packages", reason: "the jobs' packages must be compiled for the stemcell" },
+    { kind: "update-instance", reason },
+  );
 
   if (pool !== undefined && state !== undefined) {
     for (const disk of state.disks) {
@@ -69,6 +83,7 @@ export function planDeployment(input: PlanInput): DeployPlan {
       steps.push({ kind: "delete-unused-disk", cid: disk.cid, reason: "not the current persistent disk (left over from an earlier run)" });
     }
   }
+  steps.push({ kind: "record-deployment", reason: "so that a run with no change does nothing" });
   for (const stemcell of state?.stemcells ?? []) {
     if (stemcell.name === input.stemcell.name && stemcell.version === input.stemcell.version) continue;
     steps.push({

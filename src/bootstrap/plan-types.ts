@@ -1,14 +1,23 @@
-/** The plan: what a deploy or delete will do, each step with the reason it is needed. */
+/**
+ * The plan: every step a deploy or delete will take, in order, each with the reason it is
+ * needed. Apply runs exactly these steps (an exhaustive switch over the kinds), and `bootstrap
+ * plan` prints exactly these descriptions, so what the user reads is what the run does.
+ */
 export type DeployStep =
+  | { kind: "delete-orphan-vm"; cid: string; reason: string }
   | { kind: "upload-stemcell"; name: string; version: string; reason: string }
+  | { kind: "reuse-stemcell"; name: string; version: string; cid: string; reason: string }
   | { kind: "delete-vm"; cid: string; reason: string }
   | { kind: "create-vm"; reason: string }
   | { kind: "create-disk"; sizeMb: number; reason: string }
   | { kind: "attach-disk"; diskCid: string; reason: string }
   | { kind: "migrate-disk"; fromCid: string; fromSizeMb: number; toSizeMb: number; reason: string }
+  | { kind: "render-jobs"; reason: string }
+  | { kind: "compile-packages"; reason: string }
   | { kind: "update-instance"; reason: string }
   | { kind: "delete-unused-disk"; cid: string; reason: string }
-  | { kind: "delete-unused-stemcell"; cid: string; name: string; version: string; reason: string };
+  | { kind: "delete-unused-stemcell"; cid: string; name: string; version: string; reason: string }
+  | { kind: "record-deployment"; reason: string };
 
 export interface DeployPlan {
   /** Why a deploy is needed; empty when nothing changed. */
@@ -19,37 +28,58 @@ export interface DeployPlan {
 }
 
 export type DeleteStep =
+  | { kind: "delete-orphan-vm"; cid: string; reason: string }
   | { kind: "delete-vm"; cid: string; reason: string }
   | { kind: "delete-disk"; cid: string; reason: string }
-  | { kind: "delete-stemcell"; cid: string; name: string; version: string; reason: string };
+  | { kind: "delete-stemcell"; cid: string; name: string; version: string; reason: string }
+  | { kind: "forget-deployment"; reason: string };
 
 export interface DeletePlan {
   steps: DeleteStep[];
 }
 
+/** For an exhaustive switch: the compiler rejects a call here while a kind is unhandled. */
+export function unhandledStep(step: never): never {
+  throw new Error(`unhandled plan step ${JSON.stringify(step)}`);
+}
+
 export function describeStep(step: DeployStep | DeleteStep): string {
   switch (step.kind) {
+    case "delete-orphan-vm":
+      return `Delete VM '${step.cid}' left by an interrupted run`;
     case "upload-stemcell":
       return `Upload stemcell '${step.name}/${step.version}'`;
+    case "reuse-stemcell":
+      return `Use stemcell '${step.name}/${step.version}' ('${step.cid}'), already uploaded`;
     case "delete-vm":
-      return `Delete VM '${step.cid}'`;
+      return `Delete VM '${step.cid}' (stopping its jobs first)`;
     case "create-vm":
-      return "Create VM";
+      return "Create VM and wait for its agent";
     case "create-disk":
-      return `Create persistent disk (${step.sizeMb} MB)`;
+      return `Create persistent disk (${step.sizeMb} MB) and attach it`;
     case "attach-disk":
       return `Attach persistent disk '${step.diskCid}'`;
     case "migrate-disk":
       return `Migrate persistent disk '${step.fromCid}' (${step.fromSizeMb} MB) to a new disk (${step.toSizeMb} MB)`;
+    case "render-jobs":
+      return "Render job templates";
+    case "compile-packages":
+      return "Compile packages on the VM (or reuse compiled ones)";
     case "update-instance":
-      return "Compile packages, render job templates, apply and start jobs";
+      return "Apply the jobs, start them and wait until running";
     case "delete-unused-disk":
       return `Delete unused disk '${step.cid}'`;
     case "delete-unused-stemcell":
       return `Delete unused stemcell '${step.name}/${step.version}' ('${step.cid}')`;
+    case "record-deployment":
+      return "Record the deployment in the state file";
     case "delete-disk":
       return `Delete disk '${step.cid}'`;
     case "delete-stemcell":
       return `Delete stemcell '${step.name}/${step.version}' ('${step.cid}')`;
+    case "forget-deployment":
+      return "Remove the state file, the CPI journal and the CPI installation";
+    default:
+      return unhandledStep(step);
   }
 }

@@ -22,6 +22,7 @@ export type CpiPort = Pick<
   | "detachDisk"
   | "deleteDisk"
   | "setDiskMetadata"
+  | "info"
 >;
 
 export type AgentPort = Omit<AgentClient, "ping">;

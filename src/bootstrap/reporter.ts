@@ -26,6 +26,10 @@ export class Reporter {
     this.sink.emit({ type: "warning", message });
   }
 
+  planStep(index: number, total: number, kind: string, description: string, reason: string): void {
+    this.sink.emit({ type: "plan-step", index, total, kind, description, reason });
+  }
+
   get events(): EventSink {
     return this.sink;
   }

@@ -23,17 +23,44 @@ export interface ResolvedArtefacts {
   stemcell: { tarball: string; summary: StemcellSummary };
 }
 
+/** Everything a deploy or plan reads: every release and the stemcell. */
 export async function resolveArtefacts(
   manifest: BootstrapManifest,
   paths: BootstrapPaths,
   reporter: Reporter,
   logger: Logger,
   signal: AbortSignal,
-  only?: { releases: readonly string[]; stemcell: boolean },
-): Promise<{ releases: ResolvedRelease[]; stemcell?: ResolvedArtefacts["stemcell"] }> {
+): Promise<ResolvedArtefacts> {
+  const releases = await resolveReleases(manifest.releases, paths, reporter, logger, signal);
+  checkJobsExist(manifest, releases, true);
+  const stemcellTarball = await fetchStep(reporter, "Downloading stemcell", manifest.stemcell, paths, logger, signal);
+  const stemcell = await reporter.step("Validating stemcell", () => inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }));
+  return { releases, stemcell: { tarball: stemcellTarball, summary: stemcell } };
+}
+
+/** What a delete reads: only the CPI's releases (the director's may be gone by then). */
+export async function resolveCpiReleases(
+  manifest: BootstrapManifest,
+  paths: BootstrapPaths,
+  reporter: Reporter,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedRelease[]> {
+  const names = new Set(manifest.cloudProvider.templates.map((t) => t.release));
+  const releases = await resolveReleases(manifest.releases.filter((r) => names.has(r.name)), paths, reporter, logger, signal);
+  checkJobsExist(manifest, releases, false);
+  return releases;
+}
+
+async function resolveReleases(
+  refs: BootstrapManifest["releases"],
+  paths: BootstrapPaths,
+  reporter: Reporter,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedRelease[]> {
   const releases: ResolvedRelease[] = [];
-  for (const ref of manifest.releases) {
-    if (only !== undefined && !only.releases.includes(ref.name)) continue;
+  for (const ref of refs) {
     const tarball = await fetchStep(reporter, `Downloading release '${ref.name}'`, ref, paths, logger, signal);
     const summary = await reporter.step(`Validating release '${ref.name}'`, () => inspectRelease(tarball, { cacheDir: paths.inspectCache }));
     if (summary.name !== ref.name) {
@@ -48,12 +75,7 @@ export async function resolveArtefacts(
     }
     releases.push({ name: ref.name, tarball, summary });
   }
-  checkJobsExist(manifest, releases, only === undefined);
-  if (only !== undefined && !only.stemcell) return { releases };
-
-  const stemcellTarball = await fetchStep(reporter, "Downloading stemcell", manifest.stemcell, paths, logger, signal);
-  const stemcell = await reporter.step("Validating stemcell", () => inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }));
-  return { releases, stemcell: { tarball: stemcellTarball, summary: stemcell } };
+  return releases;
 }
 
 async function fetchStep(

@@ -1,12 +1,13 @@
 /**
- * Brings the VM's jobs to the manifest: initial apply (networks), render and upload the jobs,
- * compile packages, then stop → apply → pre-start → start, wait for `running` within the
- * manifest's update_watch_time, post-start and post-deploy. When the jobs do not come up, or a
- * job script fails, the error carries the tail of the job logs (and names failing processes).
+ * Brings the VM's jobs to the manifest: initial apply (networks) and rendering for the VM's
+ * address; then (packages compiled) upload the jobs, stop → apply → pre-start → start, wait for
+ * `running` within the manifest's update_watch_time, post-start and post-deploy. When the jobs
+ * do not come up, or a job script fails, the error carries the tail of the job logs (and names
+ * failing processes).
  */
 import { BootstrapError, sleep } from "../common/index.js";
-import { compilePackagesOnVm, type CompileInput } from "./compile-on-vm.js";
-import { fullApplySpec, initialApplySpec, type InstanceIdentity } from "./instance-spec.js";
+import type { PackageSource } from "./compile-on-vm.js";
+import { fullApplySpec, initialApplySpec, type CompiledPackageRef, type InstanceIdentity } from "./instance-spec.js";
 import { jobLogTails } from "./job-logs.js";
 import type { AgentPort, AgentStateValue, StageContext } from "./ports.js";
 
@@ -16,12 +17,33 @@ export interface RenderedArchive {
   jobs: { name: string; fingerprint: string }[];
 }
 
-export interface UpdateInstanceInput {
-  identity: InstanceIdentity;
+/** The instance group's jobs and packages, as the releases ship them. */
+export interface InstanceJobs {
+  packages: readonly PackageSource[];
   /** Renders all jobs of the instance group with the VM's address into a gzip archive. */
   renderJobs(address: string, networks: Record<string, unknown>): Promise<RenderedArchive>;
-  address: string;
-  compile: CompileInput;
+}
+
+/** The initial apply (networks), then the jobs rendered for the address the VM really has. */
+export async function renderInstanceJobs(
+  ctx: StageContext,
+  agent: AgentPort,
+  identity: InstanceIdentity,
+  manifestAddress: string,
+  jobs: InstanceJobs,
+): Promise<RenderedArchive> {
+  return ctx.reporter.step("Rendering job templates", async () => {
+    await agent.apply(initialApplySpec(identity));
+    const address = addressFrom(await agent.getState(), identity, manifestAddress);
+    return jobs.renderJobs(address, identity.networks);
+  });
+}
+
+export interface UpdateInstanceInput {
+  identity: InstanceIdentity;
+  rendered: RenderedArchive;
+  packages: CompiledPackageRef[];
+  workDir: string;
   watchTime: { startMs: number; endMs: number };
   pollIntervalMs: number;
 }
@@ -29,26 +51,20 @@ export interface UpdateInstanceInput {
 export async function updateInstance(ctx: StageContext, agent: AgentPort, input: UpdateInstanceInput): Promise<void> {
   const { reporter } = ctx;
   const name = `${input.identity.instanceGroup}/0`;
-  await agent.apply(initialApplySpec(input.identity));
-  const address = addressFrom(await agent.getState(), input.identity, input.address);
-
-  const rendered = await reporter.step("Rendering job templates", () => input.renderJobs(address, input.identity.networks));
-
-  const packages = await compilePackagesOnVm(ctx, agent, input.compile);
-
+  const { rendered } = input;
   await reporter.step(`Updating instance '${name}'`, async () => {
     // The agent deletes the archive blob once applied, so it is uploaded for this apply only.
     const blob = await agent.uploadBlob(rendered.path, { signal: ctx.signal });
     await agent.stop();
-    const spec = fullApplySpec(input.identity, rendered.jobs, packages, { blobstoreId: blob.blobId, sha1: `sha256:${blob.sha256}` }, rendered.sha256);
+    const spec = fullApplySpec(input.identity, rendered.jobs, input.packages, { blobstoreId: blob.blobId, sha1: `sha256:${blob.sha256}` }, rendered.sha256);
     await agent.apply(spec);
-    await runJobScript(agent, "pre-start", input.compile.workDir);
+    await runJobScript(agent, "pre-start", input.workDir);
     await agent.start();
   });
 
   await reporter.step(`Waiting for instance '${name}' to be running`, () => waitUntilRunning(ctx, agent, input));
-  await reporter.step(`Running the post-start scripts '${name}'`, () => runJobScript(agent, "post-start", input.compile.workDir));
-  await reporter.step(`Running the post-deploy scripts '${name}'`, () => runJobScript(agent, "post-deploy", input.compile.workDir));
+  await reporter.step(`Running the post-start scripts '${name}'`, () => runJobScript(agent, "post-start", input.workDir));
+  await reporter.step(`Running the post-deploy scripts '${name}'`, () => runJobScript(agent, "post-deploy", input.workDir));
 }
 
 /** A job script that fails is a failing job: its error carries the tail of the job logs (the script's own output is there). */
@@ -89,7 +105,7 @@ async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: Upda
     await sleep(input.pollIntervalMs, ctx.signal, { onAbort: "resolve" });
   }
   const failing = (last.processes ?? []).filter((p) => p.state !== "running").map((p) => `${p.name} (${p.state})`);
-  const logs = await jobLogTails(agent, input.compile.workDir);
+  const logs = await jobLogTails(agent, input.workDir);
   throw new BootstrapError(
     "JOB_NOT_RUNNING",
     `Instance '${input.identity.instanceGroup}/0' did not reach 'running' within ${Math.round(input.watchTime.endMs / 1000)} s: job state '${last.job_state}'` +

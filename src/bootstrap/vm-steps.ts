@@ -39,6 +39,22 @@ export async function deleteVm(ctx: StageContext, cid: string, options: Shutdown
   });
 }
 
+/**
+ * A VM an interrupted run made while another VM was current: not in the state, and never shut
+ * down through the agent, since the agent at the mbus address is the current VM's.
+ */
+export async function deleteOrphanVm(ctx: StageContext, cid: string): Promise<void> {
+  await ctx.reporter.step(`Deleting VM '${cid}'`, async () => {
+    try {
+      await ctx.cpi.deleteVm(cid);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      return new Skipped("VM not found");
+    }
+    return undefined;
+  });
+}
+
 async function forgetVm(ctx: StageContext): Promise<void> {
   await ctx.state.update((s) => {
     s.current_vm_cid = "";

@@ -6,7 +6,7 @@
 export { CpiClient } from "./cpi-client.js";
 export type { CreateVmArgs } from "./cpi-client.js";
 export { CpiError, isCpiNotFound, isCpiNotImplemented } from "./cpi-error.js";
-export { recoverPendingCalls } from "./recover-pending-calls.js";
+export { pendingCallCount, recoverPendingCalls } from "./recover-pending-calls.js";
 export type { RecoveredCall } from "./recover-pending-calls.js";
 export type { CpiInfo } from "./protocol.js";
 export type { CpiInstallation, CpiClientOptions, CpiCallEvent } from "./types.js";

@@ -3,7 +3,7 @@
  * processes an earlier run left behind, reads their responses, and forgets the journal entries
  * it hands back (the caller records their CIDs in the state at once).
  */
-import { access } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import { BootstrapError, redact } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { CpiError } from "./cpi-error.js";
@@ -92,4 +92,14 @@ function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** How many calls an earlier run left in the journal; reads only, for `bootstrap plan`. */
+export async function pendingCallCount(journalDir: string): Promise<number> {
+  try {
+    return (await readdir(journalDir)).filter((name) => name.endsWith(".json")).length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
 }

@@ -24,13 +24,17 @@ export class FakeCpi implements CpiPort {
   calls: string[] = [];
   vms = new Set<string>();
   disks = new Set<string>();
+  stemcells = new Set<string>();
   private n = 0;
   async createStemcell(): Promise<string> {
+    const cid = `sc-${++this.n}`;
+    this.stemcells.add(cid);
     this.calls.push("create_stemcell");
-    return `sc-${++this.n}`;
+    return cid;
   }
   async deleteStemcell(cid: string): Promise<void> {
     this.calls.push(`delete_stemcell ${cid}`);
+    this.stemcells.delete(cid);
   }
   async createVm(): Promise<{ cid: string }> {
     const cid = `vm-${++this.n}`;
@@ -66,6 +70,9 @@ export class FakeCpi implements CpiPort {
     if (!this.disks.delete(cid)) throw cpiError("delete_disk", "Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
   }
   async setDiskMetadata(): Promise<void> {}
+  async info() {
+    return { api_version: 2, stemcell_formats: ["local-tgz"] };
+  }
 }
 
 export class FakeAgent implements AgentPort {

@@ -53,9 +53,9 @@ describe("a failing job script", () => {
     };
     const failure = updateInstance(ctx, agent, {
       identity: { deployment: "d", instanceGroup: "bosh", networks: { default: { type: "manual", ip: "127.0.80.9" } } },
-      renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }),
-      address: "127.0.80.9",
-      compile: { packages: [], stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, put: async () => {} }, workDir: dir },
+      rendered: { path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] },
+      packages: [],
+      workDir: dir,
       watchTime: { startMs: 0, endMs: 1000 },
       pollIntervalMs: 10,
     });

@@ -26,6 +26,7 @@ const base: PlanInput = {
   state: deployed,
   recreate: false,
   recreatePersistentDisks: false,
+  orphanVms: [],
 };
 
 const kinds = (input: PlanInput): string[] => planDeployment(input).steps.map((s) => s.kind);
@@ -54,11 +55,28 @@ describe("planDeployment", () => {
   });
 
   it("replaces the VM and moves the disk on a property change, uploading nothing", () => {
-    expect(kinds({ ...base, manifestSha: "sha-b" })).toEqual(["delete-vm", "create-vm", "attach-disk", "update-instance"]);
+    expect(kinds({ ...base, manifestSha: "sha-b" })).toEqual([
+      "reuse-stemcell",
+      "delete-vm",
+      "create-vm",
+      "attach-disk",
+      "render-jobs",
+      "compile-packages",
+      "update-instance",
+      "record-deployment",
+    ]);
   });
 
   it("first deploy: uploads the stemcell, creates VM and disk", () => {
-    expect(kinds({ ...base, state: undefined })).toEqual(["upload-stemcell", "create-vm", "create-disk", "update-instance"]);
+    expect(kinds({ ...base, state: undefined })).toEqual([
+      "upload-stemcell",
+      "create-vm",
+      "create-disk",
+      "render-jobs",
+      "compile-packages",
+      "update-instance",
+      "record-deployment",
+    ]);
   });
 
   it.each<[string, Partial<PlanInput>, string]>([
@@ -100,16 +118,19 @@ describe("planDeletion", () => {
       disks: [{ id: "d-0", cid: "disk-0", size: 1, cloud_properties: {} }, ...deployed.disks],
       stemcells: [{ id: "st-0", name: "old", version: "0", cid: "sc-0" }, ...deployed.stemcells],
     };
-    expect(planDeletion(state).steps.map((s) => `${s.kind}:${s.cid}`)).toEqual([
+    expect(planDeletion(state, ["vm-0"]).steps.map((s) => ("cid" in s ? `${s.kind}:${s.cid}` : s.kind))).toEqual([
+      "delete-orphan-vm:vm-0",
       "delete-vm:vm-1",
       "delete-disk:disk-1",
       "delete-disk:disk-0",
       "delete-stemcell:sc-1",
       "delete-stemcell:sc-0",
+      "forget-deployment",
     ]);
   });
 
-  it("has nothing to do for an empty state", () => {
-    expect(planDeletion({ ...deployed, current_vm_cid: "", disks: [], stemcells: [] }).steps).toEqual([]);
+  it("only forgets the deployment when the state records nothing, and plans nothing without a state", () => {
+    expect(planDeletion({ ...deployed, current_vm_cid: "", disks: [], stemcells: [] }).steps.map((s) => s.kind)).toEqual(["forget-deployment"]);
+    expect(planDeletion(undefined).steps).toEqual([]);
   });
 });

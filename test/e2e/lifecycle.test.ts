@@ -36,8 +36,11 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
 
   const state = async (): Promise<{ current_vm_cid: string; current_disk_id: string; disks: { id: string; cid: string; size: number }[] }> =>
     JSON.parse(await readFile(statePath, "utf8"));
-  const jsonEvents = (r: CliResult): { type: string; method?: string; source?: string; message?: string }[] =>
+  const jsonEvents = (r: CliResult): { type: string; method?: string; source?: string; message?: string; description?: string }[] =>
     r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  // The numbered steps `plan` prints, and the plan steps a `deploy --json` ran, in their words.
+  const plannedSteps = (r: CliResult): string[] => [...r.stdout.matchAll(/^ {2}\d+\. (.*) — .*$/gm)].map((m) => m[1] as string);
+  const executedSteps = (r: CliResult): string[] => jsonEvents(r).flatMap((e) => (e.type === "plan-step" ? [e.description ?? ""] : []));
 
   it("plans a first deploy without writing anything", async () => {
     const r = await runCli(["plan", ...vars()], { home });
@@ -98,6 +101,9 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
 
     const r = await runCli(["deploy", ...vars(...change), "--json"], { home });
     expect(r.exitCode, r.stderr).toBe(0);
+    // What plan printed is what deploy ran, step for step.
+    expect(plannedSteps(plan).length).toBeGreaterThan(5);
+    expect(executedSteps(r)).toEqual(plannedSteps(plan));
     // The old VM was stopped cleanly, through the tunnel pinned to its host key.
     expect(r.stdout).toMatch(/"step":"Stopping jobs on instance 'unknown\/0'","stage":"deploying","outcome":"finished"/);
     const compiles = jsonEvents(r).filter((e) => e.type === "compile-package");

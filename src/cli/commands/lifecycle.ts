@@ -149,10 +149,11 @@ function printPlan(io: CliIo, result: PlanResult, describeStep: (step: PlanResul
   const { plan } = result;
   const out: string[] = [""];
   if (!result.stateExists) out.push(`No state file at '${result.statePath}': this would be a first deploy.`);
-  if (plan.changes.length === 0) {
+  if (plan.steps.length === 0) {
     out.push("No deployment, stemcell or release changes: deploy would do nothing.");
   } else {
-    out.push("Deploy would, because:", ...plan.changes.map((c) => `  - ${c}`), "", "Steps:");
+    if (plan.changes.length > 0) out.push("Deploy would, because:", ...plan.changes.map((c) => `  - ${c}`), "");
+    out.push("Steps:");
     plan.steps.forEach((step, i) => out.push(`  ${i + 1}. ${describeStep(step)} — ${step.reason}`));
   }
   for (const note of plan.notes) out.push(`Note: ${note}`);

@@ -61,6 +61,8 @@ export class PlainRenderer implements EventSink {
         }
         break;
       }
+      // The plan's steps show as the step lines they start; `--json` carries them for machines.
+      case "plan-step":
       case "result":
       case "cpi-call":
       case "compile-package":

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { prepareInstanceWork } from "../../../src/bootstrap/wiring.js";
+import { prepareInstanceWork } from "../../../src/bootstrap/instance-work.js";
 import type { ResolvedRelease } from "../../../src/bootstrap/resolve-artefacts.js";
 import { renderCpiJobs } from "../../../src/cpi-runner/install/install-jobs.js";
 import { resolveCpiJobs } from "../../../src/cpi-runner/install/resolve-cpi-packages.js";
