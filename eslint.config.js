@@ -10,7 +10,7 @@ import tseslint from "typescript-eslint";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 import { folderBoundaries } from "./lint/folder-boundaries.js";
 
-const CORE = ["agent-client", "bootstrap", "cli", "common", "cpi-runner", "director-release", "manifest", "state", "stemcell"];
+const CORE = ["agent-client", "artefacts", "bootstrap", "cli", "common", "cpi-runner", "director-release", "manifest", "state", "stemcell"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "artifacts/**", "node_modules/**"] },

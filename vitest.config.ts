@@ -12,6 +12,8 @@ const UNIT_TIMEOUT_MS = 60_000;
 // there, so a file listed here that needs one fails instead of quietly needing root.
 const UNIT_TESTS = [
   "test/agent-client/task-poller.test.ts",
+  "test/artefacts/digest.test.ts",
+  "test/artefacts/safe-extract.test.ts",
   "test/bootstrap/plan-apply.test.ts",
   "test/bootstrap/compile-on-vm.test.ts",
   "test/bootstrap/job-diagnostics.test.ts",
@@ -22,10 +24,8 @@ const UNIT_TESTS = [
   "test/common/**/*.test.ts",
   "test/cpi-runner-install/resolve-cpi-packages.test.ts",
   "test/director-release/compiled-package-cache.test.ts",
-  "test/director-release/digest.test.ts",
   "test/director-release/release-manifest.test.ts",
   "test/director-release/release.test.ts",
-  "test/director-release/safe-extract.test.ts",
   "test/local/agent/agent-logic.test.ts",
   "test/local/agent/monit-file.test.ts",
   "test/local/cpi/cpi-logic.test.ts",

@@ -5,7 +5,8 @@
  */
 import { BootstrapError } from "../common/index.js";
 import type { Logger } from "../common/index.js";
-import { fetchArtifact, inspectRelease, type ReleaseSummary } from "../director-release/index.js";
+import { fetchArtifact } from "../artefacts/index.js";
+import { inspectRelease, type ReleaseSummary } from "../director-release/index.js";
 import { inspectStemcell, type StemcellSummary } from "../stemcell/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
 import type { BootstrapPaths } from "./paths.js";

@@ -6,10 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { extractTarballSafely } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
 import { parseJobSpec, parseReleaseManifest } from "./release-manifest.js";
 import type { ExtractedRelease, ReleaseJob, ReleasePackage } from "./release-types.js";
-import { extractTarballSafely } from "./safe-extract.js";
 import { verifyFileDigest } from "./verify-file.js";
 
 async function readInside(path: string, what: string): Promise<string> {

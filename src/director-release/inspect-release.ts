@@ -3,9 +3,9 @@
  * without extracting anything. Remembered by path+size+mtime+inode under `cacheDir`, so asking
  * again about an unchanged file does not read it at all.
  */
+import { summariseTarball, type TarballKind } from "../artefacts/index.js";
 import { parseReleaseManifest } from "./release-manifest.js";
 import type { ReleaseSummary } from "./release-types.js";
-import { summariseTarball, type TarballKind } from "./summarise-tarball.js";
 
 const RELEASE: TarballKind = {
   what: "Release tarball",

@@ -5,9 +5,9 @@
  * `!!binary`: releases made by the old Ruby CLI wrote some values as (mis-tagged) base64.
  */
 import yaml from "js-yaml";
+import { parseMultiDigest } from "../artefacts/index.js";
 import { BootstrapError, isRecord, messageOf } from "../common/index.js";
 import { parseYaml } from "../manifest/index.js";
-import { parseMultiDigest } from "./digest.js";
 
 export interface ReleaseManifestJob {
   name: string;

@@ -1,5 +1,5 @@
+import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
-import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "./digest.js";
 
 /**
  * Checks a file against a BOSH digest string (plain SHA-1 or multi-digest); DIGEST_MISMATCH

@@ -4,8 +4,8 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { extractTarballSafely } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
-import { extractTarballSafely } from "../director-release/index.js";
 
 export async function extractStemcellImage(tarball: string, workDir: string): Promise<string> {
   await extractTarballSafely(tarball, workDir, "STEMCELL_INVALID");

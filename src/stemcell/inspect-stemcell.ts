@@ -2,7 +2,7 @@
  * What a stemcell tarball is, from its stemcell.MF alone (the large image is read past, never
  * written anywhere). Remembered by path+size+mtime+inode, so an unchanged file is not read again.
  */
-import { summariseTarball, type TarballKind } from "../director-release/index.js";
+import { summariseTarball, type TarballKind } from "../artefacts/index.js";
 import { parseStemcellManifest, type StemcellSummary } from "./stemcell-manifest.js";
 
 const STEMCELL: TarballKind = {

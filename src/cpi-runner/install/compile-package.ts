@@ -8,8 +8,9 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { extractTarballSafely } from "../../artefacts/index.js";
 import { BootstrapError, redact, type Logger } from "../../common/index.js";
-import { extractTarballSafely, type ReleasePackage } from "../../director-release/index.js";
+import type { ReleasePackage } from "../../director-release/index.js";
 
 export interface CompileInput {
   pkg: ReleasePackage;

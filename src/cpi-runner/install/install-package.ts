@@ -9,8 +9,9 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { arch, platform } from "node:os";
 import { join } from "node:path";
 import { c as createTar } from "tar";
+import { extractTarballSafely, hashFile } from "../../artefacts/index.js";
 import type { Logger } from "../../common/index.js";
-import { compiledPackageKeyId, extractTarballSafely, hashFile, type CompiledPackageCache, type CompiledPackageKey } from "../../director-release/index.js";
+import { compiledPackageKeyId, type CompiledPackageCache, type CompiledPackageKey } from "../../director-release/index.js";
 import { compilePackage } from "./compile-package.js";
 import type { CpiPackage } from "./resolve-cpi-packages.js";
 

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { extractTarballSafely } from "../../src/director-release/safe-extract.js";
-import { rawTarball, type RawEntry } from "./release-fixtures.js";
+import { extractTarballSafely } from "../../src/artefacts/safe-extract.js";
+import { rawTarball, type RawEntry } from "../director-release/release-fixtures.js";
 
 let root: string;
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findMismatch, formatDigest, parseMultiDigest, strongestDigest } from "../../src/director-release/digest.js";
+import { findMismatch, formatDigest, parseMultiDigest, strongestDigest } from "../../src/artefacts/digest.js";
 
 const SHA1 = "a".repeat(40);
 const SHA256 = "b".repeat(64);

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/common/index.js";
-import { fetchArtifact, type FetchOptions } from "../../src/director-release/index.js";
-import { makeTls, type TlsFixture } from "./tls-fixture.js";
+import { fetchArtifact, type FetchOptions } from "../../src/artefacts/index.js";
+import { makeTls, type TlsFixture } from "../director-release/tls-fixture.js";
 
 const IP = "127.0.60.1";
 const BODY = Buffer.from("release tarball bytes ".repeat(5000));
