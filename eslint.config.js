@@ -1,8 +1,9 @@
 /**
  * Lint keeps the architecture's boundaries (../shared/design/architecture.md) by tool rather
  * than by habit: a src/ folder is used only through its index.ts, the core never imports the
- * local provider, the local provider's parts depend one way (the CPI drives the VM launcher and
- * the SSH server, never the reverse), and no module imports itself round a cycle.
+ * local provider, the local provider's parts (src/local/<part>/) are used only through their
+ * index.ts too and depend one way (the CPI drives the VM launcher and the SSH server, never the
+ * reverse; src/local/shared imports no other part), and no module imports itself round a cycle.
  * Unused code is the compiler's job (noUnusedLocals and noUnusedParameters in tsconfig.json).
  */
 import js from "@eslint/js";
@@ -27,7 +28,7 @@ export default tseslint.config(
     },
     rules: {
       "@typescript-eslint/no-unused-vars": "off",
-      "bootstrap/folder-boundaries": "error",
+      "bootstrap/folder-boundaries": ["error", { parted: ["local"] }],
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
       "import-x/no-restricted-paths": [
         "error",
@@ -35,6 +36,11 @@ export default tseslint.config(
           zones: [
             { target: CORE.map((f) => `./src/${f}`), from: "./src/local", message: "The core must not import the local provider." },
             { target: ["./src/local/vm", "./src/local/sshd"], from: "./src/local/cpi", message: "The CPI drives the VM launcher and the SSH server, not the reverse." },
+            {
+              target: "./src/local/shared",
+              from: ["agent", "build", "cpi", "sshd", "vm"].map((p) => `./src/local/${p}`),
+              message: "src/local/shared is a leaf: the parts use it, it uses none of them.",
+            },
           ],
         },
       ],

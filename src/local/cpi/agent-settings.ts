@@ -4,7 +4,7 @@
  * like file-based CPIs do. Pure: building and updating the object only.
  */
 import type { CpiConfig } from "./config.js";
-import { cloudError } from "../cpi-failure.js";
+import { cloudError } from "../shared/index.js";
 import { isRecord } from "../../common/index.js";
 
 export interface AgentSettings {

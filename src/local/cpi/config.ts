@@ -6,7 +6,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { cloudError } from "../cpi-failure.js";
+import { cloudError } from "../shared/index.js";
 import { isRecord } from "../../common/index.js";
 
 export interface CpiConfig {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { withoutPersistentDisk, withPersistentDisk } from "./agent-settings.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
-import { cloudError, diskNotFound } from "../cpi-failure.js";
+import { cloudError, diskNotFound } from "../shared/index.js";
 import { readJson, writeJson, type DiskRecord } from "./records.js";
 import { moveToTrashAndRemove } from "./trash.js";
 import { readSettings, readVm, writeSettings, type CpiContext } from "./vms.js";

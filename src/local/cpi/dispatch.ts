@@ -4,7 +4,7 @@
  */
 import { attachDisk, createDisk, deleteDisk, detachDisk, hasDisk, setDiskMetadata } from "./disks.js";
 import { Args, CPI_API_VERSION, STEMCELL_FORMATS, type CpiRequest } from "./protocol.js";
-import { CpiFailure } from "../cpi-failure.js";
+import { CpiFailure } from "../shared/index.js";
 import { createStemcell, deleteStemcell } from "./stemcells.js";
 import { createVm, deleteVm, getDisks, hasVm, rebootVm, setVmMetadata, type CpiContext } from "./vms.js";
 

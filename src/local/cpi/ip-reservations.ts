@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { InventoryPaths } from "./inventory-paths.js";
-import { cloudError } from "../cpi-failure.js";
+import { cloudError } from "../shared/index.js";
 
 export async function reserveIp(paths: InventoryPaths, ip: string, vmCid: string): Promise<void> {
   const file = paths.ipReservation(ip);

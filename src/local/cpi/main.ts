@@ -9,7 +9,7 @@ import { decodeConfig } from "./config.js";
 import { dispatch } from "./dispatch.js";
 import { InventoryPaths } from "./inventory-paths.js";
 import { decodeRequest, failureResponse, successResponse, type CpiResponse } from "./protocol.js";
-import { CpiFailure, cloudError } from "../cpi-failure.js";
+import { CpiFailure, cloudError } from "../shared/index.js";
 
 async function handle(configPath: string | undefined, input: string): Promise<CpiResponse> {
   try {

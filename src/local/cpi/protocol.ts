@@ -5,7 +5,7 @@
  * Everything here is pure: the executable in main.ts does the reading and writing.
  */
 import { isRecord } from "../../common/index.js";
-import { cloudError, type CpiErrorType, type CpiFailure } from "../cpi-failure.js";
+import { cloudError, type CpiErrorType, type CpiFailure } from "../shared/index.js";
 
 export const CPI_API_VERSION = 2;
 export const STEMCELL_FORMATS = ["local-tgz"] as const;

@@ -3,7 +3,7 @@
  * leaves the old or the new record, never half of one.
  */
 import { readTextIfExists, writeFileAtomic } from "../../common/index.js";
-import type { VmProcesses } from "../vm/launch.js";
+import type { VmProcesses } from "../vm/index.js";
 
 export interface VmRecord {
   cid: string;

@@ -9,9 +9,9 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { AGENT_PATH_IN_VM } from "../vm/init-script.js";
+import { AGENT_PATH_IN_VM } from "../vm/index.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
-import { cloudError, stemcellNotFound } from "../cpi-failure.js";
+import { cloudError, stemcellNotFound } from "../shared/index.js";
 import { writeJson } from "./records.js";
 import { moveToTrashAndRemove } from "./trash.js";
 

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cloudError, type CpiFailure } from "../cpi-failure.js";
+import { cloudError, type CpiFailure } from "../shared/index.js";
 
 export type Isolation = "root" | "user-namespace";
 

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cloudError } from "../cpi-failure.js";
+import { cloudError } from "../shared/index.js";
 import { INIT_SCRIPT, STARTED_MARKER, type InitScriptEnv } from "./init-script.js";
 import { unshareArgs, type Isolation } from "./isolation.js";
 import {

@@ -16,7 +16,7 @@ import { authorizedKeysOf } from "../../../src/local/sshd/authorized-keys.js";
 import { decodeConfig } from "../../../src/local/cpi/config.js";
 import { isLocalCid } from "../../../src/local/cpi/inventory-paths.js";
 import { Args, decodeRequest, failureResponse } from "../../../src/local/cpi/protocol.js";
-import { CpiFailure, cloudError } from "../../../src/local/cpi-failure.js";
+import { CpiFailure, cloudError } from "../../../src/local/shared/index.js";
 import { fingerprintOf, newEd25519KeyPair } from "../../../src/local/sshd/host-key.js";
 import { parseStat } from "../../../src/local/vm/process-info.js";
 
