@@ -70,7 +70,7 @@ export function buildRelease(input: ReleaseBuildInput): BuiltRelease {
 }
 
 /** Like BOSH's: a digest over each file's path, mode and content digest, plus dependencies. */
-export function fingerprintOf(files: TarEntry[], dependencies: string[]): string {
+function fingerprintOf(files: TarEntry[], dependencies: string[]): string {
   const lines = [...files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((f) => `${f.path}\u0000${(f.mode ?? 0o644).toString(8)}\u0000${sha256(f.content ?? Buffer.alloc(0))}`);

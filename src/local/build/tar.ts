@@ -21,7 +21,7 @@ export function tgz(entries: TarEntry[]): Buffer {
   return gzipSync(tar(entries), { level: 9 });
 }
 
-export function tar(entries: TarEntry[]): Buffer {
+function tar(entries: TarEntry[]): Buffer {
   const all = withParentDirectories(entries).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const blocks: Buffer[] = [];
   for (const entry of all) {

@@ -40,7 +40,7 @@ export function map(o: Obj, key: string, path: string, p: Problems): Obj {
   return v;
 }
 
-export function list(o: Obj, key: string, path: string, p: Problems): unknown[] {
+function list(o: Obj, key: string, path: string, p: Problems): unknown[] {
   const v = o[key];
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
