@@ -16,6 +16,7 @@ const UNIT_TESTS = [
   "test/artefacts/safe-extract.test.ts",
   "test/bootstrap/plan-apply.test.ts",
   "test/bootstrap/compile-on-vm.test.ts",
+  "test/bootstrap/host-key-pinning.test.ts",
   "test/bootstrap/job-diagnostics.test.ts",
   "test/bootstrap/plan-deployment.test.ts",
   "test/bootstrap/recover-calls.test.ts",

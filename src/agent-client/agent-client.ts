@@ -26,9 +26,13 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     allProxy: opts.allProxy,
     connectTimeoutMs: opts.connectTimeoutMs,
     sshKeepaliveIntervalMs: opts.sshKeepaliveIntervalMs,
+    jumpboxHostKeys: opts.jumpboxHostKeys,
+    onJumpboxHostKey: opts.onJumpboxHostKey,
+    onWarning: opts.onWarning,
     logger: opts.logger,
   });
-  const transport = new HttpsTransport(endpoint, plan.dial, opts.caCert, opts.logger);
+  const warn = opts.onWarning ?? ((message: string) => opts.logger.warn(message));
+  const transport = new HttpsTransport(endpoint, plan.dial, opts.caCert, warn);
   const polling: TaskPollSettings = {
     intervalMs: opts.taskPollIntervalMs ?? 500,
     timeoutMs: opts.taskTimeoutMs ?? 30 * 60_000,

@@ -19,6 +19,15 @@ export function publicKeyFingerprint(publicKeyLine: string): string {
   return sha256Fingerprint(parsed.getPublicSSH());
 }
 
+/**
+ * The trust decision for a host key seen in the SSH handshake: a pinned key must match; without
+ * a pin the key is trusted on first use, which the caller must report as a trust downgrade.
+ */
+export function judgeHostKey(pinned: string | undefined, seen: string): "match" | "mismatch" | "first-use" {
+  if (pinned === undefined) return "first-use";
+  return sameFingerprint(pinned, seen) ? "match" : "mismatch";
+}
+
 /** Accepts the fingerprint with or without the `SHA256:` prefix and with or without padding. */
 export function sameFingerprint(pinned: string, seen: string): boolean {
   const normalise = (f: string) => f.trim().replace(/^SHA256:/, "").replace(/=+$/, "");

@@ -8,7 +8,6 @@ import { Agent, request, type RequestOptions } from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { Duplex, Readable } from "node:stream";
 import { checkServerIdentity, connect as tlsConnect } from "node:tls";
-import type { Logger } from "../common/index.js";
 import type { Dialer } from "./dialer.js";
 import type { MbusEndpoint } from "./mbus-url.js";
 import { AgentUnreachableError, classifyTransportError } from "./transport-failure.js";
@@ -31,10 +30,10 @@ export class HttpsTransport {
     private readonly endpoint: MbusEndpoint,
     dial: Dialer,
     caCert: string | undefined,
-    logger: Logger,
+    warn: (message: string) => void,
   ) {
     if (caCert === undefined) {
-      logger.warn(`No cloud_provider.cert.ca: the agent's certificate at ${endpoint.origin} is not verified (as bosh-cli does)`);
+      warn(`No CA: the agent's certificate at ${endpoint.origin} is not verified, as cloud_provider.cert.ca is not set (bosh-cli does not verify it then either)`);
     }
     this.agent = new TunnelAgent(endpoint.host, dial, caCert);
   }

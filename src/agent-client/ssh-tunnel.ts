@@ -3,15 +3,16 @@
  * address. States: idle → connecting → connected → (dropped) idle. It connects lazily on the first
  * forward(), keeps the connection alive with SSH keepalives, and after a drop (VM sshd restart,
  * network blip, keepalive failures) the next forward() connects again. The host key is checked
- * against the pinned fingerprint; without one, the first key seen is logged and then pinned for
- * the rest of the session so a reconnect cannot silently land on another host.
+ * against the pinned fingerprint; without one, the first key seen is trusted, reported as a
+ * warning, and pinned for the rest of the session so a reconnect cannot silently land on
+ * another host. onConnected hears the verified key before a new connection carries anything.
  */
 import type { Duplex } from "node:stream";
 import ssh2 from "ssh2";
 import type { Client as SshClient, ConnectConfig } from "ssh2";
 import { messageOf, registerSecret, type Logger } from "../common/index.js";
 import type { Dialer } from "./dialer.js";
-import { sameFingerprint, sha256Fingerprint } from "./host-key.js";
+import { judgeHostKey, sha256Fingerprint } from "./host-key.js";
 import { AgentUnreachableError, type FailureLayer } from "./transport-failure.js";
 import type { SshTunnelOptions } from "./types.js";
 
@@ -24,6 +25,10 @@ export interface SshTunnelSettings {
   readyTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** Trust downgrades (a host key trusted on first use); logger.warn when absent. */
+  onWarning?: (message: string) => void;
+  /** The verified host key of each new connection, awaited before the connection is used; a rejection fails it. */
+  onConnected?: (fingerprint: string) => Promise<void>;
 }
 
 export class SshTunnel {
@@ -96,30 +101,28 @@ export class SshTunnel {
       keepaliveCountMax: this.settings.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer) => {
         const seen = sha256Fingerprint(key);
-        if (this.pinned === undefined) {
-          this.settings.logger.warn(
-            `${this.settings.label} ${host}:${port}: host key ${seen} accepted without pinning; pin it with its fingerprint to refuse other hosts`,
-          );
-          this.pinned = seen;
-          return true;
+        const verdict = judgeHostKey(this.pinned, seen);
+        if (verdict === "mismatch") {
+          hostKeyRejected = seen;
+          return false;
         }
-        if (sameFingerprint(this.pinned, seen)) return true;
-        hostKeyRejected = seen;
-        return false;
+        if (verdict === "first-use") {
+          this.warn(`${this.settings.label} ${user}@${host}:${port}: host key ${seen} is not pinned (trusting on first use)`);
+          this.pinned = seen;
+        }
+        return true;
       },
       ...(sock ? { sock } : {}),
       ...(this.target.privateKey !== undefined ? { privateKey: this.target.privateKey } : {}),
       ...(this.target.password !== undefined ? { password: this.target.password, tryKeyboard: true } : {}),
     };
-    return new Promise((resolve, reject) => {
+    const connected = await new Promise<SshClient>((resolve, reject) => {
       client.on("keyboard-interactive", (_name, _instructions, _lang, prompts, finish) => {
         finish(prompts.map(() => this.target.password ?? ""));
       });
       client.once("ready", () => {
         client.removeAllListeners("error");
         client.on("error", (error) => this.settings.logger.debug(`${this.settings.label}: ${messageOf(error)}`));
-        client.once("close", () => this.dropped(client));
-        this.client = client;
         this.settings.logger.debug(`${this.settings.label}: connected to ${host}:${port} as ${user}`);
         resolve(client);
       });
@@ -140,6 +143,20 @@ export class SshTunnel {
         reject(this.failure("ssh-auth", `cannot use the private key: ${messageOf(error)}`, error));
       }
     });
+    try {
+      if (this.pinned !== undefined) await this.settings.onConnected?.(this.pinned);
+    } catch (error) {
+      connected.end();
+      throw error;
+    }
+    connected.once("close", () => this.dropped(connected));
+    this.client = connected;
+    return connected;
+  }
+
+  private warn(message: string): void {
+    if (this.settings.onWarning) this.settings.onWarning(message);
+    else this.settings.logger.warn(message);
   }
 
   private dropped(client: SshClient): void {

@@ -32,7 +32,9 @@ const LAYERS: Record<FailureLayer, { what: string; permanent: boolean; hint: str
   "ssh-auth": { what: "SSH authentication failed", permanent: false,
     hint: "Check cloud_provider.ssh_tunnel user and private_key: the matching public key must be authorized on the VM" },
   "ssh-host-key": { what: "SSH host key does not match the pinned fingerprint", permanent: true,
-    hint: "Someone may be intercepting the connection; if the VM was recreated, update the pinned host key fingerprint" },
+    hint: "Another machine answers at that address, or someone is intercepting the connection: find out which before going on. " +
+      "A VM's key comes from the CPI or was recorded in the state file on first use; if the VM was really replaced outside bootstrap, deploy with --recreate. " +
+      "A jumpbox's key is recorded in the state file (jumpbox_ssh_host_keys); if it was really re-keyed, give the new one as host-key=SHA256:… in BOSH_ALL_PROXY" },
   "ssh-forward": { what: "SSH server refused to forward to the mbus address", permanent: false,
     hint: "The SSH server must allow local forwarding (AllowTcpForwarding) to the mbus host and port" },
   "ssh-forward-connect": { what: "the SSH tunnel is up, but from the VM nothing accepted a connection to the mbus address", permanent: false,

@@ -11,7 +11,10 @@ export interface SshTunnelOptions {
   /** PEM text of the private key (the manifest layer reads files). */
   privateKey?: string;
   password?: string;
-  /** "SHA256:<base64>" as OpenSSH prints it; when absent the seen key is logged and pinned for the session. */
+  /**
+   * "SHA256:<base64>" as OpenSSH prints it; a server offering another key is refused. When absent
+   * the first key seen is trusted (reported through onWarning) and pinned for the session.
+   */
   hostKeyFingerprint?: string;
 }
 
@@ -19,8 +22,24 @@ export interface AgentClientOptions {
   mbusUrl: string;
   caCert?: string;
   sshTunnel?: SshTunnelOptions;
-  /** BOSH_ALL_PROXY: `ssh+socks5://user@host:port?private-key=PATH` or `socks5://host:port`. */
+  /** BOSH_ALL_PROXY: `ssh+socks5://user@host:port?private-key=PATH[&host-key=SHA256:…]` or `socks5://host:port`. */
   allProxy?: string;
+  /**
+   * Jumpbox host keys seen before, by "host:port" (IPv6 as "[addr]:port"): the BOSH_ALL_PROXY
+   * jumpbox's entry is its pin unless the URL's host-key= gives one.
+   */
+  jumpboxHostKeys?: Readonly<Record<string, string>>;
+  /**
+   * Called with the jumpbox's verified host key each time an SSH connection to it is up, before
+   * it carries anything, so the caller can record the key as the next run's pin; a rejection
+   * fails the connection.
+   */
+  onJumpboxHostKey?: (hostPort: string, fingerprint: string) => Promise<void>;
+  /**
+   * Trust downgrades: an SSH host key trusted on first use, an agent certificate not verified
+   * for want of a CA. Meant for the user's terminal; logger.warn when absent.
+   */
+  onWarning?: (message: string) => void;
   directorId: string;
   logger: Logger;
   signal?: AbortSignal;

@@ -17,6 +17,7 @@ export type CpiPort = Pick<
   | "deleteVm"
   | "hasVm"
   | "setVmMetadata"
+  | "vmSshHostKey"
   | "createDisk"
   | "attachDisk"
   | "detachDisk"

@@ -7,13 +7,13 @@
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createAgentClient } from "../agent-client/index.js";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
-import type { BootstrapManifest, LoadedManifest } from "../manifest/index.js";
-import { cpiJournalDirOf, openState, type DeploymentState, type StateHandle } from "../state/index.js";
+import type { LoadedManifest } from "../manifest/index.js";
+import { cpiJournalDirOf, openState, type StateHandle } from "../state/index.js";
 import { loadManifest, type CommandStart } from "./begin-command.js";
+import { connectAgent } from "./connect-agent.js";
 import { installCpiForManifest } from "./install-cpi.js";
-import type { AgentPort, StageContext } from "./ports.js";
+import type { StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import type { ResolvedRelease } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
@@ -42,6 +42,12 @@ export async function withSession<T>(
   const handle = await openState(statePath, { command, logger: rt.logger });
   let workDir: Promise<string> | undefined;
   let context: Promise<StageContext> | undefined;
+  // Every agent client of the run says the same trust warnings: the user reads each once.
+  const warned = new Set<string>();
+  const warnOnce = (message: string): void => {
+    if (!warned.has(message)) reporter.warn(message);
+    warned.add(message);
+  };
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
@@ -75,7 +81,8 @@ export async function withSession<T>(
             signal: rt.signal,
             state: handle,
             cpi,
-            connectAgent: () => connectAgent(loaded.manifest, handle.state, rt),
+            connectAgent: () =>
+              connectAgent({ manifest: loaded.manifest, state: handle, env: rt.env, logger: rt.logger, signal: rt.signal, warn: warnOnce }),
           };
         })()),
     };
@@ -87,20 +94,4 @@ export async function withSession<T>(
     }
     await handle.close();
   }
-}
-
-/** An agent client for the current VM; its SSH host key is pinned once the state knows it. */
-function connectAgent(manifest: BootstrapManifest, state: Readonly<DeploymentState>, rt: Runtime): AgentPort {
-  const proxy = rt.env["BOSH_ALL_PROXY"];
-  const tunnel = manifest.cloudProvider.sshTunnel;
-  const pinned = state.current_vm_ssh_host_key;
-  return createAgentClient({
-    mbusUrl: manifest.cloudProvider.mbus,
-    ...(manifest.cloudProvider.cert !== undefined ? { caCert: manifest.cloudProvider.cert.ca } : {}),
-    ...(tunnel !== undefined ? { sshTunnel: pinned === undefined ? tunnel : { ...tunnel, hostKeyFingerprint: pinned } } : {}),
-    ...(proxy !== undefined && proxy !== "" ? { allProxy: proxy } : {}),
-    directorId: state.director_id,
-    logger: rt.logger,
-    signal: rt.signal,
-  });
 }

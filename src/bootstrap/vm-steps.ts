@@ -3,6 +3,7 @@
  * followed at once by a state write, so a crash between two steps leaves a true record.
  */
 import { randomUUID } from "node:crypto";
+import { publicKeyFingerprint } from "../agent-client/index.js";
 import { messageOf } from "../common/index.js";
 import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
 import type { AgentPort, StageContext } from "./ports.js";
@@ -134,8 +135,14 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
     } catch (error) {
       if (!isNotImplemented(error)) throw error;
     }
+    // A CPI that knows the VM's SSH host key (ours does) makes the very first connection check
+    // it; with any other CPI that connection trusts the key it is shown, with a warning.
+    const hostKey = await ctx.cpi.vmSshHostKey(created.cid);
+    const fingerprint = hostKey === undefined ? undefined : publicKeyFingerprint(hostKey);
     await ctx.state.update((s) => {
       s.current_stemcell_id = input.stemcellRecordId;
+      if (fingerprint === undefined) delete s.current_vm_ssh_host_key;
+      else s.current_vm_ssh_host_key = fingerprint;
     });
     return created.cid;
   });
@@ -145,7 +152,8 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
     await reporter.step(`Waiting for the agent on VM '${cid}' to be ready`, () =>
       agent.waitUntilReady({ timeoutMs: input.agentTimeoutMs, intervalMs: 500 }),
     );
-    // Trusted on first use, pinned from now on: later runs refuse another SSH server at this address.
+    // The CPI's key, or the one trusted on first use: pinned from now on, later runs refuse
+    // another SSH server at this address.
     const hostKey = agent.sshHostKey();
     if (hostKey !== undefined) {
       await ctx.state.update((s) => {

@@ -20,6 +20,7 @@ import {
   decodeCreateVm,
   decodeInfo,
   decodeResponse,
+  decodeSshHostKey,
 } from "./protocol.js";
 import type { CpiInfo, CpiMethod } from "./protocol.js";
 import { runCpiProcess } from "./spawn-cpi.js";
@@ -71,6 +72,16 @@ export class CpiClient {
   async createVm(a: CreateVmArgs, tag?: Record<string, unknown>): Promise<{ cid: string; networks?: unknown }> {
     const args = [a.agentId, a.stemcellCid, a.cloudProperties, a.networks, a.diskCids, a.env];
     return decodeCreateVm(await this.negotiated("create_vm", args, tag));
+  }
+
+  /**
+   * The VM's SSH host key (an OpenSSH public key line) from a CPI that announces it knows it
+   * (`vm_ssh_host_key: true` in `info`, an extension of ours); other CPIs are never asked, and
+   * for them, as for a VM whose key the CPI does not know, this is undefined.
+   */
+  async vmSshHostKey(cid: string): Promise<string | undefined> {
+    if ((await this.info()).vm_ssh_host_key !== true) return undefined;
+    return decodeSshHostKey(await this.negotiated("get_vm_ssh_host_key", [cid]));
   }
 
   async deleteVm(cid: string): Promise<void> {

@@ -19,7 +19,8 @@ export type CpiMethod =
   | "detach_disk"
   | "delete_disk"
   | "has_disk"
-  | "set_disk_metadata";
+  | "set_disk_metadata"
+  | "get_vm_ssh_host_key";
 
 /** Calls that create, delete or move a resource: journaled, and never abandoned half-way. */
 export const MUTATING_METHODS: ReadonlySet<string> = new Set([
@@ -97,6 +98,11 @@ export interface CpiInfo {
   /** As the CPI announced it (default 1). */
   api_version: number;
   stemcell_formats: string[];
+  /**
+   * Our extension, absent from the BOSH protocol (whose decoders ignore unknown fields): true
+   * when the CPI answers `get_vm_ssh_host_key(vm_cid)` with the VM's SSH host key.
+   */
+  vm_ssh_host_key?: boolean;
 }
 
 export function decodeInfo(result: unknown): CpiInfo {
@@ -109,7 +115,15 @@ export function decodeInfo(result: unknown): CpiInfo {
   return {
     api_version: typeof version === "number" && Number.isInteger(version) && version >= 1 ? version : 1,
     stemcell_formats: formats,
+    ...(info.vm_ssh_host_key === true ? { vm_ssh_host_key: true } : {}),
   };
+}
+
+/** `get_vm_ssh_host_key`: an OpenSSH public key line ("ssh-ed25519 AAAA…"), or null when unknown. */
+export function decodeSshHostKey(result: unknown): string | undefined {
+  if (result === null) return undefined;
+  if (typeof result === "string" && /^\S+ \S+/.test(result.trim())) return result.trim();
+  throw invalidResult("get_vm_ssh_host_key", "an SSH public key line or null", result);
 }
 
 /** API v1: the CID; API v2: `[cid, networks]`. Either is accepted whatever was negotiated. */

@@ -15,7 +15,15 @@ const STRING_KEYS = [
   "current_disk_id",
   "current_manifest_sha",
 ] as const;
-const OUR_KEYS = ["current_agent_id", "current_vm_ssh_host_key", "schema_version", "serial", "lineage", "updated_at"] as const;
+const OUR_KEYS = [
+  "current_agent_id",
+  "current_vm_ssh_host_key",
+  "jumpbox_ssh_host_keys",
+  "schema_version",
+  "serial",
+  "lineage",
+  "updated_at",
+] as const;
 const KNOWN_KEYS = new Set<string>([...STRING_KEYS, ...LIST_KEYS, ...OUR_KEYS]);
 
 export interface DecodedState {
@@ -78,6 +86,10 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   }
   if (raw.current_vm_ssh_host_key !== undefined && raw.current_vm_ssh_host_key !== null) {
     state.current_vm_ssh_host_key = field.optionalString(raw, "current_vm_ssh_host_key", "current_vm_ssh_host_key");
+  }
+  if (raw.jumpbox_ssh_host_keys !== undefined && raw.jumpbox_ssh_host_keys !== null) {
+    const keys = decodeStringMap(raw.jumpbox_ssh_host_keys, "jumpbox_ssh_host_keys", field);
+    if (keys !== undefined) state.jumpbox_ssh_host_keys = keys;
   }
 
   // It names a directory under ~/.bootstrap/installations (and bosh-cli's ~/.bosh/installations)
@@ -173,6 +185,16 @@ function decodeRelease(value: unknown, where: string, field: FieldReader): Relea
     name: field.nonEmpty(value.name, `${where}.name`) ?? "",
     version: field.nonEmpty(value.version, `${where}.version`) ?? "",
   };
+}
+
+function decodeStringMap(value: unknown, where: string, field: FieldReader): Record<string, string> | undefined {
+  if (!field.object(value, where)) return undefined;
+  const map: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const text = field.nonEmpty(entry, `${where}.${key}`);
+    if (text !== undefined) map[key] = text;
+  }
+  return map;
 }
 
 function requireUnique<T extends object>(records: T[], list: string, key: keyof T & string, problems: string[]): void {

@@ -41,6 +41,8 @@ export interface DeploymentState {
   current_agent_id?: string;
   /** Ours: SHA256 fingerprint of the current VM's SSH host key, seen on first use and pinned after. */
   current_vm_ssh_host_key?: string;
+  /** Ours: SHA256 fingerprints of BOSH_ALL_PROXY jumpboxes' SSH host keys by "host:port", pinned after first use. */
+  jumpbox_ssh_host_keys?: Record<string, string>;
 }
 
 /** The list-valued keys bosh-cli writes as `null` until first set. */

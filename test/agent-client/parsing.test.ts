@@ -57,6 +57,14 @@ describe("parseAllProxy", () => {
     expect(parseAllProxy(`ssh+socks5://10.0.0.5:2222?private-key=${keyPath}`)).toMatchObject({ user: "jumpbox", port: 2222 });
   });
 
+  it("reads a host-key=SHA256:… pin (which bosh-cli ignores), a + in it escaped or not", () => {
+    const fingerprint = "SHA256:ab+cd/efghijklmnopqrstuvwxyzABCDEFGHIJKLMNO";
+    for (const written of [fingerprint, encodeURIComponent(fingerprint)]) {
+      expect(parseAllProxy(`ssh+socks5://ops@10.0.0.5:22?private-key=${keyPath}&host-key=${written}`)).toMatchObject({ hostKeyFingerprint: fingerprint });
+    }
+    expect(parseAllProxy(`ssh+socks5://ops@10.0.0.5:22?private-key=${keyPath}`)).not.toHaveProperty("hostKeyFingerprint");
+  });
+
   it("reads a plain socks5 proxy", () => {
     expect(parseAllProxy("socks5://127.0.0.1:1080")).toEqual({ kind: "socks5", host: "127.0.0.1", port: 1080 });
   });
@@ -66,6 +74,7 @@ describe("parseAllProxy", () => {
     ["ssh+socks5://10.0.0.5:22?private-key=/nonexistent/key", "FILE_NOT_FOUND", "/nonexistent/key"],
     ["http://proxy:3128", "USAGE", "expected ssh+socks5"],
     ["socks5://proxy", "USAGE", "has no port"],
+    ["ssh+socks5://10.0.0.5:22?private-key=/k&host-key=ssh-ed25519", "USAGE", "host-key that is not a SHA256:"],
   ])("rejects %s", (text, code, message) => {
     expect(() => parseAllProxy(text)).toThrow(expect.objectContaining({ code, message: expect.stringContaining(message) }));
   });

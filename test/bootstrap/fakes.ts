@@ -70,6 +70,11 @@ export class FakeCpi implements CpiPort {
     if (!this.disks.delete(cid)) throw cpiError("delete_disk", "Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
   }
   async setDiskMetadata(): Promise<void> {}
+  /** The VM's SSH host key as the CPI reports it (an OpenSSH public key line); undefined as most CPIs. */
+  hostKey: string | undefined;
+  async vmSshHostKey(): Promise<string | undefined> {
+    return this.hostKey;
+  }
   async info() {
     return { api_version: 2, stemcell_formats: ["local-tgz"] };
   }
@@ -134,8 +139,10 @@ export class FakeAgent implements AgentPort {
   async downloadBlob(_blobId: string, _destPath: string): Promise<{ sha1: string; sha256: string; size: number }> {
     throw new Error("not used");
   }
+  /** The fingerprint the tunnel was pinned to, or trusted on first use. */
+  hostKey: string | undefined = "SHA256:fake-host-key";
   sshHostKey(): string | undefined {
-    return "SHA256:fake-host-key";
+    return this.hostKey;
   }
   async close(): Promise<void> {}
 }

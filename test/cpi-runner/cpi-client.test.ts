@@ -68,6 +68,13 @@ describe("requests", () => {
     expect((await cpi.requests())[1]!.context.vm).toBeUndefined();
   });
 
+  it("never asks a CPI for a VM's SSH host key unless its info announces vm_ssh_host_key", async () => {
+    const cpi = await setup();
+    const client = cpi.client();
+    expect(await client.vmSshHostKey("vm-1")).toBeUndefined();
+    expect((await cpi.requests()).map((r) => r.method)).toEqual(["info"]);
+  });
+
   it("speaks API v2: create_vm [cid, networks], attach_disk's hint", async () => {
     const cpi = await setup();
     const client = cpi.client();

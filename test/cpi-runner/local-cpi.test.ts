@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe("the local CPI through CpiClient", () => {
   it("answers info with API v2", async () => {
-    expect(await client.info()).toEqual({ api_version: 2, stemcell_formats: ["local-tgz"] });
+    expect(await client.info()).toEqual({ api_version: 2, stemcell_formats: ["local-tgz"], vm_ssh_host_key: true });
   });
 
   it("creates and deletes a stemcell, a VM and a disk", async () => {

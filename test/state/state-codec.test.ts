@@ -126,6 +126,7 @@ describe("bosh-cli state files", () => {
     const { stored } = decode(boshDeployed);
     stored.state.current_agent_id = "agent-1";
     stored.state.current_vm_ssh_host_key = "SHA256:abc";
+    stored.state.jumpbox_ssh_host_keys = { "10.0.0.5:22": "SHA256:jump", "[fd00::5]:22": "SHA256:six" };
     const again = decode(encodeState(stored, meta));
     expect(again.stored.state).toEqual(stored.state);
     expect(again.stored.meta).toEqual(meta);
@@ -168,6 +169,8 @@ describe("validation", () => {
     ["disks as an object", withChange((s) => (s.disks = {})), "disks: expected a list or null, got an object"],
     ["a fractional disk size", withChange((s) => (s.disks[0].size = 1.5)), "disks[0].size: expected a whole number of MB"],
     ["an empty release id", withChange((s) => (s.current_release_ids = [""])), "current_release_ids[0]: must not be empty"],
+    ["jumpbox host keys as a list", withChange((s) => (s.jumpbox_ssh_host_keys = ["SHA256:x"])), "jumpbox_ssh_host_keys: expected an object, got a list"],
+    ["an empty jumpbox host key", withChange((s) => (s.jumpbox_ssh_host_keys = { "10.0.0.5:22": "" })), "jumpbox_ssh_host_keys.10.0.0.5:22: must not be empty"],
     ["an installation id that leaves its folder", withChange((s) => (s.installation_id = "../..")), 'installation_id: expected an id such as a UUID, got "../.."'],
   ])("refuses %s with STATE_INVALID naming the file", (_name, text, problem) => {
     const { code, details, message } = problemsOf(text);

@@ -6,12 +6,14 @@ import { attachDisk, createDisk, deleteDisk, detachDisk, hasDisk, setDiskMetadat
 import { Args, CPI_API_VERSION, STEMCELL_FORMATS, type CpiRequest } from "./protocol.js";
 import { CpiFailure } from "../shared/index.js";
 import { createStemcell, deleteStemcell } from "./stemcells.js";
+import { vmSshHostKey } from "./vm-host-key.js";
 import { createVm, deleteVm, getDisks, hasVm, rebootVm, setVmMetadata, type CpiContext } from "./vms.js";
 
 type Handler = (ctx: CpiContext, a: Args) => Promise<unknown>;
 
 const HANDLERS: Record<string, Handler> = {
-  info: async () => ({ api_version: CPI_API_VERSION, stemcell_formats: [...STEMCELL_FORMATS] }),
+  // vm_ssh_host_key: our extension (see vm-host-key.ts); bosh-cli ignores fields it does not know.
+  info: async () => ({ api_version: CPI_API_VERSION, stemcell_formats: [...STEMCELL_FORMATS], vm_ssh_host_key: true }),
   create_stemcell: (ctx, a) => createStemcell(ctx.paths, a.string(0, "image_path"), a.record(1, "cloud_properties")),
   delete_stemcell: async (ctx, a) => nil(await deleteStemcell(ctx.paths, a.string(0, "stemcell_cid"))),
   create_vm: async (ctx, a) => {
@@ -27,6 +29,7 @@ const HANDLERS: Record<string, Handler> = {
   delete_vm: async (ctx, a) => nil(await deleteVm(ctx, a.string(0, "vm_cid"))),
   has_vm: (ctx, a) => hasVm(ctx, a.string(0, "vm_cid")),
   reboot_vm: async (ctx, a) => nil(await rebootVm(ctx, a.string(0, "vm_cid"))),
+  get_vm_ssh_host_key: (ctx, a) => vmSshHostKey(ctx, a.string(0, "vm_cid")),
   set_vm_metadata: async (ctx, a) => nil(await setVmMetadata(ctx, a.string(0, "vm_cid"), a.record(1, "metadata"))),
   get_disks: (ctx, a) => getDisks(ctx, a.string(0, "vm_cid")),
   create_disk: (ctx, a) => createDisk(ctx, a.positiveInteger(0, "size"), a.record(1, "cloud_properties")),

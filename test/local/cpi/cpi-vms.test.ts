@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe("info and request errors", () => {
   it("answers info with API version 2 and its stemcell format", async () => {
-    expect(await cpi.call("info", [])).toEqual({ result: { api_version: 2, stemcell_formats: ["local-tgz"] }, error: null, log: "" });
+    expect(await cpi.call("info", [])).toEqual({ result: { api_version: 2, stemcell_formats: ["local-tgz"], vm_ssh_host_key: true }, error: null, log: "" });
   });
 
   it("answers an unknown method with NotImplemented, as real CPIs do", async () => {

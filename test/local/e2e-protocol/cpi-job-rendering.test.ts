@@ -81,6 +81,6 @@ describe("the local_cpi job", () => {
       child.stdin?.end('{"method":"info","arguments":[],"context":{"director_uuid":"d"},"api_version":1}');
     });
     // then
-    expect(JSON.parse(stdout)).toEqual({ result: { api_version: 2, stemcell_formats: ["local-tgz"] }, error: null, log: "" });
+    expect(JSON.parse(stdout)).toEqual({ result: { api_version: 2, stemcell_formats: ["local-tgz"], vm_ssh_host_key: true }, error: null, log: "" });
   });
 });
