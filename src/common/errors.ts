@@ -8,6 +8,7 @@ export type ErrorCode =
   | "USAGE"
   | "FILE_NOT_FOUND"
   | "YAML_INVALID"
+  | "YAML_TOO_LARGE"
   | "OPS_INVALID"
   | "VARIABLES_MISSING"
   | "VARIABLES_UNUSED"

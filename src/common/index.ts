@@ -4,6 +4,8 @@ export { redact, registerSecret, clearRegisteredSecrets } from "./redact.js";
 export { FileLogger, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { writeFileAtomic } from "./atomic-write.js";
+export { assertYamlWithinLimits, loadBoundedYaml, YAML_LIMITS } from "./bounded-yaml.js";
+export type { BoundedYamlOptions } from "./bounded-yaml.js";
 export { runGraph, runGraphSettled, topologicalOrder } from "./run-graph.js";
 export type { GraphNode, NodeOutcome, GraphRunOptions } from "./run-graph.js";
 export { readTextIfExists } from "./read-if-exists.js";

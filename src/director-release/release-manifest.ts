@@ -6,7 +6,7 @@
  */
 import yaml from "js-yaml";
 import { parseMultiDigest } from "../artefacts/index.js";
-import { BootstrapError, isRecord, messageOf } from "../common/index.js";
+import { BootstrapError, isRecord, loadBoundedYaml, messageOf } from "../common/index.js";
 import { parseYaml } from "../manifest/index.js";
 
 export interface ReleaseManifestJob {
@@ -36,13 +36,14 @@ const binaryType = (yaml as unknown as { types: { binary: yaml.Type } }).types.b
 const RELEASE_SCHEMA = yaml.FAILSAFE_SCHEMA.extend([binaryType]);
 const RUBY_BINARY_TAG = /(sha1|version|fingerprint): !binary \|-/g;
 
+const DAMAGED = "The release tarball is damaged; build or download it again.";
+
 function loadYaml(text: string, where: string, schema: yaml.Schema): unknown {
   try {
-    return yaml.load(text, { schema, filename: where });
+    return loadBoundedYaml(text, where, { schema, hint: DAMAGED });
   } catch (error) {
-    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, {
-      hint: "The release tarball is damaged; build or download it again.",
-    });
+    if (error instanceof BootstrapError) throw error; // YAML_TOO_LARGE
+    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, { hint: DAMAGED });
   }
 }
 
@@ -131,11 +132,10 @@ export interface JobSpec {
 /** job.MF is read as bosh-cli reads it (yaml.v2, YAML 1.1): `yes` is true, `0777` is 511, dates stay strings. */
 function loadJobSpecYaml(text: string, where: string): unknown {
   try {
-    return parseYaml(text, where);
+    return parseYaml(text, where, DAMAGED);
   } catch (error) {
-    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, {
-      hint: "The release tarball is damaged; build or download it again.",
-    });
+    if (error instanceof BootstrapError && error.code === "YAML_TOO_LARGE") throw error;
+    throw new BootstrapError("RELEASE_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, { hint: DAMAGED });
   }
 }
 

@@ -3,7 +3,7 @@
  * variables from the flags and the vars store (generating typed ones into the store). Returns the
  * interpolated document and its YAML text; all variable values are registered as secrets.
  */
-import { BootstrapError, isRecord, registerSecret } from "../common/index.js";
+import { assertYamlWithinLimits, BootstrapError, isRecord, registerSecret } from "../common/index.js";
 import { parseYaml, dumpYaml } from "./yaml.js";
 import { applyOps, parseOps, type OpsFile } from "./go-patch/index.js";
 import { GenerationError } from "./generators/index.js";
@@ -75,6 +75,8 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   });
 
   const result = await interpolateDocument(patched, vars);
+  // A variable's value is shared at each ((reference)): bounded files can still multiply.
+  assertYamlWithinLimits(result.document, `Manifest '${input.manifestPath}' with its ops files and variables`);
   reportVariableErrors(options.expectAllKeys ? result.missing : [], options.expectAllVarsUsed ? result.unused : [], input.manifestPath);
   return { document: result.document, yaml: dumpYaml(result.document), generated: store?.generated ?? [], missing: result.missing, unused: result.unused };
 }

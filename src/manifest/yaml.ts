@@ -6,10 +6,11 @@
  * Manifests are read the way bosh-cli's yaml.v2 reads them (YAML 1.1 scalars): `yes`/`no`/`on`/
  * `off`/`y`/`n` are booleans, `0644` is octal, and timestamps stay strings. Strings that would
  * read back as something else are quoted on output, so a vars store stays readable by bosh-cli.
- * js-yaml only reads; it never writes.
+ * js-yaml only reads (through common's loadBoundedYaml, so an alias bomb is refused with
+ * YAML_TOO_LARGE); it never writes.
  */
 import yaml from "js-yaml";
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, loadBoundedYaml } from "../common/index.js";
 import { marshalYaml } from "./yaml-emit/index.js";
 
 const TRUE = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
@@ -57,9 +58,10 @@ const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
   explicit: [types.binary, types.omap, types.pairs, types.set],
 });
 
-export function parseYaml(text: string, file: string): unknown {
+/** `tooLargeHint` replaces the generic hint of YAML_TOO_LARGE (e.g. for a file inside a tarball). */
+export function parseYaml(text: string, file: string, tooLargeHint?: string): unknown {
   try {
-    return yaml.load(text, { filename: file, schema: SCHEMA });
+    return loadBoundedYaml(text, file, { schema: SCHEMA, hint: tooLargeHint });
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
       const mark = error.mark;
@@ -77,7 +79,10 @@ export function dumpYaml(value: unknown): string {
   return marshalYaml(value);
 }
 
-/** A YAML value from a flag or environment variable (same YAML 1.1 reading; js-yaml errors pass through). */
-export function loadYamlValue(text: string): unknown {
-  return yaml.load(text, { schema: SCHEMA });
+/**
+ * A YAML value from a flag or environment variable, named `source` in a YAML_TOO_LARGE error
+ * (same YAML 1.1 reading; js-yaml errors pass through for the caller to word).
+ */
+export function loadYamlValue(text: string, source: string): unknown {
+  return loadBoundedYaml(text, source, { schema: SCHEMA });
 }

@@ -4,8 +4,7 @@
  * (`:vm_cid:`), hence the leading colons stripped below.
  */
 import { randomUUID } from "node:crypto";
-import { load } from "js-yaml";
-import { BootstrapError, isRecord, readTextIfExists } from "../common/index.js";
+import { BootstrapError, isRecord, loadBoundedYaml, readTextIfExists } from "../common/index.js";
 import { emptyDeploymentState, type DeploymentState } from "./types.js";
 
 export const LEGACY_FILE_NAME = "bosh-deployments.yml";
@@ -18,8 +17,9 @@ export async function readLegacyDeployments(path: string): Promise<DeploymentSta
 function convertLegacyDeployments(text: string, path: string): DeploymentState {
   let doc: unknown;
   try {
-    doc = load(text);
+    doc = loadBoundedYaml(text, path, { hint: `Fix or move away ${path}; it is only read when no state file exists.` });
   } catch (error) {
+    if (error instanceof BootstrapError) throw error; // YAML_TOO_LARGE
     throw legacyInvalid(path, (error as Error).message);
   }
   const root = withoutColons(doc);

@@ -4,7 +4,9 @@
  * A missing api_version means 1, as bosh reads it.
  */
 import yaml from "js-yaml";
-import { BootstrapError, isRecord, messageOf } from "../common/index.js";
+import { BootstrapError, isRecord, loadBoundedYaml, messageOf } from "../common/index.js";
+
+const DAMAGED = "The stemcell tarball is damaged; download or build it again.";
 
 export interface StemcellSummary {
   name: string;
@@ -21,11 +23,12 @@ export function parseStemcellManifest(text: string, where: string, digest: strin
   let typed: unknown;
   let strings: unknown;
   try {
-    typed = yaml.load(text, { filename: where });
-    strings = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: where });
+    typed = loadBoundedYaml(text, where, { hint: DAMAGED });
+    strings = loadBoundedYaml(text, where, { schema: yaml.FAILSAFE_SCHEMA, hint: DAMAGED });
   } catch (error) {
+    if (error instanceof BootstrapError) throw error; // YAML_TOO_LARGE
     throw new BootstrapError("STEMCELL_INVALID", `${where} is not valid YAML: ${messageOf(error)}`, {
-      hint: "The stemcell tarball is damaged; download or build it again.",
+      hint: DAMAGED,
     });
   }
   if (!isRecord(typed) || !isRecord(strings)) throw invalid(where, ["the document must be a map"]);

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import yaml from "js-yaml";
+import { loadBoundedYaml } from "../../common/index.js";
 import type { TarEntry } from "./tar.js";
 
 export interface JobSource {
@@ -59,7 +59,7 @@ async function readPackage(dir: string, name: string): Promise<PackageSource> {
 }
 
 async function readSpec(path: string, expectedName: string): Promise<Record<string, unknown>> {
-  const spec = yaml.load(await readFile(path, "utf8"));
+  const spec = loadBoundedYaml(await readFile(path, "utf8"), path);
   if (typeof spec !== "object" || spec === null || (spec as { name?: unknown }).name !== expectedName) {
     throw new Error(`${path}: must be a YAML map whose name is '${expectedName}'`);
   }

@@ -35,8 +35,9 @@ export async function loadStaticVars(flags: VarFlags, env: NodeJS.ProcessEnv, cw
 export function parseVarValue(name: string, raw: string): unknown {
   let parsed: unknown;
   try {
-    parsed = loadYamlValue(raw);
+    parsed = loadYamlValue(raw, `-v ${name}`);
   } catch (error) {
+    if (error instanceof BootstrapError) throw error; // YAML_TOO_LARGE
     throw new BootstrapError("VARIABLE_INVALID", `Deserializing variables '${name}=${raw}': ${messageOf(error)}`, {
       hint: "Quote the value so it reads as YAML, or pass it with --var-file NAME=PATH.",
     });
@@ -52,8 +53,9 @@ function varsFromEnv(prefix: string, env: NodeJS.ProcessEnv): Record<string, unk
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined || !key.startsWith(`${prefix}_`)) continue;
     try {
-      out[key.slice(prefix.length + 1)] = loadYamlValue(value) ?? null;
+      out[key.slice(prefix.length + 1)] = loadYamlValue(value, `environment variable ${key}`) ?? null;
     } catch (error) {
+      if (error instanceof BootstrapError) throw error; // YAML_TOO_LARGE
       throw new BootstrapError("VARIABLE_INVALID", `Deserializing YAML from environment variable '${key}': ${messageOf(error)}`, {
         hint: `Fix or unset ${key}.`,
       });
