@@ -154,9 +154,12 @@ async function uploadStemcell(ctx: StageContext, stemcell: StemcellToUpload): Pr
   return ctx.reporter.step(`Uploading stemcell '${name}/${version}'`, async () => {
     const image = await stemcell.extractImage();
     const id = randomUUID();
-    const cid = await ctx.cpi.createStemcell(image, stemcell.cloudProperties, { id, name, version, api_version: apiVersion });
-    await ctx.state.update((s) => {
-      s.stemcells.push({ id, name, version, api_version: apiVersion, cid });
+    const cid = await ctx.cpi.createStemcell(image, stemcell.cloudProperties, {
+      tag: { id, name, version, api_version: apiVersion },
+      record: (cid) =>
+        ctx.state.update((s) => {
+          s.stemcells.push({ id, name, version, api_version: apiVersion, cid });
+        }),
     });
     return { id, cid };
   });

@@ -1,23 +1,23 @@
 /**
  * Compiles the instance group's packages on the VM in dependency order. A package is uploaded
  * as-is when the release is compiled, taken from the local compiled-package cache when an
- * identical compile (same stemcell, fingerprint and dependency fingerprints) was kept before,
- * and otherwise compiled by the agent and then downloaded into that cache — so replacing the
- * VM later re-uploads instead of recompiling. Two packages are in flight at once, so the next
- * source blob uploads while the agent compiles (the agent itself compiles one at a time).
+ * identical compile (same stemcell, and the same source bytes for it and every dependency) was
+ * kept before, and otherwise compiled by the agent and then downloaded into that cache — so
+ * replacing the VM later re-uploads instead of recompiling. Two packages are in flight at once,
+ * so the next source blob uploads while the agent compiles (the agent compiles one at a time).
  * Filling the cache never fails a deploy: where the agent does not let its compiled blobs be
  * downloaded, they stay on the VM and are referenced by blobstore id, as bosh-cli does.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runGraph } from "../common/index.js";
-import type { CompiledPackageKey, ReleasePackage } from "../director-release/index.js";
+import type { CompiledPackageKey, CompiledPackageSource, ReleasePackage } from "../director-release/index.js";
 import { keepCompiledPackages, type CompiledPackageKeeper } from "./keep-compiled-packages.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 
-export type PackageSource = Pick<ReleasePackage, "name" | "fingerprint" | "sha1" | "dependencies" | "archivePath" | "compiled">;
+export type PackageSource = Pick<ReleasePackage, "name" | "fingerprint" | "sha1" | "archiveSha256" | "dependencies" | "archivePath" | "compiled">;
 
 /** The slice of the compiled-package cache that compilation uses. */
 export interface CompiledPackageCachePort {
@@ -96,20 +96,26 @@ async function compileOne(
   return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: result.sha1, blobstore_id: result.blobstoreId }, source: "release" };
 }
 
-/** The cache key: a compile is reusable only with the same stemcell and the same dependency closure. */
+/**
+ * The cache key: a compile is reusable only from the same source bytes (not merely the same
+ * claimed fingerprint), on the same stemcell, with the same dependency closure.
+ */
 function cacheKey(
   pkg: PackageSource,
   byName: ReadonlyMap<string, PackageSource>,
   stemcell: { os: string; version: string },
 ): CompiledPackageKey {
-  const closure = new Map<string, string>();
+  const closure = new Map<string, CompiledPackageSource>();
   const visit = (name: string): void => {
     const p = byName.get(name);
     if (p === undefined || closure.has(name)) return;
-    closure.set(name, p.fingerprint);
+    closure.set(name, sourceOf(p));
     for (const d of p.dependencies) visit(d);
   };
   for (const d of pkg.dependencies) visit(d);
-  const dependencies = [...closure.entries()].map(([name, fingerprint]) => ({ name, fingerprint }));
-  return { stemcellOs: stemcell.os, stemcellVersion: stemcell.version, name: pkg.name, fingerprint: pkg.fingerprint, dependencies };
+  return { stemcellOs: stemcell.os, stemcellVersion: stemcell.version, ...sourceOf(pkg), dependencies: [...closure.values()] };
+}
+
+function sourceOf(p: PackageSource): CompiledPackageSource {
+  return { name: p.name, fingerprint: p.fingerprint, sourceSha256: p.archiveSha256 };
 }

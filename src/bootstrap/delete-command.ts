@@ -3,10 +3,12 @@
  * Otherwise, in a session, it installs the CPI (only the CPI release is read) and runs the
  * delete plan: VMs, disks and stemcells it recorded, then the state file (its backup stays),
  * the CPI journal and the installation (also bosh-cli's, when the state came from `bosh
- * create-env`).
+ * create-env`). A journal that still holds calls whose outcome nobody knows stays, and says so.
+ * With no state file but such a journal (a first deploy killed early), it adopts what it can.
  */
 import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { pendingCallCount } from "../cpi-runner/index.js";
 import { cpiJournalDirOf } from "../state/index.js";
 import { applyDeletion } from "./apply-deletion.js";
 import { beginCommand } from "./begin-command.js";
@@ -27,7 +29,7 @@ export interface DeleteResult {
 export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<DeleteResult> {
   const start = beginCommand(opts, rt);
   const { reporter, paths, statePath } = start;
-  if (!(await exists(statePath))) {
+  if (!(await exists(statePath)) && (await pendingCallCount(cpiJournalDirOf(statePath))) === 0) {
     reporter.info(`No deployment state file found at '${statePath}': nothing to delete.`);
     return { deleted: false, statePath };
   }
@@ -43,7 +45,9 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
       skipDrain: opts.skipDrain,
       forgetDeployment: async () => {
         await state.remove();
-        await rm(cpiJournalDirOf(statePath), { recursive: true, force: true });
+        const kept = await pendingCallCount(cpiJournalDirOf(statePath));
+        if (kept === 0) await rm(cpiJournalDirOf(statePath), { recursive: true, force: true });
+        else reporter.warn(`Kept the CPI journal ${cpiJournalDirOf(statePath)}: it holds ${kept} call(s) whose outcome is unknown (see the warnings above).`);
         await rm(join(paths.installations, installationId), { recursive: true, force: true });
         await rm(join(paths.boshCliInstallations, installationId), { recursive: true, force: true });
       },

@@ -81,7 +81,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       instanceJobs: () => (jobs ??= prepareInstanceWork(manifest, artefacts.releases, workDir)),
       compile: {
         stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
-        cache: openCompiledPackageCache(paths.compiledPackages),
+        cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),
         workDir,
       },
       watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },

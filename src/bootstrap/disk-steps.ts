@@ -1,7 +1,8 @@
 /**
  * Persistent disk steps: create, attach (CPI attach → metadata → agent add/mount), migrate to a
- * new disk when size or cloud_properties change, delete leftovers. The state is written after
- * each CPI create/delete and when the current disk changes, never in between.
+ * new disk when size or cloud_properties change, delete leftovers. The state is written with
+ * each CPI create/delete (before the CPI journal lets go of the call) and when the current disk
+ * changes, never in between.
  */
 import { randomUUID } from "node:crypto";
 import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
@@ -20,10 +21,13 @@ export interface DiskContext {
 
 export async function createDisk(d: DiskContext, sizeMb: number, cloudProperties: Record<string, unknown>): Promise<string> {
   return d.ctx.reporter.step("Creating disk", async () => {
-    const cid = await d.ctx.cpi.createDisk(sizeMb, cloudProperties, d.vmCid, { size: sizeMb, cloud_properties: cloudProperties });
     const recordId = randomUUID();
-    await d.ctx.state.update((s) => {
-      s.disks.push({ id: recordId, cid, size: sizeMb, cloud_properties: cloudProperties });
+    await d.ctx.cpi.createDisk(sizeMb, cloudProperties, d.vmCid, {
+      tag: { size: sizeMb, cloud_properties: cloudProperties },
+      record: (cid) =>
+        d.ctx.state.update((s) => {
+          s.disks.push({ id: recordId, cid, size: sizeMb, cloud_properties: cloudProperties });
+        }),
     });
     return recordId;
   });
@@ -71,14 +75,14 @@ export async function migrateDisk(d: DiskContext, oldRecordId: string, sizeMb: n
 }
 
 export async function deleteDiskRecord(ctx: StageContext, cid: string, title: string): Promise<void> {
-  await deleteRecorded(ctx, title, () => ctx.cpi.deleteDisk(cid), "Disk not found", (s) => {
+  await deleteRecorded(ctx, title, (record) => ctx.cpi.deleteDisk(cid, { record }), "Disk not found", (s) => {
     s.disks = s.disks.filter((r) => r.cid !== cid);
     if (!s.disks.some((r) => r.id === s.current_disk_id)) s.current_disk_id = "";
   });
 }
 
 export async function deleteStemcellRecord(ctx: StageContext, cid: string, title: string): Promise<void> {
-  await deleteRecorded(ctx, title, () => ctx.cpi.deleteStemcell(cid), "Stemcell not found", (s) => {
+  await deleteRecorded(ctx, title, (record) => ctx.cpi.deleteStemcell(cid, { record }), "Stemcell not found", (s) => {
     s.stemcells = s.stemcells.filter((r) => r.cid !== cid);
     if (!s.stemcells.some((r) => r.id === s.current_stemcell_id)) s.current_stemcell_id = "";
   });
@@ -88,19 +92,18 @@ export async function deleteStemcellRecord(ctx: StageContext, cid: string, title
 async function deleteRecorded(
   ctx: StageContext,
   title: string,
-  remove: () => Promise<void>,
+  remove: (record: () => Promise<void>) => Promise<void>,
   notFound: string,
   forget: (s: StateShape) => void,
 ): Promise<void> {
   await ctx.reporter.step(title, async () => {
-    let skipped: Skipped | undefined;
     try {
-      await remove();
+      await remove(() => ctx.state.update(forget));
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      skipped = new Skipped(notFound);
+      await ctx.state.update(forget);
+      return new Skipped(notFound);
     }
-    await ctx.state.update(forget);
-    return skipped;
+    return undefined;
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Installs the manifest's CPI from its extracted release(s): packages compiled on this machine
- * (cached by fingerprint), the CPI job rendered; compile progress is reported as steps.
+ * (cached by fingerprint and source digest), the CPI job rendered; compile progress is reported
+ * as steps.
  */
 import { join } from "node:path";
 import { installCpi, type CpiInstallation } from "../cpi-runner/index.js";
@@ -36,6 +37,7 @@ export async function installCpiForManifest(
     logger: rt.logger,
     signal: rt.signal,
     onEvent: (e) => {
+      if (e.kind === "warning") reporter.warn(e.message);
       if (e.kind === "compile-package") {
         const step = `Compiling package '${e.name}/${e.fingerprint}'`;
         reporter.events.emit({ type: "step-started", step, stage: "installing CPI" });

@@ -46,4 +46,9 @@ export interface StageContext {
   cpi: CpiPort;
   /** A fresh agent client for whatever VM currently answers at the mbus address. */
   connectAgent(): AgentPort;
+  /**
+   * An orphan VM (Session.orphanVms) is gone: the journal lets go of the create_vm call that made
+   * it, which until then was its only record. Absent where there are no orphans (unit fakes).
+   */
+  forgetOrphanVm?(cid: string): Promise<void>;
 }

@@ -1,12 +1,12 @@
 /**
- * One session for every command that changes things (deploy, delete): the manifest loaded with
- * the command's flags, the state file locked, its warnings shown, the calls of an interrupted
- * run adopted, a scratch directory, the CPI installed on first use (a no-op run installs
- * nothing), and all of it released however the command ends. Commands are then only their
- * plan and its steps.
+ * One session for every command that changes things (deploy, delete): the state file locked,
+ * then the manifest loaded with the command's flags (so a run refused by the lock has generated
+ * nothing into the vars store), the state's warnings shown, scratch directories of killed runs
+ * swept, the calls of an interrupted run adopted, a scratch directory, the CPI installed on
+ * first use (a no-op run installs nothing), and all of it released however the command ends.
+ * Commands are then only their plan and its steps.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
 import type { LoadedManifest } from "../manifest/index.js";
 import { cpiJournalDirOf, openState, type StateHandle } from "../state/index.js";
@@ -17,6 +17,7 @@ import type { StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import type { ResolvedRelease } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
+import { makeWorkDir, sweepStaleWorkDirs } from "./work-dirs.js";
 
 export interface Session {
   readonly start: CommandStart;
@@ -38,7 +39,6 @@ export async function withSession<T>(
   body: (session: Session) => Promise<T>,
 ): Promise<T> {
   const { reporter, paths, statePath } = start;
-  const loaded = await loadManifest(opts, rt, start, "write");
   const handle = await openState(statePath, { command, logger: rt.logger });
   let workDir: Promise<string> | undefined;
   let context: Promise<StageContext> | undefined;
@@ -50,6 +50,8 @@ export async function withSession<T>(
   };
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
+    const loaded = await loadManifest(opts, rt, start, "write");
+    await sweepStaleWorkDirs(paths.tmp, rt.logger);
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     for (const message of adoption.messages) reporter.warn(message);
 
@@ -58,8 +60,7 @@ export async function withSession<T>(
       loaded,
       state: handle,
       orphanVms: adoption.orphanVms,
-      workDir: () =>
-        (workDir ??= mkdir(paths.tmp, { recursive: true }).then(() => mkdtemp(join(paths.tmp, `${command}-`)))),
+      workDir: () => (workDir ??= makeWorkDir(paths.tmp, command)),
       stageContext: (cpiReleases, stemcellApiVersion) =>
         (context ??= (async () => {
           const dir = await session.workDir();
@@ -83,6 +84,7 @@ export async function withSession<T>(
             cpi,
             connectAgent: () =>
               connectAgent({ manifest: loaded.manifest, state: handle, env: rt.env, logger: rt.logger, signal: rt.signal, warn: warnOnce }),
+            forgetOrphanVm: adoption.forgetOrphanVm,
           };
         })()),
     };

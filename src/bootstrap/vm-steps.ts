@@ -1,6 +1,7 @@
 /**
- * VM lifecycle steps in bosh-cli's order. Every CPI call that creates or deletes something is
- * followed at once by a state write, so a crash between two steps leaves a true record.
+ * VM lifecycle steps in bosh-cli's order. Every CPI call that creates or deletes something has
+ * its outcome written to the state before the CPI journal lets go of it, so a crash at any point
+ * leaves a true record (or a journal entry the next run adopts).
  */
 import { randomUUID } from "node:crypto";
 import { publicKeyFingerprint } from "../agent-client/index.js";
@@ -29,13 +30,12 @@ export async function deleteVm(ctx: StageContext, cid: string, options: Shutdown
 
   await reporter.step(`Deleting VM '${cid}'`, async () => {
     try {
-      await ctx.cpi.deleteVm(cid);
+      await ctx.cpi.deleteVm(cid, { record: () => forgetVm(ctx) });
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await forgetVm(ctx);
       return new Skipped("VM not found");
     }
-    await forgetVm(ctx);
     return undefined;
   });
 }
@@ -47,9 +47,10 @@ export async function deleteVm(ctx: StageContext, cid: string, options: Shutdown
 export async function deleteOrphanVm(ctx: StageContext, cid: string): Promise<void> {
   await ctx.reporter.step(`Deleting VM '${cid}'`, async () => {
     try {
-      await ctx.cpi.deleteVm(cid);
+      await ctx.cpi.deleteVm(cid, { record: async () => ctx.forgetOrphanVm?.(cid) });
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      await ctx.forgetOrphanVm?.(cid);
       return new Skipped("VM not found");
     }
     return undefined;
@@ -123,13 +124,16 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
         diskCids,
         env: vmEnv(input.env, input.tags),
       },
-      { agent_id: agentId, stemcell_id: input.stemcellRecordId },
+      {
+        tag: { agent_id: agentId, stemcell_id: input.stemcellRecordId },
+        // Recorded before the journal lets go of the call and before anything else can fail, so the VM is never leaked.
+        record: (vm) =>
+          ctx.state.update((s) => {
+            s.current_vm_cid = vm.cid;
+            s.current_agent_id = agentId;
+          }),
+      },
     );
-    // Recorded before anything else can fail, so the VM is never leaked.
-    await ctx.state.update((s) => {
-      s.current_vm_cid = created.cid;
-      s.current_agent_id = agentId;
-    });
     try {
       await ctx.cpi.setVmMetadata(created.cid, vmMetadata(input.identity, input.tags, new Date()));
     } catch (error) {

@@ -6,6 +6,8 @@ export type { Logger } from "./logger.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { assertYamlWithinLimits, loadBoundedYaml, YAML_LIMITS } from "./bounded-yaml.js";
 export type { BoundedYamlOptions } from "./bounded-yaml.js";
+export { acquireFileLock, describeLockOwner } from "./file-lock.js";
+export type { FileLockOptions, HeldLock, LockOwner } from "./file-lock.js";
 export { runGraph, runGraphSettled, topologicalOrder } from "./run-graph.js";
 export type { GraphNode, NodeOutcome, GraphRunOptions } from "./run-graph.js";
 export { readTextIfExists } from "./read-if-exists.js";

@@ -1,11 +1,13 @@
 /**
  * The CPI as an object: one method per CPI method create-env uses (reference §5.5), each
  * spawning `bin/cpi` once. `info` runs once per client; calls that create or delete something
- * are journaled (see journal.ts) and always run to their end; calls that fail with
- * ok_to_retry are retried a bounded number of times.
+ * are journaled (see journal.ts) and always run to their end, and the ones whose outcome the
+ * state file holds take the caller's `record`: the journal lets go of the call only once it has
+ * resolved. Calls that fail with ok_to_retry are retried a bounded number of times.
  */
 import { randomBytes } from "node:crypto";
 import { BootstrapError, redact, sleep } from "../common/index.js";
+import { childEnv } from "./child-env.js";
 import type { Logger } from "../common/index.js";
 import { CpiError, cpiExited, cpiNotStarted, cpiTimedOut, isCpiNotImplemented } from "./cpi-error.js";
 import { forget, openOutputs, processStat, readOutputs, redactArguments, writeIntent, writeRecord } from "./journal.js";
@@ -29,8 +31,23 @@ import type { CpiClientOptions } from "./types.js";
 
 const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
 const DEFAULT_RETRY_DELAYS_MS = [2000, 5000, 10000];
+const NOTHING_TO_RECORD: Journaled<unknown> = { record: async () => undefined };
 
 type Tag = Record<string, unknown> | undefined;
+
+/**
+ * How a call that creates or deletes something is seen through: `record` writes its outcome to
+ * the state file, and until it has resolved the call stays in the journal, so a run killed (or
+ * failing to write) in between leaves the call for the next run to adopt. `tag` is kept in the
+ * journal with the call, for that adoption.
+ */
+export interface Journaled<T> {
+  tag?: Record<string, unknown>;
+  record(result: T): Promise<void>;
+}
+
+/** What a journaled call does once the CPI answered: decode, have it recorded, return it. */
+type Settle = (result: unknown, apiVersion: number) => Promise<unknown>;
 
 export interface CreateVmArgs {
   agentId: string;
@@ -51,7 +68,7 @@ export class CpiClient {
 
   /** The CPI's answer to `info` (asked once); a CPI without `info` is API version 1. */
   info(): Promise<CpiInfo> {
-    this.infoPromise ??= this.call("info", [], undefined, 1)
+    this.infoPromise ??= this.call("info", [], 1)
       .then(decodeInfo)
       .catch((error: unknown) => {
         if (isCpiNotImplemented(error)) return { api_version: 1, stemcell_formats: [] };
@@ -61,17 +78,17 @@ export class CpiClient {
     return this.infoPromise;
   }
 
-  async createStemcell(imagePath: string, cloudProperties: object, tag?: Record<string, unknown>): Promise<string> {
-    return decodeCid("create_stemcell", await this.negotiated("create_stemcell", [imagePath, cloudProperties], tag));
+  createStemcell(imagePath: string, cloudProperties: object, journaled: Journaled<string>): Promise<string> {
+    return this.journaled("create_stemcell", [imagePath, cloudProperties], journaled, (r) => decodeCid("create_stemcell", r));
   }
 
-  async deleteStemcell(cid: string): Promise<void> {
-    await this.negotiated("delete_stemcell", [cid]);
+  async deleteStemcell(cid: string, journaled: Journaled<void>): Promise<void> {
+    await this.journaled("delete_stemcell", [cid], journaled, () => undefined);
   }
 
-  async createVm(a: CreateVmArgs, tag?: Record<string, unknown>): Promise<{ cid: string; networks?: unknown }> {
+  createVm(a: CreateVmArgs, journaled: Journaled<{ cid: string; networks?: unknown }>): Promise<{ cid: string; networks?: unknown }> {
     const args = [a.agentId, a.stemcellCid, a.cloudProperties, a.networks, a.diskCids, a.env];
-    return decodeCreateVm(await this.negotiated("create_vm", args, tag));
+    return this.journaled("create_vm", args, journaled, decodeCreateVm);
   }
 
   /**
@@ -84,8 +101,8 @@ export class CpiClient {
     return decodeSshHostKey(await this.negotiated("get_vm_ssh_host_key", [cid]));
   }
 
-  async deleteVm(cid: string): Promise<void> {
-    await this.negotiated("delete_vm", [cid]);
+  async deleteVm(cid: string, journaled: Journaled<void>): Promise<void> {
+    await this.journaled("delete_vm", [cid], journaled, () => undefined);
   }
 
   async hasVm(cid: string): Promise<boolean> {
@@ -96,22 +113,24 @@ export class CpiClient {
     await this.negotiated("set_vm_metadata", [cid, metadata]);
   }
 
-  async createDisk(sizeMb: number, cloudProperties: object, vmCid: string, tag?: Record<string, unknown>): Promise<string> {
-    return decodeCid("create_disk", await this.negotiated("create_disk", [sizeMb, cloudProperties, vmCid], tag));
+  createDisk(sizeMb: number, cloudProperties: object, vmCid: string, journaled: Journaled<string>): Promise<string> {
+    return this.journaled("create_disk", [sizeMb, cloudProperties, vmCid], journaled, (r) => decodeCid("create_disk", r));
   }
 
-  /** API v2: the disk hint to pass to the agent's add_persistent_disk; v1: null. */
-  async attachDisk(vmCid: string, diskCid: string): Promise<unknown> {
-    const result = await this.negotiated("attach_disk", [vmCid, diskCid]);
-    return decodeAttachDisk(result, await this.apiVersion());
+  /**
+   * API v2: the disk hint to pass to the agent's add_persistent_disk; v1: null. The state file
+   * does not record attachments: the journal lets go of the call once the CPI answered.
+   */
+  attachDisk(vmCid: string, diskCid: string): Promise<unknown> {
+    return this.journaled("attach_disk", [vmCid, diskCid], NOTHING_TO_RECORD, decodeAttachDisk);
   }
 
   async detachDisk(vmCid: string, diskCid: string): Promise<void> {
-    await this.negotiated("detach_disk", [vmCid, diskCid]);
+    await this.journaled("detach_disk", [vmCid, diskCid], NOTHING_TO_RECORD, () => undefined);
   }
 
-  async deleteDisk(cid: string): Promise<void> {
-    await this.negotiated("delete_disk", [cid]);
+  async deleteDisk(cid: string, journaled: Journaled<void>): Promise<void> {
+    await this.journaled("delete_disk", [cid], journaled, () => undefined);
   }
 
   async hasDisk(cid: string): Promise<boolean> {
@@ -126,17 +145,26 @@ export class CpiClient {
     return Math.min((await this.info()).api_version, MAX_API_VERSION);
   }
 
-  private async negotiated(method: CpiMethod, args: unknown[], tag?: Tag): Promise<unknown> {
-    return this.call(method, args, tag, await this.apiVersion());
+  private async negotiated(method: CpiMethod, args: unknown[]): Promise<unknown> {
+    return this.call(method, args, await this.apiVersion());
+  }
+
+  private async journaled<T>(method: CpiMethod, args: unknown[], j: Journaled<T>, decode: (result: unknown, apiVersion: number) => T): Promise<T> {
+    const settle: Settle = async (result, apiVersion) => {
+      const value = decode(result, apiVersion);
+      await j.record(value);
+      return value;
+    };
+    return (await this.call(method, args, await this.apiVersion(), { tag: j.tag, settle })) as T;
   }
 
   /** One CPI method, retried while the CPI says retrying is safe. */
-  private async call(method: CpiMethod, args: unknown[], tag: Tag, apiVersion: number): Promise<unknown> {
+  private async call(method: CpiMethod, args: unknown[], apiVersion: number, journal?: { tag: Tag; settle: Settle }): Promise<unknown> {
     const delays = this.opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     for (let attempt = 0; ; attempt++) {
       this.throwIfAborted(method);
       try {
-        return await this.attempt(method, args, tag, apiVersion);
+        return await this.attempt(method, args, apiVersion, journal);
       } catch (error) {
         const delay = delays[attempt];
         if (!(error instanceof CpiError) || !error.okToRetry || delay === undefined) throw error;
@@ -146,7 +174,7 @@ export class CpiClient {
     }
   }
 
-  private async attempt(method: CpiMethod, args: unknown[], tag: Tag, apiVersion: number): Promise<unknown> {
+  private async attempt(method: CpiMethod, args: unknown[], apiVersion: number, journal?: { tag: Tag; settle: Settle }): Promise<unknown> {
     const requestId = `cpi-${randomBytes(6).toString("hex")}`;
     const input = JSON.stringify(
       buildRequest(method, args, {
@@ -160,10 +188,14 @@ export class CpiClient {
     const started = Date.now();
     let ok = false;
     try {
-      const { outcome, stdout, stderr } = MUTATING_METHODS.has(method)
-        ? await this.runJournaled(method, args, tag, apiVersion, requestId, input)
-        : await this.runPiped(input);
-      const result = this.interpret(method, outcome, stdout, stderr);
+      if (MUTATING_METHODS.has(method) !== (journal !== undefined)) throw new Error(`CPI '${method}' called ${journal ? "with" : "without"} a journal`);
+      let result: unknown;
+      if (journal === undefined) {
+        const { outcome, stdout, stderr } = await this.runPiped(input);
+        result = this.interpret(method, outcome, stdout, stderr);
+      } else {
+        result = await this.runJournaled(method, args, apiVersion, requestId, input, journal);
+      }
       ok = true;
       return result;
     } finally {
@@ -179,12 +211,15 @@ export class CpiClient {
   }
 
   /**
-   * The intent record is on disk before the CPI starts, and the CPI writes to files, not to
-   * pipes of ours: killed at any point, we leave a call the next run can finish and adopt.
+   * The intent record is on disk before the CPI starts, its pid before the CPI has its request,
+   * and the CPI writes to files, not to pipes of ours; the record goes only once the outcome is
+   * recorded (or nothing was done): killed at any point, we leave a call the next run can finish
+   * and adopt.
    */
-  private async runJournaled(method: CpiMethod, args: unknown[], tag: Tag, apiVersion: number, requestId: string, input: string) {
+  private async runJournaled(method: CpiMethod, args: unknown[], apiVersion: number, requestId: string, input: string, journal: { tag: Tag; settle: Settle }) {
+    const { tag } = journal;
     const record: JournalRecord = {
-      version: 1,
+      version: 2,
       request_id: requestId,
       method,
       arguments: redactArguments(args),
@@ -194,37 +229,49 @@ export class CpiClient {
       started_at: new Date().toISOString(),
     };
     const files = await writeIntent(this.opts.journalDir, record);
-    const fds = await openOutputs(files);
     const onAbort = (): void => this.logger.warn(`interrupted: letting CPI '${method}' finish first, so what it does is recorded`);
-    this.opts.signal?.addEventListener("abort", onAbort, { once: true });
-    let pidRecorded: Promise<void> = Promise.resolve();
     let outcome: CpiProcessOutcome;
     try {
-      outcome = await runCpiProcess({
-        ...this.processBase(input),
-        outputFds: fds,
-        onSpawn: (pid) => {
-          const start = processStat(pid)?.start;
-          // Without the pid, recovery still finds the CPI through its open response file: warn only.
-          pidRecorded = writeRecord(files.record, { ...record, pid, ...(start === undefined ? {} : { pid_start: start }) }).catch(
-            (error: unknown) => this.logger.warn(`could not record the pid of CPI '${method}': ${(error as Error).message}`),
-          );
-        },
-      });
-    } finally {
-      this.opts.signal?.removeEventListener("abort", onAbort);
-      await fds.close();
+      const fds = await openOutputs(files);
+      this.opts.signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        outcome = await runCpiProcess({
+          ...this.processBase(input),
+          outputFds: fds,
+          beforeRequest: async (pid) => {
+            const start = processStat(pid)?.start;
+            await writeRecord(files.record, { ...record, pid, ...(start === undefined ? {} : { pid_start: start }) });
+          },
+        });
+      } finally {
+        this.opts.signal?.removeEventListener("abort", onAbort);
+        await fds.close();
+      }
+    } catch (error) {
+      // The CPI never had its request: there is nothing to adopt.
+      await forget(files).catch(() => undefined);
+      throw error;
     }
-    await pidRecorded;
     const { stdout, stderr } = await readOutputs(files);
+    let result: unknown;
+    try {
+      result = this.interpret(method, outcome, stdout, stderr);
+    } catch (error) {
+      // The CPI's own error (or no CPI at all) means nothing was made; anything else may have.
+      if (error instanceof CpiError || outcome.spawnError !== undefined) await forget(files);
+      else this.logger.warn(`CPI '${method}' ended without a usable answer; its journal entry ${files.record} is kept for the next run to report`);
+      throw error;
+    }
+    // A failure to decode or record keeps the entry: the next run adopts (or reports) the call.
+    const settled = await journal.settle(result, apiVersion);
     await forget(files);
-    return { outcome, stdout, stderr };
+    return settled;
   }
 
   private processBase(input: string) {
     return {
       cpiPath: this.opts.installation.cpiPath,
-      env: { ...definedEnv(process.env), ...this.opts.installation.env },
+      env: childEnv(process.env, this.opts.installation.env),
       input,
       timeoutMs: this.opts.callTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
@@ -256,10 +303,4 @@ function interrupted(method: string): BootstrapError {
   return new BootstrapError("INTERRUPTED", `Interrupted before CPI '${method}' completed.`, {
     hint: "Run the same command again to continue.",
   });
-}
-
-function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
 }

@@ -4,7 +4,7 @@
  * release is ./install's part.
  */
 export { CpiClient } from "./cpi-client.js";
-export type { CreateVmArgs } from "./cpi-client.js";
+export type { CreateVmArgs, Journaled } from "./cpi-client.js";
 export { CpiError, isCpiNotFound, isCpiNotImplemented } from "./cpi-error.js";
 export { pendingCallCount, recoverPendingCalls } from "./recover-pending-calls.js";
 export type { RecoveredCall } from "./recover-pending-calls.js";

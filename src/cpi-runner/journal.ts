@@ -3,6 +3,17 @@
  * starts, an intent record is written; the CPI writes its response to a file, detached from us,
  * so the call completes even if we are killed. recoverPendingCalls, run first by the next run,
  * waits for such calls and hands back what they did, so no VM, disk or stemcell goes unrecorded.
+ *
+ * A record lives through two phases, and is forgotten only when its outcome is safe elsewhere:
+ *   1. intent → the CPI's pid is recorded → only then does the CPI get its request (so a record
+ *      without a pid is a call the CPI never received, whatever else happened);
+ *   2. response read → the caller records the outcome in the state file (fsync'd) → forget.
+ * Forgotten early only when nothing can have been made: the CPI answered with an error, or was
+ * never started, or never got its request. A call without a usable answer (killed, timed out,
+ * garbled, a full disk) is kept, and every later run reports it as lost until someone checks.
+ * The response file's space is written before the CPI starts, so on a full disk (not a
+ * copy-on-write one) the CPI's answer still fits: one that outgrows it may be lost, and is then
+ * reported as such.
  */
 import { mkdir, open, readFile, readdir, readlink, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
@@ -11,7 +22,8 @@ import { BootstrapError, redact, writeFileAtomic } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 
 export interface JournalRecord {
-  version: 1;
+  /** 2: the request was sent only after the pid was recorded. 1 (earlier runs): no such promise. */
+  version: 1 | 2;
   request_id: string;
   method: string;
   /** Redacted: for reporting only. What a recovery acts on is `tag` and the response. */
@@ -58,16 +70,33 @@ export async function writeRecord(path: string, record: JournalRecord): Promise<
   }
 }
 
-/** Open the files the CPI will write to; the caller closes its copies once the child has them. */
+/** Space written ahead into the response file: a CPI's answer (with its log) fits in it on a full disk. */
+export const RESPONSE_RESERVE_BYTES = 64 * 1024;
+
+/**
+ * Open the files the CPI will write to; the caller closes its copies once the child has them.
+ * The response file is filled with blanks first (written at an offset, so the CPI still writes
+ * from the start): the CPI's answer overwrites blocks that are already the file's, and the
+ * trailing blanks are whitespace to the JSON decoder.
+ */
 export async function openOutputs(files: JournalFiles): Promise<{ stdout: number; stderr: number; close(): Promise<void> }> {
+  const cannot = (path: string, error: unknown) =>
+    new BootstrapError("STATE_WRITE_FAILED", `Cannot create the CPI output file ${path}: ${(error as Error).message}`, {
+      hint: "Free disk space or fix the permissions of the state file's directory, then run the same command again.",
+      cause: error,
+    });
   const openOne = (path: string) =>
     open(path, "w", 0o600).catch((error: unknown) => {
-      throw new BootstrapError("STATE_WRITE_FAILED", `Cannot create the CPI output file ${path}: ${(error as Error).message}`, {
-        hint: "Free disk space or fix the permissions of the state file's directory, then run the same command again.",
-        cause: error,
-      });
+      throw cannot(path, error);
     });
   const stdout = await openOne(files.stdout);
+  try {
+    await stdout.write(Buffer.alloc(RESPONSE_RESERVE_BYTES, " "), 0, RESPONSE_RESERVE_BYTES, 0);
+    await stdout.datasync();
+  } catch (error) {
+    await stdout.close();
+    throw cannot(files.stdout, error);
+  }
   const stderr = await openOne(files.stderr).catch(async (error: unknown) => {
     await stdout.close();
     throw error;
@@ -87,9 +116,10 @@ export async function forget(files: JournalFiles): Promise<void> {
   await Promise.all([rm(files.stdout, { force: true }), rm(files.stderr, { force: true })]);
 }
 
+/** The CPI's outputs, without what is left of the response file's reserve. */
 export async function readOutputs(files: JournalFiles): Promise<{ stdout: string; stderr: string }> {
   const read = (path: string) => readFile(path, "utf8").catch(() => "");
-  return { stdout: await read(files.stdout), stderr: await read(files.stderr) };
+  return { stdout: (await read(files.stdout)).replace(/ +$/, ""), stderr: await read(files.stderr) };
 }
 
 export function redactArguments(args: unknown[]): unknown[] {
@@ -117,6 +147,11 @@ export function processStat(pid: number): { state: string; start: string } | und
   }
 }
 
+/** Whether the CPI got its request: always once its pid is recorded; for an earlier run's record, maybe. */
+export function requestMayHaveBeenSent(record: JournalRecord): boolean {
+  return record.pid !== undefined || record.version === 1;
+}
+
 export async function isRunning(record: JournalRecord, stdoutFile: string): Promise<boolean> {
   if (record.pid !== undefined) {
     const stat = processStat(record.pid);
@@ -124,6 +159,7 @@ export async function isRunning(record: JournalRecord, stdoutFile: string): Prom
     if (stat === undefined || stat.state === "Z") return false;
     return record.pid_start === undefined || stat.start === record.pid_start;
   }
+  if (record.version !== 1) return false; // it never got its request: whatever runs cannot act
   // Killed between starting the CPI and recording its pid: whoever still writes the response file is it.
   return someProcessHasOpen(stdoutFile);
 }
@@ -177,7 +213,7 @@ async function removeOrphanOutputs(journalDir: string, names: string[]): Promise
 function parseRecord(text: string): JournalRecord | undefined {
   try {
     const value = JSON.parse(text) as Partial<JournalRecord>;
-    if (value.version === 1 && typeof value.request_id === "string" && typeof value.method === "string") {
+    if ((value.version === 1 || value.version === 2) && typeof value.request_id === "string" && typeof value.method === "string") {
       return value as JournalRecord;
     }
   } catch {

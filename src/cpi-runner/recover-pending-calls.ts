@@ -1,13 +1,14 @@
 /**
  * What the calls of a killed run did. Run before anything else touches the IaaS: waits for CPI
- * processes an earlier run left behind, reads their responses, and forgets the journal entries
- * it hands back (the caller records their CIDs in the state at once).
+ * processes an earlier run left behind, reads their responses, and hands them back with a
+ * `forget` the caller runs once the state file holds what the call did (journal.ts: a record
+ * outlives its outcome's recording). Calls the CPI never got are forgotten here.
  */
 import { access, readdir } from "node:fs/promises";
 import { BootstrapError, redact } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { CpiError } from "./cpi-error.js";
-import { forget, isRunning, listRecords, readOutputs } from "./journal.js";
+import { forget, isRunning, listRecords, readOutputs, requestMayHaveBeenSent } from "./journal.js";
 import type { JournalRecord } from "./journal.js";
 import { decodeMutatingResult, decodeResponse } from "./protocol.js";
 
@@ -21,6 +22,10 @@ export interface RecoveredCall {
    * and createDisk → the CID, attachDisk → the hint or null, deletes and detach → null).
    */
   outcome: { kind: "result"; result: unknown } | { kind: "error"; error: CpiError } | { kind: "lost"; reason: string };
+  /** The journal entry's file, for messages about a lost call. */
+  entry: string;
+  /** Lets go of the journal entry: once the state file holds the outcome (or there is none to hold). */
+  forget(): Promise<void>;
 }
 
 const POLL_MS = 250;
@@ -41,16 +46,15 @@ export async function recoverPendingCalls(journalDir: string, logger: Logger, si
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    if (record.pid === undefined && !(await exists(files.stdout))) {
-      // Killed after writing the intent but before opening the CPI's output: no CPI ever ran.
-      logger.debug(`CPI '${record.method}' of an earlier run never started; forgetting it`);
+    if (!requestMayHaveBeenSent(record) || (record.pid === undefined && !(await exists(files.stdout)))) {
+      // Killed before the CPI had its request (or before it was started): nothing was done.
+      logger.debug(`CPI '${record.method}' of an earlier run never got its request; forgetting it`);
       await forget(files);
       continue;
     }
     const outputs = await readOutputs(files);
     if (outputs.stderr !== "") logger.debug(`cpi ${record.method} [${record.request_id}] stderr:\n${redact(outputs.stderr)}`);
-    recovered.push({ ...describe(record), outcome: outcomeOf(record, outputs.stdout) });
-    await forget(files);
+    recovered.push({ ...describe(record), outcome: outcomeOf(record, outputs.stdout), entry: files.record, forget: () => forget(files) });
   }
   for (const call of recovered) {
     logger.debug(`recovered CPI '${call.method}' from an earlier run: ${redact(JSON.stringify(call.outcome))}`);
@@ -58,7 +62,7 @@ export async function recoverPendingCalls(journalDir: string, logger: Logger, si
   return recovered;
 }
 
-function describe(record: JournalRecord): Omit<RecoveredCall, "outcome"> {
+function describe(record: JournalRecord): Pick<RecoveredCall, "method" | "arguments" | "tag"> {
   return record.tag === undefined
     ? { method: record.method, arguments: record.arguments }
     : { method: record.method, arguments: record.arguments, tag: record.tag };
@@ -71,7 +75,8 @@ function outcomeOf(record: JournalRecord, stdout: string): RecoveredCall["outcom
       try {
         return { kind: "result", result: decodeMutatingResult(record.method, response.result, record.api_version) };
       } catch (error) {
-        if (error instanceof CpiError) return { kind: "error", error };
+        // It may have made something whose CID we cannot read: that is lost, not failed.
+        if (error instanceof CpiError) return { kind: "lost", reason: `its result is not what '${record.method}' returns: ${error.message}` };
         throw error;
       }
     case "error":

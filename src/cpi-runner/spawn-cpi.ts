@@ -2,7 +2,9 @@
  * One CPI process: `bin/cpi` with no arguments and no shell, the request on stdin, in its own
  * process group (so a timeout can stop the CPI and everything it started, and so a Ctrl-C aimed
  * at us does not reach it). stdout/stderr go either to pipes, or — for calls that must survive
- * our death — to files we only read once it has exited.
+ * our death — to files we only read once it has exited. A caller that must know a CPI's pid
+ * before the CPI can act (the journal) gets it before the request is written: a CPI reads its
+ * whole request before doing anything, so until then it can do nothing.
  */
 import { execa } from "execa";
 
@@ -15,8 +17,11 @@ export interface CpiProcessOptions {
   outputFds?: { stdout: number; stderr: number };
   /** Stops the process (its whole group) when aborted; not given for calls that must finish. */
   signal?: AbortSignal | undefined;
-  /** Called as soon as the process exists, with its pid. */
-  onSpawn?: (pid: number) => void;
+  /**
+   * Awaited with the pid before the request is written to the CPI's stdin. When it rejects, the
+   * CPI is killed before it has its request, and runCpiProcess rejects with that error.
+   */
+  beforeRequest?: (pid: number) => Promise<void>;
 }
 
 export interface CpiProcessOutcome {
@@ -38,10 +43,11 @@ export async function runCpiProcess(opts: CpiProcessOptions): Promise<CpiProcess
   // execa hands any open descriptor to the child as it is; its types only spell out small literals.
   const out = (opts.outputFds?.stdout ?? "pipe") as 1 | "pipe";
   const err = (opts.outputFds?.stderr ?? "pipe") as 2 | "pipe";
+  const gate = opts.beforeRequest;
   const child = execa(opts.cpiPath, [], {
     env: opts.env,
     extendEnv: false,
-    input: opts.input,
+    ...(gate === undefined ? { input: opts.input } : {}),
     stdout: out,
     stderr: err,
     detached: true,
@@ -49,7 +55,18 @@ export async function runCpiProcess(opts: CpiProcessOptions): Promise<CpiProcess
     stripFinalNewline: false,
     encoding: "utf8",
   });
-  if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+  if (gate !== undefined) {
+    if (child.pid !== undefined) {
+      try {
+        await gate(child.pid);
+      } catch (error) {
+        killGroup(child.pid, "SIGKILL");
+        await child;
+        throw error;
+      }
+    }
+    child.stdin?.end(opts.input);
+  }
 
   let timedOut = false;
   let aborted = false;

@@ -3,7 +3,7 @@ import type { Logger } from "../common/index.js";
 /** An installed CPI: its executable and the environment it needs. */
 export interface CpiInstallation {
   cpiPath: string;
-  /** BOSH_PACKAGES_DIR, BOSH_JOBS_DIR; added to (and overriding) our own environment. */
+  /** BOSH_PACKAGES_DIR, BOSH_JOBS_DIR; added to (and overriding) the allow-listed part of our environment (child-env.ts). */
   env: Record<string, string>;
 }
 

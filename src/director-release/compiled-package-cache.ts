@@ -1,26 +1,37 @@
 /**
  * Compiled package blobs kept across runs (e.g. ~/.bootstrap/compiled-packages), so a VM that
- * is replaced gets its packages uploaded instead of compiled again. An entry is keyed by the
- * stemcell's OS and version, the package's name and fingerprint, and the fingerprints of its
- * dependencies (pass all transitive ones, as bosh does: a changed dependency means a different
- * compiled package).
+ * is replaced gets its packages uploaded instead of compiled again. What a release.MF claims is
+ * not enough to reuse a compiled blob: any release can claim another package's name and
+ * fingerprint. So an entry is keyed by the stemcell's OS and version, the package's name and
+ * fingerprint, the SHA-256 of its source archive as hashed from the archive's bytes, and the same
+ * three facts for each of its dependencies (pass all transitive ones, as bosh does: a changed
+ * dependency means a different compiled package).
  *
- * Layout: `<dir>/<key id>.tgz` and `<dir>/<key id>.json` ({key, sha1, size}). The blob is moved
- * into place before its entry is written atomically, so a crash leaves at most an orphan blob,
- * never an entry without its blob. One entry per file: concurrent writers never lose each other's
- * entries the way a single index file could.
+ * Layout: `<dir>/<key id>.tgz` and `<dir>/<key id>.json` ({key, sha1, sha256, size}). The digests
+ * are of the bytes the cache itself stored (and checked against the caller's sha1 then); every
+ * read hashes the blob again, and a blob that no longer matches is removed with a warning and
+ * read as a miss, so it gets compiled again. The blob is moved into place before its entry is
+ * written atomically, so a crash leaves at most an orphan blob, never an entry without its blob.
+ * One entry per file: concurrent writers never lose each other's entries the way a single index
+ * file could.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../common/index.js";
+import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "../artefacts/index.js";
+import { isRecord, messageOf, writeFileAtomic } from "../common/index.js";
 
-export interface CompiledPackageKey {
-  stemcellOs: string;
-  stemcellVersion: string;
+export interface CompiledPackageSource {
   name: string;
   fingerprint: string;
-  dependencies: readonly { name: string; fingerprint: string }[];
+  /** SHA-256 (hex) of the package's source archive, hashed from its bytes (ReleasePackage.archiveSha256). */
+  sourceSha256: string;
+}
+
+export interface CompiledPackageKey extends CompiledPackageSource {
+  stemcellOs: string;
+  stemcellVersion: string;
+  dependencies: readonly CompiledPackageSource[];
 }
 
 export interface CachedCompiledPackage {
@@ -30,56 +41,106 @@ export interface CachedCompiledPackage {
 
 export interface CompiledPackageCache {
   readonly dir: string;
+  /** A verified entry, or undefined (also when the stored blob no longer matches its digest). */
   get(key: CompiledPackageKey): Promise<CachedCompiledPackage | undefined>;
-  /** Copies `srcPath` into the cache; `sha1` is the blob's digest as the agent reported it. */
+  /** Copies `srcPath` into the cache; the copy must have `sha1` (plain SHA-1 hex or multi-digest). */
   put(key: CompiledPackageKey, srcPath: string, sha1: string): Promise<CachedCompiledPackage>;
 }
 
-/** A stable id for a key: the same package built against the same things gets the same id. */
+function canonicalKey(key: CompiledPackageKey): string {
+  const deps = [...key.dependencies]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((d) => `${d.name}:${d.fingerprint}:${d.sourceSha256}`);
+  return JSON.stringify([key.stemcellOs, key.stemcellVersion, key.name, key.fingerprint, key.sourceSha256, deps]);
+}
+
+/** A stable id for a key: the same package source built against the same things gets the same id. */
 export function compiledPackageKeyId(key: CompiledPackageKey): string {
-  const deps = [...key.dependencies].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((d) => `${d.name}:${d.fingerprint}`);
-  const canonical = JSON.stringify([key.stemcellOs, key.stemcellVersion, key.name, key.fingerprint, deps]);
-  return `${key.name}-${createHash("sha256").update(canonical).digest("hex").slice(0, 40)}`;
+  return `${key.name}-${createHash("sha256").update(canonicalKey(key)).digest("hex").slice(0, 40)}`;
 }
 
 interface Entry {
   key: CompiledPackageKey;
   sha1: string;
+  sha256: string;
   size: number;
 }
 
-export function openCompiledPackageCache(dir: string): CompiledPackageCache {
+function isEntry(value: unknown): value is Entry {
+  if (!isRecord(value) || !isRecord(value["key"]) || !Array.isArray(value["key"]["dependencies"])) return false;
+  return typeof value["sha1"] === "string" && typeof value["sha256"] === "string" && typeof value["size"] === "number";
+}
+
+/** `warn` hears about entries dropped because their blob no longer matches. */
+export function openCompiledPackageCache(dir: string, warn: (message: string) => void = () => {}): CompiledPackageCache {
+  const drop = async (id: string): Promise<void> => {
+    await rm(join(dir, `${id}.json`), { force: true });
+    await rm(join(dir, `${id}.tgz`), { force: true });
+  };
   return {
     dir,
     async get(key) {
       const id = compiledPackageKeyId(key);
-      let entry: Entry;
-      try {
-        entry = JSON.parse(await readFile(join(dir, `${id}.json`), "utf8")) as Entry;
-      } catch {
+      const text = await readFile(join(dir, `${id}.json`), "utf8").catch(() => undefined);
+      if (text === undefined) return undefined;
+      const blob = join(dir, `${id}.tgz`);
+      const problem = await checkEntry(text, key, blob);
+      if (problem !== undefined) {
+        await drop(id);
+        warn(`Compiled package '${key.name}' in the local cache (${blob}) ${problem}: removed it; it will be recompiled.`);
         return undefined;
       }
-      const blob = join(dir, `${id}.tgz`);
-      const info = await stat(blob).catch(() => undefined);
-      // A blob of the wrong size was damaged after it was stored: treat it as never cached.
-      if (info === undefined || info.size !== entry.size) return undefined;
-      return { path: blob, sha1: entry.sha1 };
+      return { path: blob, sha1: (JSON.parse(text) as Entry).sha1 };
     },
     async put(key, srcPath, sha1) {
+      const expected = parseMultiDigest(sha1);
+      if (expected === undefined) throw new Error(`cannot keep compiled package '${key.name}': '${sha1}' is not a digest`);
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const id = compiledPackageKeyId(key);
       const blob = join(dir, `${id}.tgz`);
       const temp = join(dir, `.${id}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+      let actual: { sha1?: string; sha256?: string };
       try {
         await copyFile(srcPath, temp);
+        actual = await hashFile(temp, ["sha1", "sha256", ...expected.map((d) => d.algorithm)]);
+        const wrong = findMismatch(expected, actual);
+        if (wrong !== undefined) {
+          throw new Error(`cannot keep compiled package '${key.name}': its blob does not have digest ${formatDigest(wrong)}`);
+        }
         await rename(temp, blob);
       } catch (error) {
         await rm(temp, { force: true });
         throw error;
       }
-      const entry: Entry = { key: { ...key, dependencies: [...key.dependencies] }, sha1, size: (await stat(blob)).size };
+      const entry: Entry = {
+        key: { ...key, dependencies: [...key.dependencies] },
+        sha1: actual.sha1 ?? "",
+        sha256: actual.sha256 ?? "",
+        size: (await stat(blob)).size,
+      };
       await writeFileAtomic(join(dir, `${id}.json`), `${JSON.stringify(entry, null, 2)}\n`, 0o600);
-      return { path: blob, sha1 };
+      return { path: blob, sha1: entry.sha1 };
     },
   };
+}
+
+/** Why a stored entry cannot be used, or undefined when its blob is what was stored for `key`. */
+async function checkEntry(text: string, key: CompiledPackageKey, blob: string): Promise<string | undefined> {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch (error) {
+    return `has an unreadable entry (${messageOf(error)})`;
+  }
+  // Entries written before blobs were verified on read have no sha256: they are not trusted.
+  if (!isEntry(entry)) return "has an entry without the digest this version checks";
+  if (canonicalKey(entry.key) !== canonicalKey(key)) return "has an entry recorded for another package";
+  const info = await stat(blob).catch(() => undefined);
+  if (info === undefined) return "has lost its blob";
+  if (info.size !== entry.size) return `does not match the size recorded when it was stored (${info.size} bytes, recorded ${entry.size})`;
+  const actual = await hashFile(blob, ["sha1", "sha256"]);
+  if (actual.sha256 !== entry.sha256 || actual.sha1 !== entry.sha1) {
+    return `does not match the digest recorded when it was stored (sha256 ${actual.sha256 ?? "?"}, recorded ${entry.sha256})`;
+  }
+  return undefined;
 }

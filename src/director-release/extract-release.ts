@@ -1,8 +1,9 @@
 /**
  * Extracts a release tarball into `workDir` (safely), checks every job and package archive
- * against the digests in release.MF, and extracts each job into `workDir/jobs/<name>/` so its
- * job.MF, monit and templates can be read. Package archives stay packed: whoever compiles or
- * uploads them takes the .tgz as it is.
+ * against the digests in release.MF (keeping each package archive's SHA-256 as hashed, for
+ * caches to key on), and extracts each job into `workDir/jobs/<name>/` so its job.MF, monit
+ * and templates can be read. Package archives stay packed: whoever compiles or uploads them
+ * takes the .tgz as it is.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -31,8 +32,10 @@ export async function extractRelease(tarball: string, workDir: string): Promise<
   const packages = await Promise.all(
     manifest.packages.map(async (p): Promise<ReleasePackage> => {
       const archivePath = join(workDir, p.compiled ? "compiled_packages" : "packages", `${p.name}.tgz`);
-      await verifyFileDigest(archivePath, p.sha1, `Package '${p.name}' of ${label}`).catch(missingAs(archivePath, `Package '${p.name}' of ${label}`));
-      const out: ReleasePackage = { name: p.name, fingerprint: p.fingerprint, sha1: p.sha1, dependencies: p.dependencies, archivePath, compiled: p.compiled };
+      const what = `Package '${p.name}' of ${label}`;
+      const digests = await verifyFileDigest(archivePath, p.sha1, what).catch(missingAs(archivePath, what));
+      const archiveSha256 = digests.sha256 ?? "";
+      const out: ReleasePackage = { name: p.name, fingerprint: p.fingerprint, sha1: p.sha1, archiveSha256, dependencies: p.dependencies, archivePath, compiled: p.compiled };
       if (p.stemcell !== undefined) out.stemcell = p.stemcell;
       return out;
     }),

@@ -7,7 +7,7 @@ export { inspectRelease } from "./inspect-release.js";
 export { extractRelease } from "./extract-release.js";
 export type { ReleaseSummary, ExtractedRelease, ReleaseJob, ReleasePackage, JobSpec } from "./release-types.js";
 export { openCompiledPackageCache, compiledPackageKeyId } from "./compiled-package-cache.js";
-export type { CompiledPackageKey, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";
+export type { CompiledPackageKey, CompiledPackageSource, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";
 // Template rendering is TEMPLATES' folder; its JobSpec is the same shape as ours above.
 export { renderJobs, archiveRenderedJobs } from "./templates/index.js";
 export type { JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./templates/index.js";

@@ -25,7 +25,10 @@ export interface ReleaseJob {
 export interface ReleasePackage {
   name: string;
   fingerprint: string;
+  /** As release.MF states it (checked against the archive). */
   sha1: string;
+  /** SHA-256 (hex) of the archive, hashed from its bytes when the release was extracted. */
+  archiveSha256: string;
   dependencies: string[];
   /** The package's .tgz inside the extracted release (source or compiled). */
   archivePath: string;

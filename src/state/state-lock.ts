@@ -1,167 +1,28 @@
 /**
- * `<state>.lock`: one writer per state file. The lock file names its holder (pid, host, command,
- * start time) so a refused run can say who holds it. A lock left by a process that is gone on
- * this host is taken over with a warning; a lock from another host is never second-guessed.
+ * `<state>.lock`: one writer per state file, refused at once while another run holds it (see
+ * common/file-lock.ts for how holders are named and stale locks taken over).
  */
-import { open, readFile, rename, rm, link } from "node:fs/promises";
-import { readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
-import { BootstrapError, isAlive } from "../common/index.js";
+import { acquireFileLock, BootstrapError, describeLockOwner } from "../common/index.js";
+import type { HeldLock, LockOwner } from "../common/index.js";
 
-export interface LockOwner {
-  pid: number;
-  host: string;
-  command: string;
-  started_at: string;
-}
+export type { HeldLock, LockOwner };
 
-export interface HeldLock {
-  readonly path: string;
-  release(): Promise<void>;
-}
-
-const held = new Map<string, string>(); // lock path → our lock text, released at exit as a last resort
-let exitHookInstalled = false;
-
-export async function acquireLock(path: string, command: string, warnings: string[]): Promise<HeldLock> {
-  const owner: LockOwner = { pid: process.pid, host: hostname(), command, started_at: new Date().toISOString() };
-  const text = `${JSON.stringify(owner, null, 4)}\n`;
-  // A few rounds: after a take-over, or a holder releasing meanwhile, we try again.
-  for (let round = 0; round < 3; round++) {
-    if (await tryCreate(path, text)) return remember(path, text);
-    let existing = await readOwner(path);
-    if (existing === "unreadable") {
-      // The holder may be between creating and filling the file: give it a moment. Still
-      // unreadable after that, it died there.
-      await new Promise((r) => setTimeout(r, 50));
-      existing = await readOwner(path);
-    }
-    if (existing === "gone") continue;
-    if (existing !== "unreadable" && !isStaleHere(existing)) throw lockedBy(path, existing);
-    if (await takeOver(path, existing)) {
-      warnings.push(
-        existing === "unreadable"
-          ? `took over the unreadable lock ${path}`
-          : `took over the lock ${path} left by ${describeOwner(existing)}, which is no longer running`,
-      );
-    }
-  }
-  const last = await readOwner(path);
-  throw lockedBy(path, typeof last === "string" ? undefined : last);
-}
-
-async function tryCreate(path: string, text: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, "wx", 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new BootstrapError("STATE_WRITE_FAILED", `Cannot create the lock file ${path}: ${(error as Error).message}`, {
-      hint: "Check that the state file's directory exists and is writable.",
-      cause: error,
-    });
-  }
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-async function readOwner(path: string): Promise<LockOwner | "gone" | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw error;
-  }
-  try {
-    const value = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof value.pid === "number" && typeof value.host === "string") {
-      return {
-        pid: value.pid,
-        host: value.host,
-        command: String(value.command ?? "?"),
-        started_at: String(value.started_at ?? "?"),
-      };
-    }
-  } catch {
-    // falls through
-  }
-  return "unreadable";
-}
-
-function isStaleHere(owner: LockOwner): boolean {
-  return owner.host === hostname() && !isAlive(owner.pid);
-}
-
-/**
- * Move the stale lock aside by rename (atomic, so of two runs taking over at once only one
- * moves a given file), then check that what we moved is the stale lock we judged and not a
- * fresh one a competitor created meanwhile — which we put back.
- */
-async function takeOver(path: string, judged: LockOwner | "unreadable"): Promise<boolean> {
-  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-  const moved = await readOwner(aside);
-  const same =
-    judged === "unreadable"
-      ? moved === "unreadable"
-      : typeof moved === "object" && moved.pid === judged.pid && moved.started_at === judged.started_at;
-  if (!same) {
-    await link(aside, path).catch(() => undefined);
-  }
-  await rm(aside, { force: true });
-  return same;
-}
-
-function remember(path: string, text: string): HeldLock {
-  held.set(path, text);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort for a caller that forgot close(): never on kill -9, hence the take-over above.
-    process.once("exit", () => {
-      for (const [lockPath, text] of held) {
-        if (readFileSyncOrEmpty(lockPath) === text) rmSync(lockPath, { force: true });
-      }
-    });
-  }
-  let released = false;
-  return {
-    path,
-    async release() {
-      if (released) return;
-      released = true;
-      held.delete(path);
-      const current = await readFile(path, "utf8").catch(() => undefined);
-      if (current === text) await rm(path, { force: true });
-    },
-  };
-}
-
-function readFileSyncOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-function describeOwner(owner: LockOwner): string {
-  return `pid ${owner.pid} on ${owner.host} (\`${owner.command}\`, started ${owner.started_at})`;
+export function acquireLock(path: string, command: string, warnings: string[]): Promise<HeldLock> {
+  return acquireFileLock(path, {
+    command,
+    warnings,
+    locked: (owner) => lockedBy(path, owner),
+    cannotCreate: (error) =>
+      new BootstrapError("STATE_WRITE_FAILED", `Cannot create the lock file ${path}: ${(error as Error).message}`, {
+        hint: "Check that the state file's directory exists and is writable, and that its disk has space.",
+        cause: error,
+      }),
+  });
 }
 
 function lockedBy(path: string, owner: LockOwner | undefined): BootstrapError {
-  const who = owner === undefined ? "another run" : describeOwner(owner);
+  const who = owner === undefined ? "another run" : describeLockOwner(owner);
   const remote = owner !== undefined && owner.host !== hostname();
   return new BootstrapError("STATE_LOCKED", `The state file is locked by ${who}: ${path}`, {
     hint: remote

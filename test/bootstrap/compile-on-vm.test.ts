@@ -51,6 +51,7 @@ async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = asy
     name,
     fingerprint: `fp-${name}`,
     sha1: "a".repeat(40),
+    archiveSha256: "b".repeat(64),
     dependencies,
     archivePath: `/src/${name}.tgz`,
     compiled: false,

@@ -1,6 +1,6 @@
 /** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
 import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
-import { CpiError } from "../../src/cpi-runner/index.js";
+import { CpiError, type CreateVmArgs, type Journaled } from "../../src/cpi-runner/index.js";
 import { emptyDeploymentState } from "../../src/state/index.js";
 
 export class FakeState implements StatePort {
@@ -26,25 +26,30 @@ export class FakeCpi implements CpiPort {
   disks = new Set<string>();
   stemcells = new Set<string>();
   private n = 0;
-  async createStemcell(): Promise<string> {
+  // Calls that create or delete something hand their outcome to `record`, as the real client does.
+  async createStemcell(_image: string, _cp: object, j: Journaled<string>): Promise<string> {
     const cid = `sc-${++this.n}`;
     this.stemcells.add(cid);
     this.calls.push("create_stemcell");
+    await j.record(cid);
     return cid;
   }
-  async deleteStemcell(cid: string): Promise<void> {
+  async deleteStemcell(cid: string, j: Journaled<void>): Promise<void> {
     this.calls.push(`delete_stemcell ${cid}`);
     this.stemcells.delete(cid);
+    await j.record();
   }
-  async createVm(): Promise<{ cid: string }> {
+  async createVm(_a: CreateVmArgs, j: Journaled<{ cid: string }>): Promise<{ cid: string }> {
     const cid = `vm-${++this.n}`;
     this.vms.add(cid);
     this.calls.push("create_vm");
+    await j.record({ cid });
     return { cid };
   }
-  async deleteVm(cid: string): Promise<void> {
+  async deleteVm(cid: string, j: Journaled<void>): Promise<void> {
     this.calls.push(`delete_vm ${cid}`);
     if (!this.vms.delete(cid)) throw cpiError("delete_vm", "Bosh::Clouds::VMNotFound", `VM '${cid}' not found`);
+    await j.record();
   }
   async hasVm(cid: string): Promise<boolean> {
     return this.vms.has(cid);
@@ -52,10 +57,11 @@ export class FakeCpi implements CpiPort {
   async setVmMetadata(): Promise<void> {
     throw cpiError("set_vm_metadata", "Bosh::Clouds::NotImplemented", "no metadata here");
   }
-  async createDisk(size: number): Promise<string> {
+  async createDisk(size: number, _cp: object, _vm: string, j: Journaled<string>): Promise<string> {
     const cid = `disk-${++this.n}`;
     this.disks.add(cid);
     this.calls.push(`create_disk ${size}`);
+    await j.record(cid);
     return cid;
   }
   async attachDisk(vm: string, disk: string): Promise<unknown> {
@@ -65,9 +71,10 @@ export class FakeCpi implements CpiPort {
   async detachDisk(vm: string, disk: string): Promise<void> {
     this.calls.push(`detach_disk ${vm} ${disk}`);
   }
-  async deleteDisk(cid: string): Promise<void> {
+  async deleteDisk(cid: string, j: Journaled<void>): Promise<void> {
     this.calls.push(`delete_disk ${cid}`);
     if (!this.disks.delete(cid)) throw cpiError("delete_disk", "Bosh::Clouds::DiskNotFound", `disk '${cid}' not found`);
+    await j.record();
   }
   async setDiskMetadata(): Promise<void> {}
   /** The VM's SSH host key as the CPI reports it (an OpenSSH public key line); undefined as most CPIs. */

@@ -6,6 +6,7 @@ const pkg = (name: string, dependencies: string[] = [], fingerprint = `fp-${name
   name,
   fingerprint,
   sha1: "x",
+  archiveSha256: `sha256-of-${name}`,
   dependencies,
   archivePath: `/r/${name}.tgz`,
   compiled: false,
@@ -32,8 +33,8 @@ describe("resolveCpiPackages", () => {
     const resolved = resolveCpiPackages([r], resolveCpiJobs([r], [{ name: "cpi", release: "cpi" }]));
     expect(resolved.map((p) => p.name)).toEqual(["base", "lib", "app"]);
     expect(resolved.find((p) => p.name === "app")?.transitiveDependencies).toEqual([
-      { name: "base", fingerprint: "fp-base" },
-      { name: "lib", fingerprint: "fp-lib" },
+      { name: "base", fingerprint: "fp-base", sourceSha256: "sha256-of-base" },
+      { name: "lib", fingerprint: "fp-lib", sourceSha256: "sha256-of-lib" },
     ]);
   });
 

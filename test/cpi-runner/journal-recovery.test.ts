@@ -1,6 +1,7 @@
 /**
  * No kill leaks a resource: a run killed with SIGKILL while the CPI creates a VM leaves a
- * journal entry, and the next run's recoverPendingCalls waits for the CPI and returns the CID.
+ * journal entry, and the next run's recoverPendingCalls waits for the CPI and returns the CID;
+ * the entry stays until the caller, having recorded the CID, forgets it.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -30,7 +31,7 @@ async function waitForFile(path: string, timeoutMs: number): Promise<string> {
 
 function record(overrides: Partial<JournalRecord>): JournalRecord {
   return {
-    version: 1,
+    version: 2,
     request_id: "cpi-aaaaaaaaaaaa",
     method: "create_vm",
     arguments: ["agent-1"],
@@ -65,10 +66,15 @@ describe("a run killed during create_vm", () => {
         arguments: ["agent-7", "st-1", {}, {}, [], {}],
         tag: { kind: "vm", agent_id: "agent-7" },
         outcome: { kind: "result", result: { cid: "vm-1", networks: {} } },
+        entry: expect.stringMatching(/\.json$/),
+        forget: expect.any(Function),
       },
     ]);
     expect(logger.text()).toContain(`waiting for CPI 'create_vm' (pid ${cpiPid})`);
     await stat(join(cpi.dir, "iaas", "vm-1"));
+    // Not forgotten until the caller says the state holds it: a second look finds it again.
+    expect(await recoverPendingCalls(cpi.journalDir, logger)).toMatchObject([{ outcome: { kind: "result", result: { cid: "vm-1" } } }]);
+    await recovered[0]!.forget();
     expect(await readdir(cpi.journalDir)).toEqual([]);
     expect(await recoverPendingCalls(cpi.journalDir, logger)).toEqual([]);
   });
@@ -113,6 +119,22 @@ describe("recoverPendingCalls", () => {
     expect(call).toMatchObject({ method: "delete_vm", outcome: { kind: "result", result: null } });
   });
 
+  it("a result of the wrong shape is lost, not failed: the CPI may have made something", async () => {
+    const dir = await journal();
+    const files = await writeIntent(dir, record({ pid: 999_999_999 }));
+    await writeFile(files.stdout, JSON.stringify({ result: { unexpected: true }, error: null }));
+    const [call] = await recoverPendingCalls(dir, new MemoryLogger());
+    expect(call!.outcome).toEqual({ kind: "lost", reason: expect.stringContaining("[cid, networks]") });
+  });
+
+  it("forgets a call whose pid was never recorded: the CPI never got its request, whatever it printed", async () => {
+    const dir = await journal();
+    const files = await writeIntent(dir, record({}));
+    await writeFile(files.stdout, JSON.stringify({ result: null, error: { type: "Bosh::Clouds::CloudError", message: "no request on stdin" } }));
+    expect(await recoverPendingCalls(dir, new MemoryLogger())).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it("forgets an intent whose CPI never started, and output files without a record", async () => {
     const dir = await journal();
     await writeIntent(dir, record({}));
@@ -124,7 +146,8 @@ describe("recoverPendingCalls", () => {
 
   it("stops waiting with INTERRUPTED when aborted, keeping the entry for the next run", async () => {
     const dir = await journal();
-    const files = await writeIntent(dir, record({}));
+    // An earlier version's record: no pid, so whoever holds the response file open is the CPI.
+    const files = await writeIntent(dir, record({ version: 1 }));
     // No pid recorded, and a live process (this one) holds the response file open.
     await writeFile(files.stdout, "");
     const handle = await open(files.stdout, "a");

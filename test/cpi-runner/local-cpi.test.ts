@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const cid of vmsToDelete) await client.deleteVm(cid).catch(() => undefined);
+  for (const cid of vmsToDelete) await client.deleteVm(cid, { record: async () => undefined }).catch(() => undefined);
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
@@ -65,33 +65,33 @@ describe("the local CPI through CpiClient", () => {
   });
 
   it("creates and deletes a stemcell, a VM and a disk", async () => {
-    const stemcellCid = await client.createStemcell(image, {}, { kind: "stemcell" });
+    const stemcellCid = await client.createStemcell(image, {}, { tag: { kind: "stemcell" }, record: async () => undefined });
     const networks = {
       default: { type: "manual", ip: IP, netmask: "255.255.255.0", gateway: "127.0.40.1", cloud_properties: {}, default: ["dns", "gateway"] },
     };
     const vm = await client.createVm(
       { agentId: "agent-local-1", stemcellCid, cloudProperties: {}, networks, diskCids: [], env: { bosh: {} } },
-      { kind: "vm" },
+      { tag: { kind: "vm" }, record: async () => undefined },
     );
     vmsToDelete.push(vm.cid);
     expect(vm.networks).toMatchObject({ default: { ip: IP } });
     expect(await client.hasVm(vm.cid)).toBe(true);
     await client.setVmMetadata(vm.cid, { director: "director-local", name: "bosh/0" });
 
-    const diskCid = await client.createDisk(64, {}, vm.cid, { kind: "disk" });
+    const diskCid = await client.createDisk(64, {}, vm.cid, { tag: { kind: "disk" }, record: async () => undefined });
     expect(await client.hasDisk(diskCid)).toBe(true);
     expect(await client.attachDisk(vm.cid, diskCid)).toMatchObject({ path: expect.any(String) });
     await client.detachDisk(vm.cid, diskCid);
-    await client.deleteDisk(diskCid);
+    await client.deleteDisk(diskCid, { record: async () => undefined });
     expect(await client.hasDisk(diskCid)).toBe(false);
 
-    await client.deleteVm(vm.cid);
+    await client.deleteVm(vm.cid, { record: async () => undefined });
     vmsToDelete.splice(0);
     expect(await client.hasVm(vm.cid)).toBe(false);
-    const again = await client.deleteVm(vm.cid).catch((error: unknown) => error);
+    const again = await client.deleteVm(vm.cid, { record: async () => undefined }).catch((error: unknown) => error);
     expect(isCpiNotFound(again)).toBe(true);
 
-    await client.deleteStemcell(stemcellCid);
+    await client.deleteStemcell(stemcellCid, { record: async () => undefined });
     expect(await readdir(join(work, "state.json.cpi-journal"))).toEqual([]);
     expect(logger.text()).not.toContain("local-cpi-test-pw");
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { compiledPackageKeyId, openCompiledPackageCache, type CompiledPackageKey } from "../../src/director-release/index.js";
+import { sha1Of, sha256Of } from "./release-fixtures.js";
 
 let root: string;
 beforeEach(() => {
@@ -14,18 +15,20 @@ const key: CompiledPackageKey = {
   stemcellVersion: "1.100",
   name: "ruby",
   fingerprint: "fp-ruby",
+  sourceSha256: "1".repeat(64),
   dependencies: [
-    { name: "yaml", fingerprint: "fp-yaml" },
-    { name: "openssl", fingerprint: "fp-ssl" },
+    { name: "yaml", fingerprint: "fp-yaml", sourceSha256: "2".repeat(64) },
+    { name: "openssl", fingerprint: "fp-ssl", sourceSha256: "3".repeat(64) },
   ],
 };
+const [yaml, openssl] = key.dependencies as [CompiledPackageKey["dependencies"][number], CompiledPackageKey["dependencies"][number]];
 
 describe("compiled-package cache", () => {
   it("returns what was put, from a later instance too, with its sha1", async () => {
     const src = join(root, "blob.tgz");
     writeFileSync(src, "compiled bytes");
     const dir = join(root, "cache");
-    const stored = await openCompiledPackageCache(dir).put(key, src, "sha256:abc");
+    const stored = await openCompiledPackageCache(dir).put(key, src, `sha256:${sha256Of(src)}`);
     expect(stored.path.startsWith(dir)).toBe(true);
     const hit = await openCompiledPackageCache(dir).get({ ...key, dependencies: [...key.dependencies].reverse() });
     expect(hit).toEqual(stored);
@@ -37,13 +40,15 @@ describe("compiled-package cache", () => {
     ["stemcell OS", { stemcellOs: "ubuntu-noble" }],
     ["stemcell version", { stemcellVersion: "1.101" }],
     ["fingerprint", { fingerprint: "fp-other" }],
-    ["a dependency's fingerprint", { dependencies: [{ name: "yaml", fingerprint: "fp-yaml-2" }, { name: "openssl", fingerprint: "fp-ssl" }] }],
-    ["the dependency set", { dependencies: [{ name: "yaml", fingerprint: "fp-yaml" }] }],
+    ["source archive's digest", { sourceSha256: "4".repeat(64) }],
+    ["a dependency's fingerprint", { dependencies: [{ ...yaml, fingerprint: "fp-yaml-2" }, openssl] }],
+    ["a dependency's source archive's digest", { dependencies: [{ ...yaml, sourceSha256: "5".repeat(64) }, openssl] }],
+    ["the dependency set", { dependencies: [yaml] }],
   ])("misses when the %s differs", async (_what, change) => {
     const src = join(root, "blob.tgz");
     writeFileSync(src, "x");
     const cache = openCompiledPackageCache(join(root, "cache"));
-    await cache.put(key, src, "abc");
+    await cache.put(key, src, sha1Of(src));
     expect(await cache.get({ ...key, ...change })).toBeUndefined();
     expect(compiledPackageKeyId({ ...key, ...change })).not.toBe(compiledPackageKeyId(key));
   });
@@ -52,8 +57,29 @@ describe("compiled-package cache", () => {
     const src = join(root, "blob.tgz");
     writeFileSync(src, "compiled bytes");
     const cache = openCompiledPackageCache(join(root, "cache"));
-    const stored = await cache.put(key, src, "abc");
+    const stored = await cache.put(key, src, sha1Of(src));
     appendFileSync(stored.path, "garbage");
     expect(await cache.get(key)).toBeUndefined();
+  });
+
+  it("refuses to store a blob that does not have the digest the caller expects", async () => {
+    const src = join(root, "blob.tgz");
+    writeFileSync(src, "compiled bytes");
+    const dir = join(root, "cache");
+    await expect(openCompiledPackageCache(dir).put(key, src, "0".repeat(40))).rejects.toThrow(/does not have digest/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("treats a blob altered after storing (same size, other bytes) as a miss: the entry goes, with a warning", async () => {
+    const src = join(root, "blob.tgz");
+    writeFileSync(src, "compiled bytes");
+    const warnings: string[] = [];
+    const dir = join(root, "cache");
+    const cache = openCompiledPackageCache(dir, (message) => warnings.push(message));
+    const stored = await cache.put(key, src, sha1Of(src));
+    writeFileSync(stored.path, "planted bytes!");
+    expect(await cache.get(key)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/compiled package 'ruby'.*digest/i)]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, stat, writeFile, copyFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readFile, rm, stat, writeFile, copyFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
@@ -109,5 +109,49 @@ describe("vars store", () => {
     const store = await readStore();
     expect((store["mbus_tls"] as Record<string, string>)["ca"]).toBe((store["default_ca"] as Record<string, string>)["certificate"]);
     expect(store["mbus_password"]).toMatch(/^[a-z0-9]{32}$/);
+  });
+
+  describe("shared by runs at once", () => {
+    const twoRuns = async () => {
+      await writeFile(join(dir, "a.yml"), yaml.dump({ name: "a", p: "((pw))", q: "((only_a))", variables: [{ name: "pw", type: "password" }, { name: "only_a", type: "password" }] }));
+      await writeFile(join(dir, "b.yml"), yaml.dump({ name: "b", p: "((pw))", q: "((only_b))", variables: [{ name: "pw", type: "password" }, { name: "only_b", type: "password" }] }));
+      // Both read the (empty) store before either generates anything.
+      return Promise.all([evaluateManifest(input({ manifestPath: "a.yml" }), opts), evaluateManifest(input({ manifestPath: "b.yml" }), opts)]);
+    };
+
+    it("a value the other run generated meanwhile is taken, not generated again, and nothing either generated is lost", async () => {
+      const [a, b] = await twoRuns();
+      const store = await readStore();
+      expect((a.document as Record<string, unknown>)["p"]).toBe(store["pw"]);
+      expect((b.document as Record<string, unknown>)["p"]).toBe(store["pw"]);
+      expect((a.document as Record<string, unknown>)["q"]).toBe(store["only_a"]);
+      expect((b.document as Record<string, unknown>)["q"]).toBe(store["only_b"]);
+      expect([...a.generated, ...b.generated].filter((n) => n === "pw")).toHaveLength(1);
+      await expect(stat(join(dir, "store.yml.lock"))).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("a run writing the store keeps what another wrote since it read it, and never replaces a value", async () => {
+      await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
+      await writeFile(join(dir, "store.yml"), "");
+      const locked = join(dir, "store.yml.lock");
+      // Held by a live process (this one): the run opens the store, then waits for the lock.
+      await writeFile(locked, JSON.stringify({ pid: process.pid, host: hostname(), command: "test", started_at: "now" }));
+      const run = evaluateManifest(input(), opts);
+      await new Promise((r) => setTimeout(r, 300));
+      await writeFile(join(dir, "store.yml"), "pw: from-the-other-run\nother: kept\n");
+      await rm(locked);
+      const out = await run;
+      expect(out.document).toMatchObject({ p: "from-the-other-run" });
+      expect(out.generated).toEqual(["a"]);
+      expect(await readStore()).toMatchObject({ pw: "from-the-other-run", other: "kept", a: expect.stringMatching(/^[a-z0-9]+$/) });
+    });
+
+    it("takes over the lock of a run that is gone", async () => {
+      await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "password" }]));
+      await writeFile(join(dir, "store.yml.lock"), JSON.stringify({ pid: 999_999_999, host: hostname(), command: "killed", started_at: "then" }));
+      const out = await evaluateManifest(input(), opts);
+      expect(out.generated).toEqual(["pw", "a"]);
+      await expect(stat(join(dir, "store.yml.lock"))).rejects.toMatchObject({ code: "ENOENT" });
+    });
   });
 });

@@ -2,8 +2,9 @@
  * Compiles one source package on this machine the way bosh-cli does for CPI releases: the
  * package archive extracted into a scratch dir, then `bash -x packaging` run there with
  * BOSH_COMPILE_TARGET, BOSH_INSTALL_TARGET, BOSH_PACKAGE_NAME, BOSH_PACKAGE_VERSION and
- * BOSH_PACKAGES_DIR over the caller's environment (dependencies are already installed under
- * BOSH_PACKAGES_DIR). The output goes to the debug log; on failure its tail is in the error.
+ * BOSH_PACKAGES_DIR over the allow-listed part of our environment (see child-env.ts; the
+ * dependencies are already installed under BOSH_PACKAGES_DIR). The output goes to the debug
+ * log; on failure its tail is in the error.
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { execa } from "execa";
 import { extractTarballSafely } from "../../artefacts/index.js";
 import { BootstrapError, redact, type Logger } from "../../common/index.js";
 import type { ReleasePackage } from "../../director-release/index.js";
+import { childEnv } from "../child-env.js";
 
 export interface CompileInput {
   pkg: ReleasePackage;
@@ -42,14 +44,14 @@ export async function compilePackage({ pkg, packagesDir, scratchDir, logger, sig
   logger.debug(`Compiling package ${pkg.name}/${pkg.fingerprint} in ${compileDir}`);
   const child = execa("bash", ["-x", "packaging"], {
     cwd: compileDir,
-    env: {
+    env: childEnv(process.env, {
       BOSH_COMPILE_TARGET: compileDir,
       BOSH_INSTALL_TARGET: installDir,
       BOSH_PACKAGE_NAME: pkg.name,
       BOSH_PACKAGE_VERSION: pkg.fingerprint,
       BOSH_PACKAGES_DIR: packagesDir,
-    },
-    extendEnv: true,
+    }),
+    extendEnv: false,
     all: true,
     reject: false,
     stdin: "ignore",

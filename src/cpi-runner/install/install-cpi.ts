@@ -1,8 +1,9 @@
 /**
  * installCpi: makes the CPI runnable on this machine from its (extracted) release, as bosh-cli's
  * installer does, under `<installationDir>`:
- *   compiled-packages/  compiled blobs keyed by name + fingerprint + dependency fingerprints
- *                       (kept across runs: a second run compiles nothing)
+ *   compiled-packages/  compiled blobs keyed by name + fingerprint + source digest, and those
+ *                       of the dependencies (kept across runs, verified on every read: a
+ *                       second run compiles nothing)
  *   packages/<name>/    BOSH_PACKAGES_DIR for the CPI
  *   package-markers/    which cached blob each packages/<name> holds
  *   jobs/<name>/        BOSH_JOBS_DIR: the rendered CPI job(s), bin/* executable
@@ -33,7 +34,10 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
   await rm(dirs.scratchDir, { recursive: true, force: true });
   await mkdir(dirs.scratchDir, { recursive: true, mode: 0o700 });
   await mkdir(dirs.packagesDir, { recursive: true });
-  const cache = openCompiledPackageCache(join(installationDir, "compiled-packages"));
+  const cache = openCompiledPackageCache(join(installationDir, "compiled-packages"), (message) => {
+    logger.warn(message);
+    opts.onEvent?.({ kind: "warning", message });
+  });
 
   await runGraph(
     packages,

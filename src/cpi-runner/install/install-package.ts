@@ -1,6 +1,7 @@
 /**
  * Makes one CPI package present in BOSH_PACKAGES_DIR, compiling only when the installation's
- * compiled-package cache has no entry for its name, fingerprint and dependency fingerprints.
+ * compiled-package cache has no (verified) entry for its name, fingerprint and source digest and
+ * those of its dependencies.
  * A marker per package (outside BOSH_PACKAGES_DIR, removed before the directory is touched and
  * written after) records which cache entry the directory holds, so an unchanged package is
  * not even re-extracted.
@@ -21,9 +22,16 @@ export interface InstallDirs {
   scratchDir: string;
 }
 
-/** Packages compiled here are for this machine, not for a stemcell. */
+/** Packages compiled here are for this machine (its platform and CPU), not for a stemcell. */
 function keyFor(p: CpiPackage): CompiledPackageKey {
-  return { stemcellOs: `host-${platform()}`, stemcellVersion: arch(), name: p.name, fingerprint: p.package.fingerprint, dependencies: p.transitiveDependencies };
+  return {
+    stemcellOs: `host-${platform()}`,
+    stemcellVersion: arch(),
+    name: p.name,
+    fingerprint: p.package.fingerprint,
+    sourceSha256: p.package.archiveSha256,
+    dependencies: p.transitiveDependencies,
+  };
 }
 
 export async function installPackage(

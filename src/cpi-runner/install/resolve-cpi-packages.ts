@@ -5,7 +5,7 @@
  * different packages of the same name from different releases cannot both be installed.
  */
 import { BootstrapError, topologicalOrder } from "../../common/index.js";
-import type { ExtractedRelease, ReleaseJob, ReleasePackage } from "../../director-release/index.js";
+import type { CompiledPackageSource, ExtractedRelease, ReleaseJob, ReleasePackage } from "../../director-release/index.js";
 
 export interface CpiJob {
   job: ReleaseJob;
@@ -16,8 +16,11 @@ export interface CpiPackage {
   name: string;
   dependencies: string[];
   package: ReleasePackage;
-  /** All transitive dependencies, sorted by name: the cache key part bosh calls the dependency key. */
-  transitiveDependencies: { name: string; fingerprint: string }[];
+  /**
+   * All transitive dependencies, sorted by name, each with its source archive's SHA-256: the
+   * cache key part bosh calls the dependency key.
+   */
+  transitiveDependencies: CompiledPackageSource[];
 }
 
 function fail(message: string, hint: string): BootstrapError {
@@ -66,15 +69,16 @@ export function resolveCpiPackages(releases: readonly ExtractedRelease[], jobs: 
   });
 }
 
-function transitive(name: string, chosen: ReadonlyMap<string, { pkg: ReleasePackage }>): { name: string; fingerprint: string }[] {
-  const seen = new Map<string, string>();
+function transitive(name: string, chosen: ReadonlyMap<string, { pkg: ReleasePackage }>): CompiledPackageSource[] {
+  const seen = new Map<string, CompiledPackageSource>();
   const walk = (n: string): void => {
     for (const dep of chosen.get(n)?.pkg.dependencies ?? []) {
       if (seen.has(dep)) continue;
-      seen.set(dep, chosen.get(dep)?.pkg.fingerprint ?? "");
+      const pkg = chosen.get(dep)?.pkg;
+      seen.set(dep, { name: dep, fingerprint: pkg?.fingerprint ?? "", sourceSha256: pkg?.archiveSha256 ?? "" });
       walk(dep);
     }
   };
   walk(name);
-  return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, fingerprint]) => ({ name: n, fingerprint }));
+  return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

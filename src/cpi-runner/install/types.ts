@@ -7,7 +7,9 @@ export type { CpiInstallation };
 
 export type InstallEvent =
   | { kind: "compile-package"; name: string; fingerprint: string; cached: boolean; durationMs: number }
-  | { kind: "render-jobs"; durationMs: number; reused: boolean };
+  | { kind: "render-jobs"; durationMs: number; reused: boolean }
+  /** e.g. a cached compiled package whose blob no longer matched its digest (it is recompiled). */
+  | { kind: "warning"; message: string };
 
 export interface InstallCpiOptions {
   releases: ExtractedRelease[];

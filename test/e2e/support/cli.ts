@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const cliPath = join(repoRoot, "dist/bundle/bootstrap.js");
+/** The built CLI; BOOTSTRAP_TEST_CLI runs the e2e files against another build (e.g. an older one, to see a test fail). */
+export const cliPath = process.env["BOOTSTRAP_TEST_CLI"] ?? join(repoRoot, "dist/bundle/bootstrap.js");
 export const exampleManifest = join(repoRoot, "examples/manifests/local.yml");
 
 export interface CliResult {

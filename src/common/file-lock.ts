@@ -1,0 +1,188 @@
+/**
+ * A lock file (`<file>.lock`): one holder at a time. The file names its holder (pid, host,
+ * command, start time) so a refused run can say who holds it. A lock left by a process that is
+ * gone on this host is taken over with a warning; a lock from another host is never
+ * second-guessed. The state file's lock refuses at once; the vars store's waits a while, since
+ * its holders keep it only to generate and write a value.
+ */
+import { open, readFile, rename, rm, link } from "node:fs/promises";
+import { readFileSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { isAlive } from "./is-alive.js";
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  command: string;
+  started_at: string;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+export interface FileLockOptions {
+  /** Recorded in the lock, e.g. "bootstrap deploy bosh.yml". */
+  command: string;
+  /** Take-overs of stale locks are reported here. */
+  warnings: string[];
+  /** How long to wait for a live holder to let go; 0 (the default) refuses at once. */
+  waitMs?: number;
+  /** The error when a live holder keeps the lock (undefined: it could not be read). */
+  locked(owner: LockOwner | undefined): Error;
+  /** The error when the lock file cannot be created (no space, no permission). */
+  cannotCreate(error: unknown): Error;
+}
+
+const held = new Map<string, string>(); // lock path → our lock text, released at exit as a last resort
+let exitHookInstalled = false;
+const WAIT_INTERVAL_MS = 100;
+
+export async function acquireFileLock(path: string, opts: FileLockOptions): Promise<HeldLock> {
+  const owner: LockOwner = { pid: process.pid, host: hostname(), command: opts.command, started_at: new Date().toISOString() };
+  const text = `${JSON.stringify(owner, null, 4)}\n`;
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (;;) {
+    const holder = await tryRounds(path, text, opts);
+    if (holder === "acquired") return remember(path, text);
+    if (Date.now() >= deadline) throw opts.locked(holder);
+    await new Promise((r) => setTimeout(r, WAIT_INTERVAL_MS));
+  }
+}
+
+/** A few rounds: after a take-over, or a holder releasing meanwhile, we try again. */
+async function tryRounds(path: string, text: string, opts: FileLockOptions): Promise<"acquired" | LockOwner | undefined> {
+  for (let round = 0; round < 3; round++) {
+    if (await tryCreate(path, text, opts)) return "acquired";
+    let existing = await readOwner(path);
+    if (existing === "unreadable") {
+      // The holder may be between creating and filling the file: give it a moment. Still
+      // unreadable after that, it died there.
+      await new Promise((r) => setTimeout(r, 50));
+      existing = await readOwner(path);
+    }
+    if (existing === "gone") continue;
+    if (existing !== "unreadable" && !isStaleHere(existing)) return existing;
+    if (await takeOver(path, existing)) {
+      opts.warnings.push(
+        existing === "unreadable"
+          ? `took over the unreadable lock ${path}`
+          : `took over the lock ${path} left by ${describeLockOwner(existing)}, which is no longer running`,
+      );
+    }
+  }
+  const last = await readOwner(path);
+  return typeof last === "string" ? undefined : last;
+}
+
+async function tryCreate(path: string, text: string, opts: FileLockOptions): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, "wx", 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw opts.cannotCreate(error);
+  }
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } catch (error) {
+    // An empty lock (a full disk) would read as a dead holder's: leave none.
+    await handle.close();
+    await rm(path, { force: true });
+    throw opts.cannotCreate(error);
+  }
+  await handle.close();
+  return true;
+}
+
+async function readOwner(path: string): Promise<LockOwner | "gone" | "unreadable"> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw error;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof value.pid === "number" && typeof value.host === "string") {
+      return {
+        pid: value.pid,
+        host: value.host,
+        command: String(value.command ?? "?"),
+        started_at: String(value.started_at ?? "?"),
+      };
+    }
+  } catch {
+    // falls through
+  }
+  return "unreadable";
+}
+
+function isStaleHere(owner: LockOwner): boolean {
+  return owner.host === hostname() && !isAlive(owner.pid);
+}
+
+/**
+ * Move the stale lock aside by rename (atomic, so of two runs taking over at once only one
+ * moves a given file), then check that what we moved is the stale lock we judged and not a
+ * fresh one a competitor created meanwhile — which we put back.
+ */
+async function takeOver(path: string, judged: LockOwner | "unreadable"): Promise<boolean> {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  const moved = await readOwner(aside);
+  const same =
+    judged === "unreadable"
+      ? moved === "unreadable"
+      : typeof moved === "object" && moved.pid === judged.pid && moved.started_at === judged.started_at;
+  if (!same) {
+    await link(aside, path).catch(() => undefined);
+  }
+  await rm(aside, { force: true });
+  return same;
+}
+
+function remember(path: string, text: string): HeldLock {
+  held.set(path, text);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Last resort for a caller that forgot release(): never on kill -9, hence the take-over above.
+    process.once("exit", () => {
+      for (const [lockPath, text] of held) {
+        if (readFileSyncOrEmpty(lockPath) === text) rmSync(lockPath, { force: true });
+      }
+    });
+  }
+  let released = false;
+  return {
+    path,
+    async release() {
+      if (released) return;
+      released = true;
+      held.delete(path);
+      const current = await readFile(path, "utf8").catch(() => undefined);
+      if (current === text) await rm(path, { force: true });
+    },
+  };
+}
+
+function readFileSyncOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function describeLockOwner(owner: LockOwner): string {
+  return `pid ${owner.pid} on ${owner.host} (\`${owner.command}\`, started ${owner.started_at})`;
+}
