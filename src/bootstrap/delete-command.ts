@@ -37,11 +37,13 @@ export async function runDelete(opts: DeleteOptions, rt: Runtime): Promise<Delet
     const { manifest } = session.loaded;
     const state = session.state;
     const plan = planDeletion(state.state, session.orphanVms);
-    const cpiReleases = await reporter.stageOf("validating", () => resolveCpiReleases(manifest, paths, reporter, rt.logger, rt.signal));
+    // Only a step that calls the CPI needs its release and its installation.
+    const needsCpi = plan.steps.some((step) => step.kind !== "forget-deployment");
+    const cpiReleases = needsCpi ? await reporter.stageOf("validating", () => resolveCpiReleases(manifest, paths, reporter, rt.logger, rt.signal)) : [];
     const current = state.state.stemcells.find((s) => s.id === state.state.current_stemcell_id);
-    const ctx = await session.stageContext(cpiReleases, current?.api_version ?? 1);
+    const context = needsCpi ? await session.stageContext(cpiReleases, current?.api_version ?? 1) : undefined;
     const installationId = state.state.installation_id;
-    await applyDeletion(ctx, plan, {
+    await applyDeletion(reporter, context, plan, {
       skipDrain: opts.skipDrain,
       forgetDeployment: async () => {
         await state.remove();

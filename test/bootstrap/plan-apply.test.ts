@@ -268,7 +268,7 @@ describe("plan → apply of delete", () => {
   async function deleteAndCheck(h: Harness, p: DeletePlan): Promise<string[]> {
     h.reset();
     const forgotten: string[] = [];
-    await applyDeletion(h.ctx, p, { skipDrain: false, forgetDeployment: async () => void forgotten.push("forgot") });
+    await applyDeletion(h.ctx.reporter, h.ctx, p, { skipDrain: false, forgetDeployment: async () => void forgotten.push("forgot") });
     expect(executedKinds(h.events)).toEqual(p.steps.map((s) => s.kind));
     expect(normalised(h.cpi.calls)).toEqual(expectedCpiCalls(p));
     return forgotten;
@@ -291,6 +291,16 @@ describe("plan → apply of delete", () => {
     h.cpi.disks.clear();
     expect(await deleteAndCheck(h, planDeletion(h.state.state))).toEqual(["forgot"]);
     expect(h.state.state.disks).toEqual([]);
+  });
+
+  it("a state that records nothing: only the local record is forgotten, without the CPI", async () => {
+    const h = harness();
+    const p = planDeletion(h.state.state);
+    expect(kinds(p)).toEqual(["forget-deployment"]);
+    const forgotten: string[] = [];
+    await applyDeletion(h.ctx.reporter, undefined, p, { skipDrain: false, forgetDeployment: async () => void forgotten.push("forgot") });
+    expect(forgotten).toEqual(["forgot"]);
+    expect(executedKinds(h.events)).toEqual(["forget-deployment"]);
   });
 
   it("without state: nothing planned, nothing called, nothing forgotten", async () => {
