@@ -2,13 +2,15 @@
  * Artefact files, whatever they hold: BOSH digest strings and hashing, fetching a manifest's
  * `url` + `sha1` to a local file (download cache keyed by digest, every file verified), reading
  * one manifest file out of a tarball with its digest (cached by path, size, mtime and inode),
- * and extracting a tarball without letting it write outside its directory. Releases, stemcells
- * and the CPI installation all use these; what a release or a stemcell contains is not known here.
+ * and extracting a tarball without letting it write outside its directory (nor fill the disk),
+ * then reading the files of an extracted tree that must not be links. Releases, stemcells and the
+ * CPI installation all use these; what a release or a stemcell contains is not known here.
  */
 export { fetchArtifact } from "./fetch-artifact.js";
 export type { FetchOptions } from "./fetch-artifact.js";
 export { findMismatch, formatDigest, hashFile, parseMultiDigest } from "./digest.js";
 export type { Digest, DigestAlgorithm, DigestValues } from "./digest.js";
 export { extractTarballSafely } from "./safe-extract.js";
+export { checkExtractedFile, readExtractedFile } from "./read-extracted-file.js";
 export { summariseTarball } from "./summarise-tarball.js";
 export type { TarballKind } from "./summarise-tarball.js";

@@ -1,55 +1,73 @@
 /**
  * Reads a (gzipped) tarball once from start to end, hashing its bytes and keeping the content
  * of a few small named entries (release.MF, stemcell.MF). One pass serves both the digest and
- * the manifest, so a cache miss costs one read of the file, not two.
+ * the manifest, so a cache miss costs one read of the file, not two. Nothing is written, but
+ * the same volume limits as extraction apply (a bomb costs CPU time here), and a wanted entry
+ * is only held in memory up to MAX_WANTED_BYTES.
  */
-import { createReadStream } from "node:fs";
 import { Parser, type ReadEntry } from "tar";
+import { BootstrapError } from "../common/index.js";
 import { MultiHasher, type DigestAlgorithm, type DigestValues } from "./digest.js";
+import { normalizeEntryPath } from "./entry-policy.js";
+import { extractLimitsFrom, formatBytes, type ExtractLimits } from "./extract-limits.js";
+import { feedTarball, VolumeExceeded } from "./metered-tar-stream.js";
+import { archiveTooLarge } from "./tarball-errors.js";
 
 export interface TarballScan {
   digests: DigestValues;
   files: Map<string, Buffer>;
 }
 
-/** `./a/b`, `a/b/` and `a//b` all name `a/b`. */
-function normalizeEntryPath(path: string): string {
-  return path
-    .split("/")
-    .filter((p) => p !== "" && p !== ".")
-    .join("/");
-}
+/** The largest real release.MF (hundreds of packages) is well under 1 MiB. */
+const MAX_WANTED_BYTES = 16 * 1024 ** 2;
 
-export async function scanTarball(path: string, wanted: readonly string[], algorithms: readonly DigestAlgorithm[]): Promise<TarballScan> {
+export async function scanTarball(
+  path: string,
+  wanted: readonly string[],
+  algorithms: readonly DigestAlgorithm[],
+  limits: ExtractLimits = extractLimitsFrom(process.env),
+): Promise<TarballScan> {
   const wantedSet = new Set(wanted);
   const hasher = new MultiHasher(algorithms);
   const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        const name = normalizeEntryPath(entry.path);
-        if (entry.type !== "File" || !wantedSet.has(name)) {
-          entry.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        entry.on("data", (c: Buffer) => chunks.push(c));
-        entry.on("end", () => files.set(name, Buffer.concat(chunks)));
-      },
-    });
-    const source = createReadStream(path);
-    parser.on("error", (e: unknown) => {
-      source.destroy();
-      reject(e);
-    });
-    parser.on("end", () => resolve());
-    source.on("error", reject);
-    source.on("data", (chunk) => {
-      hasher.update(chunk as Buffer);
-      parser.write(chunk as Buffer);
-    });
-    source.on("end", () => parser.end());
+  let oversized: { name: string; size: number } | undefined;
+  let current: string | undefined;
+  const parser = new Parser({
+    strict: true,
+    zstd: false,
+    brotli: false,
+    onReadEntry: (entry: ReadEntry) => {
+      const name = normalizeEntryPath(entry.path);
+      current = entry.path;
+      if (entry.type !== "File" || !wantedSet.has(name) || oversized !== undefined) {
+        entry.resume();
+        return;
+      }
+      if (entry.size > MAX_WANTED_BYTES) {
+        oversized = { name, size: entry.size };
+        entry.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      entry.on("data", (c: Buffer) => chunks.push(c));
+      entry.on("end", () => files.set(name, Buffer.concat(chunks)));
+    },
   });
+  const parseErrors: unknown[] = [];
+  parser.on("error", (e: unknown) => parseErrors.push(e));
+  const finished = new Promise<void>((resolve) => parser.on("end", resolve).on("abort", resolve));
+  try {
+    await feedTarball(path, parser, { limits, onFileChunk: (c) => hasher.update(c), shouldStop: () => oversized !== undefined });
+  } catch (error) {
+    if (error instanceof VolumeExceeded) throw archiveTooLarge(path, current, error.problem, limits);
+    throw error;
+  }
+  await finished;
+  if (oversized !== undefined) {
+    throw new BootstrapError("ARCHIVE_TOO_LARGE", `'${oversized.name}' in '${path}' is ${formatBytes(oversized.size)}, more than the ${formatBytes(MAX_WANTED_BYTES)} a manifest may be`, {
+      hint: "No real release or stemcell has a manifest this large; download or build the tarball again from a source you trust.",
+    });
+  }
+  if (parseErrors.length > 0) throw parseErrors[0];
   return { digests: hasher.digest(), files };
 }

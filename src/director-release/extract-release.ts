@@ -3,20 +3,21 @@
  * against the digests in release.MF (keeping each package archive's SHA-256 as hashed, for
  * caches to key on), and extracts each job into `workDir/jobs/<name>/` so its job.MF, monit
  * and templates can be read. Package archives stay packed: whoever compiles or uploads them
- * takes the .tgz as it is.
+ * takes the .tgz as it is. release.MF and job.MF are read without following links (see
+ * readExtractedFile): real releases never ship them as links.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { extractTarballSafely } from "../artefacts/index.js";
+import { extractTarballSafely, readExtractedFile } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
 import { parseJobSpec, parseReleaseManifest } from "./release-manifest.js";
 import type { ExtractedRelease, ReleaseJob, ReleasePackage } from "./release-types.js";
 import { verifyFileDigest } from "./verify-file.js";
 
-async function readInside(path: string, what: string): Promise<string> {
+async function readInside(root: string, file: string, what: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    return (await readExtractedFile(root, file, what)).toString("utf8");
   } catch (error) {
+    if (error instanceof BootstrapError) throw error; // UNSAFE_ARCHIVE, ARCHIVE_TOO_LARGE
     throw new BootstrapError("RELEASE_INVALID", `${what} is missing`, {
       cause: error,
       hint: "The release tarball is incomplete; build or download it again.",
@@ -26,7 +27,7 @@ async function readInside(path: string, what: string): Promise<string> {
 
 export async function extractRelease(tarball: string, workDir: string): Promise<ExtractedRelease> {
   await extractTarballSafely(tarball, workDir, "RELEASE_INVALID");
-  const manifest = parseReleaseManifest(await readInside(join(workDir, "release.MF"), `release.MF in '${tarball}'`), `release.MF in '${tarball}'`);
+  const manifest = parseReleaseManifest(await readInside(workDir, "release.MF", `release.MF in '${tarball}'`), `release.MF in '${tarball}'`);
   const label = `release '${manifest.name}/${manifest.version}'`;
 
   const packages = await Promise.all(
@@ -48,7 +49,7 @@ export async function extractRelease(tarball: string, workDir: string): Promise<
       const dir = join(workDir, "jobs", j.name);
       await extractTarballSafely(archivePath, dir, "RELEASE_INVALID");
       const where = `job.MF of job '${j.name}' in ${label}`;
-      const spec = parseJobSpec(await readInside(join(dir, "job.MF"), where), where);
+      const spec = parseJobSpec(await readInside(dir, "job.MF", where), where);
       return { name: j.name, fingerprint: j.fingerprint, sha1: j.sha1, dir, spec };
     }),
   );

@@ -1,20 +1,22 @@
 /**
  * Extracts a stemcell tarball (safely) into `workDir` and returns the path of its `image`,
- * the file a CPI's create_stemcell receives.
+ * the file a CPI's create_stemcell receives. The image must be a plain file, not a link: a CPI
+ * given a link would upload whatever it points at.
  */
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { extractTarballSafely } from "../artefacts/index.js";
+import { checkExtractedFile, extractTarballSafely } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
 
 export async function extractStemcellImage(tarball: string, workDir: string): Promise<string> {
   await extractTarballSafely(tarball, workDir, "STEMCELL_INVALID");
-  const image = join(workDir, "image");
-  const info = await stat(image).catch(() => undefined);
-  if (info === undefined || !info.isFile()) {
+  try {
+    await checkExtractedFile(workDir, "image", `the image of stemcell tarball '${tarball}'`);
+  } catch (error) {
+    if (error instanceof BootstrapError) throw error; // UNSAFE_ARCHIVE
     throw new BootstrapError("STEMCELL_INVALID", `Stemcell tarball '${tarball}' has no image file`, {
       hint: "A stemcell tarball holds stemcell.MF and image; download or build it again.",
+      cause: error,
     });
   }
-  return image;
+  return join(workDir, "image");
 }

@@ -4,12 +4,13 @@
  * BOSH_COMPILE_TARGET, BOSH_INSTALL_TARGET, BOSH_PACKAGE_NAME, BOSH_PACKAGE_VERSION and
  * BOSH_PACKAGES_DIR over the allow-listed part of our environment (see child-env.ts; the
  * dependencies are already installed under BOSH_PACKAGES_DIR). The output goes to the debug
- * log; on failure its tail is in the error.
+ * log; on failure its tail is in the error. `packaging` must be a plain file of the archive (not a
+ * link), so bash never runs a script the archive merely points at.
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { extractTarballSafely } from "../../artefacts/index.js";
+import { checkExtractedFile, extractTarballSafely } from "../../artefacts/index.js";
 import { BootstrapError, redact, type Logger } from "../../common/index.js";
 import type { ReleasePackage } from "../../director-release/index.js";
 import { childEnv } from "../child-env.js";
@@ -40,6 +41,11 @@ export async function compilePackage({ pkg, packagesDir, scratchDir, logger, sig
   await rm(compileDir, { recursive: true, force: true });
   await rm(installDir, { recursive: true, force: true });
   await extractTarballSafely(pkg.archivePath, compileDir, "RELEASE_INVALID");
+  // A missing packaging script (or a directory of that name) is left to bash to report, as before.
+  await checkExtractedFile(compileDir, "packaging", `the packaging script of package '${pkg.name}'`).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "EISDIR") throw error;
+  });
   await mkdir(installDir, { recursive: true });
   logger.debug(`Compiling package ${pkg.name}/${pkg.fingerprint} in ${compileDir}`);
   const child = execa("bash", ["-x", "packaging"], {

@@ -8,9 +8,12 @@
  * Every job and template is attempted; all failures come back in one TEMPLATE_RENDER_FAILED.
  * Files under bin/ get mode 0755, others 0644 (bosh-cli leaves every file 0644 and the agent
  * makes bin/ executable on install; ours are ready to run as they are).
+ *
+ * Templates and monit come from an untrusted job archive: they are read without following links
+ * (readExtractedFile), so a link planted there cannot hand a file of the operator's to the VM.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readExtractedFile } from "../../artefacts/index.js";
 import { BootstrapError } from "../../common/index.js";
 import { renderEjsTemplates } from "./render-ejs.js";
 import { renderErbTemplates, type TemplateFailure, type TemplateOutcome, type TemplateSource } from "./render-erb.js";
@@ -68,10 +71,10 @@ async function readJobTemplates({ job, release }: JobToRender): Promise<PlannedF
   for (const [src, dst] of Object.entries(job.spec.templates)) {
     checkSafePath(src, "template source", job.name, release);
     checkSafePath(dst, "template destination", job.name, release);
-    const text = await readJobFile(join(job.dir, "templates", src), job.name, release);
+    const text = await readJobFile(job.dir, `templates/${src}`, job.name, release);
     planned.push({ source: src, destination: dst, engine: src.endsWith(".ejs") ? "ejs" : "erb", text });
   }
-  const monit = await readJobFile(join(job.dir, "monit"), job.name, release);
+  const monit = await readJobFile(job.dir, "monit", job.name, release);
   planned.push({ source: "monit", destination: "monit", engine: "erb", text: monit });
   return planned;
 }
@@ -93,11 +96,13 @@ function checkSafePath(path: string, what: string, job: string, release: { name:
   });
 }
 
-async function readJobFile(path: string, job: string, release: { name: string; version: string }): Promise<Buffer> {
+async function readJobFile(jobDir: string, file: string, job: string, release: { name: string; version: string }): Promise<Buffer> {
+  const what = `'${file}' of job '${job}' of release ${release.name}/${release.version}`;
   try {
-    return await readFile(path);
+    return await readExtractedFile(jobDir, file, what);
   } catch (error) {
-    throw new BootstrapError("RELEASE_INVALID", `Job '${job}' of release ${release.name}/${release.version} lacks ${path}`, {
+    if (error instanceof BootstrapError) throw error; // UNSAFE_ARCHIVE, ARCHIVE_TOO_LARGE
+    throw new BootstrapError("RELEASE_INVALID", `Job '${job}' of release ${release.name}/${release.version} lacks ${join(jobDir, file)}`, {
       hint: "Every job needs a monit file and each template listed in job.MF; rebuild the release or use another version.",
       cause: error,
     });
