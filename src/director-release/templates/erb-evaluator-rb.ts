@@ -3,8 +3,9 @@
  * evaluation context with bosh-cli's template helpers and one entry point, a lambda taking
  * two JSON strings (the context and the templates of one job) and returning a JSON string.
  *
- * Data never reaches Ruby as source code: values only travel inside those JSON strings, and
- * template text and output travel base64-encoded so bytes survive unchanged.
+ * Data never reaches Ruby as source code it could change: the two JSON strings arrive as
+ * base64 string literals (render-erb.ts), and template text and output travel base64-encoded
+ * inside them so bytes survive unchanged.
  *
  * Semantics follow bosh-cli's renderer (facts checked against the binary by
  * test/interop/rendering.test.ts, not its code): the property resolution order and merging,
@@ -223,21 +224,17 @@ module BootstrapTemplates
     }
   end
 
-  # exit! would end the whole CLI process (WASI proc_exit), not just Ruby: make it an error.
-  # (exit and abort raise SystemExit, which render_one already reports.)
-  [Kernel, Kernel.singleton_class, Process.singleton_class].each do |owner|
-    owner.send(:define_method, :exit!) { |*| raise SecurityError, "exit! is not allowed in a job template" }
-  end
-
-  # (context_json, templates_json) → {"templates": [outcome...], "resolved": json or error}.
+  # (context_json, templates_json), each base64-encoded (render-erb.ts: the only way in without
+  # the JS bridge) → {"templates": [outcome...], "resolved": json or error}.
   # Each template gets a fresh context (one template's changes never reach the next) with its
   # own spec.id, as bosh-cli runs one Ruby per template with a new UUID each time.
-  RENDER_JOB = lambda do |context_json, templates_json|
+  RENDER_JOB = lambda do |context_base64, templates_base64|
     # Templates may print or warn; that must never reach the CLI's own output.
     $stdout = StringIO.new
     $stderr = StringIO.new
-    context_json = context_json.to_s
-    outcomes = JSON.parse(templates_json.to_s).map do |template|
+    context_json = context_base64.unpack1("m0").force_encoding(Encoding::UTF_8)
+    templates_json = templates_base64.unpack1("m0").force_encoding(Encoding::UTF_8)
+    outcomes = JSON.parse(templates_json).map do |template|
       context = JSON.parse(context_json)
       context["id"] = template["id"]
       render_one(context, template)

@@ -3,6 +3,9 @@
  * (template-context.ts). Returns one outcome per template (in order) instead of throwing, so
  * the caller can report every broken template at once, and the job's resolved properties and
  * spec as plain data for its ejs templates (null when they could not be resolved).
+ *
+ * A throw from Ruby (a crash, or a template's call into the refused JS bridge) discards the VM:
+ * its state is not trusted again, and the next render boots a fresh one.
  */
 import { randomUUID } from "node:crypto";
 import { messageOf } from "../../common/index.js";
@@ -47,7 +50,8 @@ export async function renderErbTemplates(contextJson: string, templates: Templat
   const input = templates.map((t) => ({ name: t.name, text_base64: t.text.toString("base64"), id: randomUUID() }));
   let result: { templates: RubyOutcome[]; resolved: string | null };
   try {
-    result = JSON.parse(renderJob.call("call", vm.wrap(contextJson), vm.wrap(JSON.stringify(input))).toString()) as typeof result;
+    const args = [contextJson, JSON.stringify(input)].map((json) => vm.eval(base64Literal(json)));
+    result = JSON.parse(renderJob.call("call", ...args).toString()) as typeof result;
   } catch (error) {
     // Template errors come back as results; a throw means Ruby itself broke (out of memory,
     // a wasm trap), so this VM is not trusted again and every template of the job fails.
@@ -61,4 +65,13 @@ export async function renderErbTemplates(contextJson: string, templates: Templat
     return { ok: false, failure: { errorClass, message, line, properties } };
   });
   return { outcomes, resolved: result.resolved === null ? null : (JSON.parse(result.resolved) as ResolvedContext) };
+}
+
+/**
+ * A Ruby string literal of the text's base64. Without the JS bridge (ruby-sandbox.ts) Ruby takes
+ * text only as source; base64's alphabet (A-Z a-z 0-9 + / =) holds no quote or backslash, so
+ * no input can end the literal and become code. RENDER_JOB decodes it.
+ */
+function base64Literal(text: string): string {
+  return `'${Buffer.from(text, "utf8").toString("base64")}'`;
 }

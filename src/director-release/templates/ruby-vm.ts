@@ -4,19 +4,23 @@
  * 2-core box, seconds on a loaded one) and shared by every later render; concurrent first
  * callers share the same boot.
  *
+ * Templates are untrusted code: the VM runs without the JS bridge, processes, network, host
+ * files or environment (ruby-sandbox.ts at the wasm boundary, sandbox-rb.ts inside Ruby).
+ *
  * Node prints an ExperimentalWarning when its `wasi` module is loaded; that one warning is
  * swallowed during the boot, every other warning passes through untouched.
  */
-import { openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { RubyVM, type RbValue } from "@ruby/wasm-wasi";
 import { BootstrapError, messageOf } from "../../common/index.js";
 import { ERB_EVALUATOR_RUBY } from "./erb-evaluator-rb.js";
+import { refuseJsBridge, sandboxWasi } from "./ruby-sandbox.js";
+import { SANDBOX_RUBY } from "./sandbox-rb.js";
 
 export interface ErbEngine {
   vm: RubyVM;
-  /** Ruby lambda (context_json, templates_json) → results_json, see erb-evaluator-rb.ts */
+  /** Ruby lambda (context_json, templates_json), each as base64 → results_json, see erb-evaluator-rb.ts */
   renderJob: RbValue;
 }
 
@@ -44,14 +48,21 @@ async function bootEngine(): Promise<ErbEngine> {
     // Node warns when its `wasi` module is first loaded, hence the import inside the filter.
     const { vm } = await withoutWasiWarning(async () => {
       const { WASI } = await import("node:wasi");
-      // Ruby's own stdout/stderr (crash reports, stray prints) must not mix into the CLI's output.
-      const devNull = openSync("/dev/null", "w");
-      const wasip1 = new WASI({ version: "preview1", returnOnExit: true, stdout: devNull, stderr: devNull });
+      // No files, no environment, stdio on /dev/null (Ruby's crash reports and stray prints must
+      // not mix into the CLI's output either), and a JS bridge that refuses every call.
+      const wasip1 = sandboxWasi(WASI);
       // --disable-gems: loading RubyGems takes ~80% of the boot (2 s of 2.5 s on a busy 2-core
       // box); templates only need the standard library (see the load path set in erb-evaluator-rb.ts).
-      return RubyVM.instantiateModule({ module, wasip1, args: ["ruby.wasm", "-EUTF-8", "--disable-gems", "-e_=0"] });
+      const args = ["ruby.wasm", "-EUTF-8", "--disable-gems", "-e_=0"];
+      return RubyVM.instantiateModule({ module, wasip1, args, addToImports: refuseJsBridge });
     });
-    return { vm, renderJob: vm.eval(ERB_EVALUATOR_RUBY) };
+    // After a throw out of wasm (a refused bridge call, a trap) the library asks Ruby for a
+    // crash report, which would go to /dev/null; in a VM left mid-call that report segfaults
+    // Node itself (seen with Node 20 after a refused bridge call). The VM is discarded anyway.
+    vm.guest.rbVmBugreport = () => undefined;
+    const renderJob = vm.eval(ERB_EVALUATOR_RUBY);
+    vm.eval(SANDBOX_RUBY); // the refusals, once the evaluator has loaded its libraries
+    return { vm, renderJob };
   } catch (error) {
     throw new BootstrapError("TEMPLATE_RENDER_FAILED", `Cannot start the embedded Ruby for ERB templates: ${messageOf(error)}`, {
       hint: `The embedded Ruby (@ruby/3.4-wasm-wasi${wasmPath ? ` at ${wasmPath}` : ""}) is missing or broken: reinstall bootstrap.`,
