@@ -25,14 +25,27 @@ export function beginCommand(opts: ManifestOptions, rt: Runtime): CommandStart {
   return { reporter, paths: bootstrapPaths(rt.env), manifestPath, statePath };
 }
 
-/** "dry-run" generates missing variables in memory only (for plan); "write" saves them. */
-export function loadManifest(opts: ManifestOptions, rt: Runtime, start: CommandStart, generation: "write" | "dry-run"): Promise<LoadedManifest> {
-  return loadBootstrapManifest({
+/**
+ * "dry-run" generates missing variables in memory only (for plan); "write" saves them. A
+ * certificate or key that does not parse is refused unless `credentials` is "warn" (delete);
+ * what the manifest's credentials warn about is said here, once.
+ */
+export async function loadManifest(
+  opts: ManifestOptions,
+  rt: Runtime,
+  start: CommandStart,
+  generation: "write" | "dry-run",
+  credentials: "refuse" | "warn" = "refuse",
+): Promise<LoadedManifest> {
+  const loaded = await loadBootstrapManifest({
     manifestPath: start.manifestPath,
     opsFiles: opts.opsFiles,
     varFlags: opts.varFlags,
     env: rt.env,
     cwd: rt.cwd,
     generation,
+    credentials,
   });
+  for (const warning of loaded.warnings) start.reporter.warn(warning);
+  return loaded;
 }

@@ -58,7 +58,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
 
     const stemcell = artefacts.stemcell.summary;
     const ctx = await session.stageContext(artefacts.releases, stemcell.apiVersion);
-    await checkCpiVersion(ctx.cpi, stemcell.apiVersion, reporter);
+    await checkCpiVersion(ctx.cpi, reporter);
     const workDir = await session.workDir();
     let jobs: Promise<InstanceJobs> | undefined;
     await applyDeployment(ctx, plan, {
@@ -94,14 +94,12 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
 /**
  * bosh-cli refuses anything below CPI API v2; we also drive v1 CPIs (no disk hints, create_vm
  * returns a bare CID) but say so, since such a CPI must hand disk settings to the agent itself.
+ * (A stemcell below api_version 2 never gets here: resolveArtefacts refuses it.)
  */
-async function checkCpiVersion(cpi: CpiPort, stemcellApiVersion: number, reporter: Reporter): Promise<void> {
+async function checkCpiVersion(cpi: CpiPort, reporter: Reporter): Promise<void> {
   const info = await cpi.info();
-  if (info.api_version < 2 || stemcellApiVersion < 2) {
-    reporter.warn(
-      `The CPI speaks API v${info.api_version} and the stemcell declares api_version ${stemcellApiVersion}; ` +
-        "with less than v2 on either side no disk hints are passed to the agent.",
-    );
+  if (info.api_version < 2) {
+    reporter.warn(`The CPI speaks API v${info.api_version}; with less than v2 no disk hints are passed to the agent.`);
   }
 }
 

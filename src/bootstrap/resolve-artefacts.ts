@@ -7,7 +7,7 @@ import { BootstrapError } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { fetchArtifact } from "../artefacts/index.js";
 import { inspectRelease, type ReleaseSummary } from "../director-release/index.js";
-import { inspectStemcell, type StemcellSummary } from "../stemcell/index.js";
+import { inspectStemcell, requireSupportedStemcellApi, type StemcellSummary } from "../stemcell/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
 import type { BootstrapPaths } from "./paths.js";
 import type { Reporter } from "./reporter.js";
@@ -35,7 +35,9 @@ export async function resolveArtefacts(
   const releases = await resolveReleases(manifest.releases, paths, reporter, logger, signal);
   checkJobsExist(manifest, releases, true);
   const stemcellTarball = await fetchStep(reporter, "Downloading stemcell", manifest.stemcell, paths, logger, signal);
-  const stemcell = await reporter.step("Validating stemcell", () => inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }));
+  const stemcell = await reporter.step("Validating stemcell", async () =>
+    requireSupportedStemcellApi(await inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }), stemcellTarball),
+  );
   return { releases, stemcell: { tarball: stemcellTarball, summary: stemcell } };
 }
 

@@ -39,7 +39,9 @@ export async function withSession<T>(
   body: (session: Session) => Promise<T>,
 ): Promise<T> {
   const { reporter, paths, statePath } = start;
-  const handle = await openState(statePath, { command, logger: rt.logger });
+  // Delete removes every record it holds whatever `current_*` names; deploy would act on it.
+  const tolerant = command === "delete";
+  const handle = await openState(statePath, { command, logger: rt.logger, danglingReferences: tolerant ? "warn" : "refuse" });
   let workDir: Promise<string> | undefined;
   let context: Promise<StageContext> | undefined;
   // Every agent client of the run says the same trust warnings: the user reads each once.
@@ -50,7 +52,7 @@ export async function withSession<T>(
   };
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
-    const loaded = await loadManifest(opts, rt, start, "write");
+    const loaded = await loadManifest(opts, rt, start, "write", tolerant ? "warn" : "refuse");
     await sweepStaleWorkDirs(paths.tmp, rt.logger);
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     for (const message of adoption.messages) reporter.warn(message);

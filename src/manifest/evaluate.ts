@@ -11,6 +11,7 @@ import { expandPath, loadStaticVars, readInput, type VarFlags } from "./variable
 import { MultiSource, StaticSource, type VariableSource } from "./variables/sources.js";
 import { VarsStore, type GenerationMode } from "./variables/vars-store.js";
 import { interpolateDocument } from "./variables/interpolate.js";
+import type { UsedVariable } from "./credentials/check-credentials.js";
 
 export interface EvaluateInput {
   manifestPath: string;
@@ -37,6 +38,8 @@ export interface Evaluated {
   generated: string[];
   missing: string[];
   unused: string[];
+  /** Every variable the manifest used, with where its value came from (for errors about it). */
+  variables: UsedVariable[];
 }
 
 async function readOpsFiles(paths: readonly string[], cwd: string): Promise<OpsFile[]> {
@@ -56,7 +59,8 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   const manifest = parseYaml(text, input.manifestPath);
   const patched = applyOps(manifest, await readOpsFiles(input.opsFiles, input.cwd));
 
-  const staticVars = new StaticSource(await loadStaticVars(input.varFlags, input.env, input.cwd));
+  const flagOrigins = new Map<string, string>();
+  const staticVars = new StaticSource(await loadStaticVars(input.varFlags, input.env, input.cwd, flagOrigins));
   registerStaticSecrets(staticVars.all());
   const sources: VariableSource[] = [staticVars];
   let store: VarsStore | undefined;
@@ -78,7 +82,12 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   // A variable's value is shared at each ((reference)): bounded files can still multiply.
   assertYamlWithinLimits(result.document, `Manifest '${input.manifestPath}' with its ops files and variables`);
   reportVariableErrors(options.expectAllKeys ? result.missing : [], options.expectAllVarsUsed ? result.unused : [], input.manifestPath);
-  return { document: result.document, yaml: dumpYaml(result.document), generated: store?.generated ?? [], missing: result.missing, unused: result.unused };
+  // The flags are asked before the store, so a name a flag gave came from that flag.
+  const variables = result.resolved.map((v): UsedVariable => {
+    const flag = flagOrigins.get(v.name);
+    return { ...v, origin: flag !== undefined ? { kind: "flag", label: flag } : { kind: "vars-store", label: input.varFlags.varsStore ?? "the vars store" } };
+  });
+  return { document: result.document, yaml: dumpYaml(result.document), generated: store?.generated ?? [], missing: result.missing, unused: result.unused, variables };
 }
 
 function reportVariableErrors(missing: string[], unused: string[], manifest: string): void {

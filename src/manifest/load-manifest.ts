@@ -1,7 +1,8 @@
 /**
  * The entry point deploy/delete/plan use: evaluate the manifest as create-env does (every
  * variable must resolve), hash the interpolated YAML (the state file's current_manifest_sha),
- * and validate it into a BootstrapManifest.
+ * validate it into a BootstrapManifest, and read every certificate and key it uses (see
+ * credentials/): all before any command acts on it.
  */
 import { createHash } from "node:crypto";
 import { evaluateManifest } from "./evaluate.js";
@@ -9,6 +10,7 @@ import { expandPath, type VarFlags } from "./variables/static-vars.js";
 import type { GenerationMode } from "./variables/vars-store.js";
 import { validateManifest } from "./validate/index.js";
 import type { BootstrapManifest } from "./validate/types.js";
+import { checkCredentials, credentialsError, describeProblem } from "./credentials/index.js";
 
 export interface ManifestInput {
   manifestPath: string;
@@ -19,6 +21,14 @@ export interface ManifestInput {
   /** "write": generate missing typed variables into the vars store (saved at once);
       "dry-run": generate in memory only, never write (for `bootstrap plan`). */
   generation: GenerationMode;
+  /**
+   * A certificate or key that does not parse: "refuse" (CERTIFICATE_INVALID; the default, for
+   * deploy and plan) or "warn" (for delete, which removes things and needs no certificate to
+   * do so: an agent it cannot reach is only not shut down cleanly).
+   */
+  credentials?: "refuse" | "warn";
+  /** The clock certificates are judged by (tests). */
+  now?: Date;
 }
 
 export interface LoadedManifest {
@@ -27,14 +37,25 @@ export interface LoadedManifest {
   sha512: string;
   /** Variable names generated (or that would be, in dry-run). */
   generated: string[];
+  /** For the user: expired certificates, and (in "warn" mode) certificates and keys that do not parse. */
+  warnings: string[];
 }
 
 export async function loadBootstrapManifest(input: ManifestInput): Promise<LoadedManifest> {
   const evaluated = await evaluateManifest(input, { expectAllKeys: true, expectAllVarsUsed: false });
   const manifest = await validateManifest(evaluated.document, expandPath(input.manifestPath, input.cwd));
+  const report = checkCredentials({
+    document: evaluated.document,
+    variables: evaluated.variables,
+    manifest,
+    manifestLabel: input.manifestPath,
+    now: input.now ?? new Date(),
+  });
+  if (report.problems.length > 0 && input.credentials !== "warn") throw credentialsError(report.problems);
   return {
     manifest,
     sha512: createHash("sha512").update(evaluated.yaml).digest("hex"),
     generated: evaluated.generated,
+    warnings: [...report.problems.map(describeProblem), ...report.warnings],
   };
 }

@@ -29,6 +29,19 @@ const KNOWN_KEYS = new Set<string>([...STRING_KEYS, ...LIST_KEYS, ...OUR_KEYS]);
 export interface DecodedState {
   stored: StoredState;
   warnings: string[];
+  /**
+   * `current_*` ids that name no record. Not refused here (a file in this shape is still written
+   * and read back while delete runs); the caller refuses them before acting (see open-state.ts).
+   */
+  dangling: DanglingReference[];
+}
+
+export interface DanglingReference {
+  field: "current_stemcell_id" | "current_disk_id";
+  id: string;
+  list: "stemcells" | "disks";
+  /** The ids the list does hold. */
+  known: string[];
 }
 
 export interface DecodeContext {
@@ -102,7 +115,7 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   requireUnique(state.stemcells, "stemcells", "cid", problems);
   requireUnique(state.stemcells, "stemcells", "id", problems);
   requireUnique(state.releases, "releases", "id", problems);
-  warnings.push(...danglingReferences(state));
+  warnings.push(...unknownReleaseIds(state));
 
   const meta = decodeMeta(raw, field);
   if (problems.length > 0) throw invalid(ctx, problems);
@@ -113,7 +126,7 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
     unknown[key] = value;
     warnings.push(`state file ${ctx.path}: unknown key "${key}" kept as it is`);
   }
-  return { stored: { state, meta, nullLists, unknown }, warnings };
+  return { stored: { state, meta, nullLists, unknown }, warnings, dangling: danglingReferences(state) };
 }
 
 function checkSchemaVersion(raw: Record<string, unknown>, ctx: DecodeContext): void {
@@ -207,16 +220,29 @@ function requireUnique<T extends object>(records: T[], list: string, key: keyof 
   }
 }
 
-/** bosh-cli treats a dangling current_* id as "none"; we do too, but say so. */
-function danglingReferences(state: DeploymentState): string[] {
-  const warnings: string[] = [];
-  if (state.current_stemcell_id !== "" && !state.stemcells.some((s) => s.id === state.current_stemcell_id)) {
-    warnings.push(`current_stemcell_id ${state.current_stemcell_id} names no stemcell record; treated as none`);
+/**
+ * bosh-cli reads a current_* id that names no record as "none": its next deploy uploads a
+ * stemcell or creates an empty disk and deletes the recorded ones as unused. Neither tool
+ * writes such a file, so it was edited or damaged, and the caller refuses to deploy from it.
+ */
+function danglingReferences(state: DeploymentState): DanglingReference[] {
+  const out: DanglingReference[] = [];
+  const stemcells = state.stemcells.map((s) => s.id);
+  const disks = state.disks.map((d) => d.id);
+  if (state.current_stemcell_id !== "" && !stemcells.includes(state.current_stemcell_id)) {
+    out.push({ field: "current_stemcell_id", id: state.current_stemcell_id, list: "stemcells", known: stemcells });
   }
-  if (state.current_disk_id !== "" && !state.disks.some((d) => d.id === state.current_disk_id)) {
-    warnings.push(`current_disk_id ${state.current_disk_id} names no disk record; treated as none`);
+  if (state.current_disk_id !== "" && !disks.includes(state.current_disk_id)) {
+    out.push({ field: "current_disk_id", id: state.current_disk_id, list: "disks", known: disks });
   }
-  return warnings;
+  return out;
+}
+
+/** Written by both tools, read by neither: a dangling one changes nothing, so it is only said. */
+function unknownReleaseIds(state: DeploymentState): string[] {
+  return state.current_release_ids
+    .filter((id) => !state.releases.some((r) => r.id === id))
+    .map((id) => `current_release_ids names ${JSON.stringify(id)}, which is in no release record (ignored: no command reads current_release_ids)`);
 }
 
 class FieldReader {

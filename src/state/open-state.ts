@@ -17,6 +17,7 @@ import { backupPathOf, lockPathOf } from "./state-path.js";
 import { emptyDeploymentState, LIST_KEYS } from "./types.js";
 import type { DeploymentState, StateMeta, StoredState } from "./types.js";
 import { readStoredState } from "./read-state.js";
+import { danglingReferencesError, danglingReferenceWarnings } from "./dangling-references.js";
 import { LEGACY_FILE_NAME, readLegacyDeployments } from "./legacy-deployments.js";
 
 export interface StateHandle {
@@ -39,6 +40,11 @@ export interface OpenStateOptions {
   /** Recorded in the lock so a refused run can say who holds it, e.g. "bootstrap deploy bosh.yml". */
   command: string;
   logger?: Logger;
+  /**
+   * A current_stemcell_id / current_disk_id that names no record: "refuse" (STATE_INVALID, the
+   * default: deploy would act on it) or "warn" (delete, which deletes every record regardless).
+   */
+  danglingReferences?: "refuse" | "warn";
 }
 
 export async function openState(path: string, opts: OpenStateOptions): Promise<StateHandle> {
@@ -50,6 +56,10 @@ export async function openState(path: string, opts: OpenStateOptions): Promise<S
   try {
     await removeDeadWritersTempFiles(statePath);
     const loaded = await readStoredState(statePath);
+    if (loaded !== undefined && loaded.dangling.length > 0) {
+      if (opts.danglingReferences === "warn") warnings.push(...danglingReferenceWarnings(loaded.dangling));
+      else throw danglingReferencesError(statePath, loaded.dangling, loaded.backupPath);
+    }
     warnings.push(...(loaded?.warnings ?? []));
     const initial = loaded === undefined ? await fromLegacyOrFresh(statePath, warnings) : { ...loaded, existed: true };
     for (const warning of warnings) logger.warn(warning);

@@ -1,8 +1,12 @@
-/** Reading the state file without locking or writing anything (for `plan` and the like). */
+/**
+ * Reading the state file without locking or writing anything (for `plan` and the like). A file
+ * whose current_* ids name no record is refused, as deploy refuses it (dangling-references.ts).
+ */
 import { access, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { BootstrapError } from "../common/index.js";
-import { decodeState } from "./decode-state.js";
+import { decodeState, type DanglingReference } from "./decode-state.js";
+import { danglingReferencesError } from "./dangling-references.js";
 import { LEGACY_FILE_NAME, readLegacyDeployments } from "./legacy-deployments.js";
 import { backupPathOf } from "./state-path.js";
 import type { DeploymentState, StoredState } from "./types.js";
@@ -11,12 +15,20 @@ import type { DeploymentState, StoredState } from "./types.js";
 export async function readState(path: string): Promise<DeploymentState | undefined> {
   const statePath = resolve(path);
   const stored = await readStoredState(statePath);
+  if (stored !== undefined && stored.dangling.length > 0) throw danglingReferencesError(statePath, stored.dangling, stored.backupPath);
   return stored?.stored.state ?? (await readLegacyDeployments(join(dirname(statePath), LEGACY_FILE_NAME)));
 }
 
-export async function readStoredState(
-  path: string,
-): Promise<{ stored: StoredState; text: string; warnings: string[] } | undefined> {
+export interface ReadStoredState {
+  stored: StoredState;
+  text: string;
+  warnings: string[];
+  dangling: DanglingReference[];
+  /** The backup beside the file, when there is one. */
+  backupPath: string | undefined;
+}
+
+export async function readStoredState(path: string): Promise<ReadStoredState | undefined> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -33,6 +45,7 @@ export async function readStoredState(
     () => true,
     () => false,
   );
-  const decoded = decodeState(text, { path, backupPath: backupExists ? backup : undefined });
-  return { stored: decoded.stored, text, warnings: decoded.warnings };
+  const backupPath = backupExists ? backup : undefined;
+  const decoded = decodeState(text, { path, backupPath });
+  return { stored: decoded.stored, text, warnings: decoded.warnings, dangling: decoded.dangling, backupPath };
 }

@@ -1,3 +1,4 @@
 export { inspectStemcell } from "./inspect-stemcell.js";
 export { extractStemcellImage } from "./extract-stemcell-image.js";
+export { requireSupportedStemcellApi, MIN_STEMCELL_API_VERSION } from "./require-supported-api.js";
 export type { StemcellSummary } from "./stemcell-manifest.js";

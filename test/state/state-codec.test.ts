@@ -201,8 +201,19 @@ describe("validation", () => {
     }
   });
 
-  it("warns about a current id that names no record", () => {
-    const { warnings } = decode(withChange((s) => (s.current_disk_id = "nope")));
-    expect(warnings).toEqual([expect.stringContaining("current_disk_id nope names no disk record")]);
+  it("returns a current id that names no record for the caller to refuse (decoding alone does not act on it)", () => {
+    const decoded = decode(withChange((s) => ((s.current_disk_id = "nope"), (s.current_stemcell_id = "gone"))));
+    expect(decoded.dangling).toEqual([
+      { field: "current_stemcell_id", id: "gone", list: "stemcells", known: ["st-rec", "st-old"] },
+      { field: "current_disk_id", id: "nope", list: "disks", known: ["disk-rec", "disk-old"] },
+    ]);
+    expect(decoded.warnings).toEqual([]);
+    expect(decode(boshDeployed).dangling).toEqual([]);
+  });
+
+  it("only warns about current_release_ids naming no release: neither tool reads them", () => {
+    const decoded = decode(withChange((s) => (s.current_release_ids = ["r1", "r9"])));
+    expect(decoded.dangling).toEqual([]);
+    expect(decoded.warnings).toEqual([expect.stringContaining('current_release_ids names "r9", which is in no release record')]);
   });
 });

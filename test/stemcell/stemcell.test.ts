@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { extractStemcellImage, inspectStemcell } from "../../src/stemcell/index.js";
+import { extractStemcellImage, inspectStemcell, requireSupportedStemcellApi } from "../../src/stemcell/index.js";
 import { buildStemcell, packDir, rawTarball, sha256Of, writeTree } from "../director-release/release-fixtures.js";
 
 let root: string;
@@ -39,6 +39,28 @@ describe("inspectStemcell", () => {
   it("treats a missing api_version as 1", async () => {
     const tarball = await buildStemcell(root, "name: s\nversion: '1'\noperating_system: x\n");
     expect(await inspectStemcell(tarball, { cacheDir: join(root, "cache") })).toMatchObject({ apiVersion: 1, cloudProperties: {} });
+  });
+
+  // bosh-cli 7.9.13 refuses these too, but after installing the CPI and calling its `info`,
+  // saying "The `bosh` cli requires CPI v2.0 or greater, you are using 2".
+  it.each([
+    ["api_version: 1", "declares api_version 1 (or none: stemcell.MF without api_version reads as 1)"],
+    ["api_version: 0", "declares api_version 1 (or none"],
+    ["", "declares api_version 1 (or none"],
+  ])("refuses a stemcell with %j before anything acts on it (STEMCELL_UNSUPPORTED)", async (line, said) => {
+    const tarball = await buildStemcell(root, `name: old\nversion: '3468.1'\noperating_system: trusty\n${line}\n`);
+    const summary = await inspectStemcell(tarball, { cacheDir: join(root, "cache") });
+    expect(() => requireSupportedStemcellApi(summary, tarball)).toThrow(
+      expect.objectContaining({ code: "STEMCELL_UNSUPPORTED", message: expect.stringContaining(`Stemcell 'old/3468.1' (${tarball}: stemcell.MF) ${said}`) }),
+    );
+  });
+
+  it("takes api_version 2 and later", async () => {
+    for (const api of [2, 3]) {
+      const tarball = await buildStemcell(join(root, String(api)), `name: s\nversion: '1'\noperating_system: x\napi_version: ${api}\n`);
+      const summary = await inspectStemcell(tarball, { cacheDir: join(root, "cache") });
+      expect(requireSupportedStemcellApi(summary, tarball)).toBe(summary);
+    }
   });
 
   it("is served from the cache until size or mtime change", async () => {

@@ -22,6 +22,14 @@ export interface InterpolationResult {
   missing: string[];
   /** Sorted names a source had that the document never used. */
   unused: string[];
+  /** Every variable a source gave, with its definition's type, in the order first resolved. */
+  resolved: ResolvedVariable[];
+}
+
+export interface ResolvedVariable {
+  name: string;
+  type: string | undefined;
+  value: unknown;
 }
 
 export async function interpolateDocument(document: unknown, vars: VariableSource): Promise<InterpolationResult> {
@@ -39,7 +47,7 @@ export async function interpolateDocument(document: unknown, vars: VariableSourc
   }
   const used = tracker.used;
   const unused = [...new Set(vars.names())].filter((n) => !used.has(n)).sort();
-  return { document: out, missing: [...tracker.missing].sort(), unused };
+  return { document: out, missing: [...tracker.missing].sort(), unused, resolved: [...tracker.resolved.values()] };
 }
 
 function readDefinitions(document: unknown): VariableDefinition[] {
@@ -68,6 +76,7 @@ const rootScope = (): Scope => ({ visiting: new Set(), missing: new Set() });
 class Tracker {
   readonly missing = new Set<string>();
   readonly used = new Set<string>();
+  readonly resolved = new Map<string, ResolvedVariable>();
   /** Options already interpolated, so a definition's options are resolved once. */
   private readonly resolvedOptions = new Map<string, unknown>();
 
@@ -96,6 +105,8 @@ class Tracker {
     if (!result.found) {
       this.missing.add(name);
       scope.missing.add(name);
+    } else if (!this.resolved.has(name)) {
+      this.resolved.set(name, { name, type: def.type, value: result.value });
     }
     return result;
   }

@@ -23,12 +23,23 @@ export function expandPath(path: string, cwd: string): string {
   return resolve(cwd, path);
 }
 
-export async function loadStaticVars(flags: VarFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Record<string, unknown>> {
+/**
+ * `origins`, when given, learns which flag gave each top-level name last (the one that wins):
+ * "vars.yml", "-v name", "--var-file name", "environment variable X_name". Errors about a
+ * value name it so.
+ */
+export async function loadStaticVars(flags: VarFlags, env: NodeJS.ProcessEnv, cwd: string, origins?: Map<string, string>): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const prefix of flags.varsEnv ?? []) Object.assign(out, varsFromEnv(prefix, env));
-  for (const file of flags.varsFiles ?? []) Object.assign(out, await varsFromFile(expandPath(file, cwd), file));
-  for (const [name, file] of Object.entries(flags.varFiles ?? {})) out[name] = await readVarFile(name, expandPath(file, cwd));
-  for (const [name, raw] of Object.entries(flags.vars ?? {})) out[name] = parseVarValue(name, raw);
+  const set = (values: Record<string, unknown>, label: (name: string) => string): void => {
+    for (const [name, value] of Object.entries(values)) {
+      out[name] = value;
+      origins?.set(name.split(".")[0] ?? name, label(name));
+    }
+  };
+  for (const prefix of flags.varsEnv ?? []) set(varsFromEnv(prefix, env), (name) => `environment variable ${prefix}_${name}`);
+  for (const file of flags.varsFiles ?? []) set(await varsFromFile(expandPath(file, cwd), file), () => file);
+  for (const [name, file] of Object.entries(flags.varFiles ?? {})) set({ [name]: await readVarFile(name, expandPath(file, cwd)) }, () => `--var-file ${name}=${file}`);
+  for (const [name, raw] of Object.entries(flags.vars ?? {})) set({ [name]: parseVarValue(name, raw) }, () => `-v ${name}`);
   return out;
 }
 
