@@ -11,6 +11,7 @@ const UNIT_TIMEOUT_MS = 60_000;
 // (no child process, no socket). test/unit-no-processes.ts makes a process or a socket throw
 // there, so a file listed here that needs one fails instead of quietly needing root.
 const UNIT_TESTS = [
+  "test/agent-client/https-transport.test.ts",
   "test/agent-client/task-poller.test.ts",
   "test/artefacts/digest.test.ts",
   "test/artefacts/safe-extract.test.ts",

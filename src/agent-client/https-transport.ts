@@ -5,7 +5,7 @@
  * deploy's thousands of get_task polls reuse a handful of forwarded channels.
  */
 import { Agent, request, type RequestOptions } from "node:https";
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex, Readable } from "node:stream";
 import { checkServerIdentity, connect as tlsConnect } from "node:tls";
 import type { Dialer } from "./dialer.js";
@@ -24,7 +24,7 @@ export interface HttpsRequest {
 }
 
 export class HttpsTransport {
-  private readonly agent: Agent;
+  private readonly agent: TunnelAgent;
 
   constructor(
     private readonly endpoint: MbusEndpoint,
@@ -50,9 +50,15 @@ export class HttpsTransport {
       headers: { Authorization: this.endpoint.authorization, ...req.headers },
       ...(req.signal ? { signal: req.signal } : {}),
     };
+    const signal = req.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      const outgoing = request(options, (response) => {
+      const settle = (): void => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const outgoing = request(options, (response) => {
+        settle();
         if (response.statusCode === 401) {
           response.resume();
           reject(new AgentUnreachableError("http-401", target, `${req.method} ${req.path} answered 401`));
@@ -66,9 +72,19 @@ export class HttpsTransport {
           : setTimeout(() => {
               outgoing.destroy(new AgentUnreachableError("no-answer", target, `no HTTP answer within ${req.timeoutMs} ms`));
             }, req.timeoutMs);
-      outgoing.once("error", (error) => {
-        clearTimeout(timer);
-        reject(req.signal?.aborted ? error : classifyTransportError(error, target));
+      // Node reports an aborted request through its socket's events: a request still waiting for
+      // its socket (a dial that hangs) or whose keep-alive socket was handed on never hears of the
+      // abort, and Ctrl-C would wait for ever. The signal itself ends the wait.
+      const onAbort = (): void => {
+        settle();
+        outgoing.destroy();
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.agent.watch(outgoing);
+      outgoing.on("error", (error) => {
+        settle();
+        reject(signal?.aborted === true ? error : classifyTransportError(error, target));
       });
       if (req.body === undefined || typeof req.body === "string") {
         outgoing.end(req.body);
@@ -85,14 +101,39 @@ export class HttpsTransport {
   }
 }
 
-/** An https.Agent whose sockets are TLS over a dialled stream instead of a fresh TCP socket. */
+/**
+ * An https.Agent whose sockets are TLS over a dialled stream instead of a fresh TCP socket.
+ *
+ * A socket is kept for the next request only once the request it carried reported 'finish'.
+ * Node frees a keep-alive socket when the response has ended and the request merely looks
+ * written (nothing left in the socket's buffer); over a dialled stream the last write's callback
+ * can come after that, and then Node frees the socket a second time, after handing it to the
+ * next request, whose answer is then never read: a compile_package that waits for ever. Such a
+ * socket is closed instead, and the next request dials its own.
+ */
 class TunnelAgent extends Agent {
+  private readonly carrying = new WeakMap<Duplex, ClientRequest>();
+  private readonly written = new WeakSet<ClientRequest>();
+
   constructor(
     private readonly identity: string,
     private readonly dial: Dialer,
     private readonly caCert: string | undefined,
   ) {
     super({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16, maxFreeSockets: 4 });
+  }
+
+  /** Follows a request: which socket carries it, and whether it was written whole. */
+  watch(request: ClientRequest): void {
+    request.on("socket", (socket) => this.carrying.set(socket, request));
+    request.once("finish", () => this.written.add(request));
+  }
+
+  // @types/node types this as void; Node pools the socket only when it returns true.
+  override keepSocketAlive(socket: Duplex): boolean {
+    const request = this.carrying.get(socket);
+    if (request !== undefined && !this.written.has(request)) return false;
+    return (super.keepSocketAlive as (this: Agent, s: Duplex) => unknown).call(this, socket) === true;
   }
 
   override createConnection(
