@@ -44,6 +44,7 @@ export async function loadManifest(
     env: rt.env,
     cwd: rt.cwd,
     generation,
+    signal: rt.signal,
     credentials,
   });
   for (const warning of loaded.warnings) start.reporter.warn(warning);

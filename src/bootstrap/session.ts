@@ -1,8 +1,8 @@
 /**
  * One session for every command that changes things (deploy, delete): the state file locked,
  * then the manifest loaded with the command's flags (so a run refused by the lock has generated
- * nothing into the vars store), the state's warnings shown, scratch directories of killed runs
- * swept, the calls of an interrupted run adopted, a scratch directory, the CPI installed on
+ * nothing into the vars store), the state's warnings shown, the calls of an interrupted run
+ * waited for and adopted, then its scratch directory swept, a scratch directory, the CPI installed on
  * first use (a no-op run installs nothing), and all of it released however the command ends.
  * Commands are then only their plan and its steps.
  */
@@ -53,8 +53,10 @@ export async function withSession<T>(
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
     const loaded = await loadManifest(opts, rt, start, "write", tolerant ? "warn" : "refuse");
-    await sweepStaleWorkDirs(paths.tmp, rt.logger);
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
+    // Only now: a killed run's CPI call may still have been reading its scratch directory (the
+    // stemcell image create_stemcell uploads); recovery has waited for every such call to end.
+    await sweepStaleWorkDirs(paths.tmp, rt.logger);
     for (const message of adoption.messages) reporter.warn(message);
 
     const session: Session = {

@@ -1,8 +1,9 @@
 /**
  * A run's scratch directory under ~/.bootstrap/tmp (extracted releases, rendered templates),
  * named after the command and the run's pid: `deploy-<pid>-XXXXXX`. A run removes its own on
- * the way out; one killed with -9 cannot, so every session first sweeps the directories whose
- * run is no longer alive.
+ * the way out; one killed with -9 cannot, so every session sweeps the directories whose run is
+ * no longer alive — once the CPI calls such a run left running have ended (a create_stemcell
+ * reads its image from there).
  */
 import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";

@@ -10,6 +10,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { isAlive } from "./is-alive.js";
+import { sleep } from "./sleep.js";
 
 export interface LockOwner {
   pid: number;
@@ -30,6 +31,8 @@ export interface FileLockOptions {
   warnings: string[];
   /** How long to wait for a live holder to let go; 0 (the default) refuses at once. */
   waitMs?: number;
+  /** Ends the wait at once (Ctrl-C): rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** The error when a live holder keeps the lock (undefined: it could not be read). */
   locked(owner: LockOwner | undefined): Error;
   /** The error when the lock file cannot be created (no space, no permission). */
@@ -45,10 +48,11 @@ export async function acquireFileLock(path: string, opts: FileLockOptions): Prom
   const text = `${JSON.stringify(owner, null, 4)}\n`;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
+    opts.signal?.throwIfAborted();
     const holder = await tryRounds(path, text, opts);
     if (holder === "acquired") return remember(path, text);
     if (Date.now() >= deadline) throw opts.locked(holder);
-    await new Promise((r) => setTimeout(r, WAIT_INTERVAL_MS));
+    await sleep(WAIT_INTERVAL_MS, opts.signal);
   }
 }
 

@@ -22,6 +22,8 @@ export interface EvaluateInput {
   generation: GenerationMode;
   /** Where a manifest named `-` is read from (bosh int's standard input); without it `-` is a file name. */
   readStdin?: () => Promise<string>;
+  /** Ctrl-C: ends a wait for the vars store's lock, and generating variables, at once. */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateOptions {
@@ -65,7 +67,7 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   const sources: VariableSource[] = [staticVars];
   let store: VarsStore | undefined;
   if (input.varFlags.varsStore !== undefined) {
-    store = await VarsStore.open(expandPath(input.varFlags.varsStore, input.cwd), input.generation);
+    store = await VarsStore.open(expandPath(input.varFlags.varsStore, input.cwd), input.generation, input.signal);
     sources.push(store);
   }
   const vars = new MultiSource(sources);

@@ -21,6 +21,8 @@ export interface ManifestInput {
   /** "write": generate missing typed variables into the vars store (saved at once);
       "dry-run": generate in memory only, never write (for `bootstrap plan`). */
   generation: GenerationMode;
+  /** Ctrl-C: ends a wait for the vars store's lock, and generating variables, at once. */
+  signal?: AbortSignal;
   /**
    * A certificate or key that does not parse: "refuse" (CERTIFICATE_INVALID; the default, for
    * deploy and plan) or "warn" (for delete, which removes things and needs no certificate to

@@ -120,6 +120,24 @@ describe("installCpi", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("renders nothing once aborted: a signal as the last package compiles ends the install before the embedded Ruby boots", async () => {
+    const r = await release();
+    const controller = new AbortController();
+    const reason = new Error("interrupted by test");
+    const events: InstallEvent[] = [];
+    const onEvent = (e: InstallEvent): void => {
+      events.push(e);
+      // The last package is done: only rendering the job (booting Ruby, seconds when busy) is left.
+      if (e.kind === "compile-package" && e.name === "cpi-bin") controller.abort(reason);
+    };
+    const installationDir = join(root, "installation");
+    await expect(
+      installCpi({ releases: [r], templates: [{ name: "test_cpi", release: "test-cpi" }], properties: {}, deploymentName: "bosh", installationDir, logger: silentLogger, signal: controller.signal, onEvent }),
+    ).rejects.toBe(reason);
+    expect(events.map((e) => e.kind)).not.toContain("render-jobs");
+    expect(() => statSync(join(installationDir, "jobs"))).toThrow();
+  });
+
   it("requires exactly one job with bin/cpi", async () => {
     const error = await install(await release(), { test: { token: "x" } }, [
       { name: "test_cpi", release: "test-cpi" },

@@ -33,7 +33,7 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
       const { opsFiles, varFlags } = varFlagsFromOptions(options);
       const stdin = io.stdin;
       const evaluated = await evaluateManifest(
-        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write", ...(stdin === undefined ? {} : { readStdin: () => readAll(stdin) }) },
+        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write", signal: io.signal, ...(stdin === undefined ? {} : { readStdin: () => readAll(stdin) }) },
         { expectAllKeys: options.varErrs === true, expectAllVarsUsed: options.varErrsUnused === true },
       );
       if (pointer === undefined) {

@@ -49,6 +49,8 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
     { concurrency: Math.min(2, availableParallelism()), signal },
   );
 
+  // Booting the embedded Ruby holds the event loop for up to seconds: not after Ctrl-C.
+  signal?.throwIfAborted();
   const started = performance.now();
   const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, jobsDir);
   opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started, reused });
