@@ -41,9 +41,13 @@ describe("interrupted runs", () => {
 
   it("kill -9 during create_vm: the VM is adopted from the CPI journal and deleted, nothing leaks", async () => {
     const run = startDeploy();
-    // Wait until the create_vm CPI process is running (its intent record carries its pid).
-    await until("create_vm to start", async () => {
+    // Wait until the create_vm CPI process has its request and is making the VM: its journal
+    // record carries its pid (written before the request is sent, so that alone is too early:
+    // killed then, the CPI never gets its request) and the VM's directory exists.
+    await until("create_vm to be under way", async () => {
       const dir = `${statePath}.cpi-journal`;
+      const vms = await readdir(join(home, ".bootstrap", "local", "vms")).catch(() => [] as string[]);
+      if (vms.length === 0) return undefined;
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         if (!name.endsWith(".json")) continue;
         const record = JSON.parse(await readFile(join(dir, name), "utf8").catch(() => "{}")) as { method?: string; pid?: number };
