@@ -1,30 +1,35 @@
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
+import { main } from "../../src/cli/main.js";
 
 const ROOT = resolve(__dirname, "../..");
-const BIN = join(ROOT, "src/cli/bin.ts");
 const FIXTURES = join(ROOT, "test/manifest/fixtures");
-// The process runs in a temp dir, where a bare `--import tsx` would not resolve.
-const TSX = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
-/** Runs the real CLI as a process; resolves with its exit code and output (never rejects). */
+function collector(): { stream: Writable; text(): string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join("") };
+}
+
+/**
+ * Runs the CLI's main() in this process, as bin.ts does but with its own streams, working
+ * directory and environment (main touches the process only through them): the exit code and
+ * the output, never a rejection. The built CLI as a process is covered end to end.
+ */
 async function bootstrap(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", TSX, BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  const stdout = collector();
+  const stderr = collector();
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env: { ...process.env, ...env }, cwd: dir, signal: new AbortController().signal });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
 let dir: string;
@@ -33,7 +38,7 @@ beforeAll(async () => {
   await cp(FIXTURES, dir, { recursive: true });
 });
 
-describe("bootstrap interpolate (as a process)", () => {
+describe("bootstrap interpolate (main, in process)", () => {
   it("applies ops in order, reads -l/-v/--var-file/--vars-env, generates into --vars-store and prints YAML", async () => {
     await writeFile(join(dir, "name.txt"), "from-file");
     const r = await bootstrap(
