@@ -25,6 +25,7 @@ import { buildRelease } from "../director-release/release-fixtures.js";
 import { makeTls } from "../director-release/tls-fixture.js";
 import { directorInfo } from "./support/director.js";
 import { cliPath, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
+import { until } from "./support/until.js";
 
 const OCTET = 97;
 const VM_IP = `127.0.${OCTET}.10`;
@@ -37,15 +38,6 @@ interface StateFile {
   stemcells?: { cid: string }[] | null;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A deploy run with --json, its stdout events and stderr collected as they come. */
 interface Run {

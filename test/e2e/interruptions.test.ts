@@ -9,16 +9,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { directorInfo, processesMentioning } from "./support/director.js";
 import { cliPath, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
+import { until } from "./support/until.js";
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("interrupted runs", () => {
   let home: string;
