@@ -10,7 +10,9 @@ const UNIT_TIMEOUT_MS = 60_000;
 // The coverage floor `npm test` (vitest run --coverage) holds the whole suite to, in percent:
 // set a little below the figure the full suite reached when it was last measured, so that
 // removing tested code or its tests fails CI. Raise it here when the figure rises.
-const COVERAGE_FLOOR = { lines: 50, statements: 50, functions: 60, branches: 70 };
+// Measured 2026-12-06 on the full suite (98 files, 1020 tests): lines and statements 75.94,
+// branches 86.33, functions 89.8.
+const COVERAGE_FLOOR = { lines: 74, statements: 74, functions: 88, branches: 84 };
 
 // The unit layer (npm run test:unit): files that need no root and start nothing beyond Node
 // (no child process, no socket). test/unit-no-processes.ts makes a process or a socket throw
