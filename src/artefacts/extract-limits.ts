@@ -11,7 +11,7 @@
  *
  * Pure: `extractLimitsFrom(env)` parses, `volumeProblem(...)` judges.
  */
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, formatBytes } from "../common/index.js";
 
 export interface ExtractLimits {
   maxBytes: number;
@@ -90,13 +90,3 @@ export function declaredSizeProblem(entrySize: number, declaredTotal: number, li
   return undefined;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? "B"}`;
-}

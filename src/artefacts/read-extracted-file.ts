@@ -11,9 +11,8 @@
 import { constants } from "node:fs";
 import { lstat, open, realpath } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, formatBytes } from "../common/index.js";
 import { isInside } from "./check-extracted-tree.js";
-import { formatBytes } from "./extract-limits.js";
 
 /** Manifests and templates are kilobytes; a bigger one is not worth holding in memory. */
 const DEFAULT_MAX_READ = 64 * 1024 ** 2;

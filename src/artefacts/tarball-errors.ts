@@ -1,5 +1,5 @@
-import { BootstrapError, messageOf } from "../common/index.js";
-import { formatBytes, MAX_BYTES_ENV, MAX_RATIO_ENV, type ExtractLimits } from "./extract-limits.js";
+import { BootstrapError, formatBytes, messageOf } from "../common/index.js";
+import { MAX_BYTES_ENV, MAX_RATIO_ENV, type ExtractLimits } from "./extract-limits.js";
 
 /** A tarball that cannot even be read as gzip+tar: damaged download or wrong file. */
 export function readInvalidTarball(code: "RELEASE_INVALID" | "STEMCELL_INVALID", tarball: string, cause: unknown): BootstrapError {

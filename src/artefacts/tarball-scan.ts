@@ -6,10 +6,10 @@
  * is only held in memory up to MAX_WANTED_BYTES.
  */
 import { Parser, type ReadEntry } from "tar";
-import { BootstrapError } from "../common/index.js";
+import { BootstrapError, formatBytes } from "../common/index.js";
 import { MultiHasher, type DigestAlgorithm, type DigestValues } from "./digest.js";
 import { normalizeEntryPath } from "./entry-policy.js";
-import { extractLimitsFrom, formatBytes, type ExtractLimits } from "./extract-limits.js";
+import { extractLimitsFrom, type ExtractLimits } from "./extract-limits.js";
 import { feedTarball, VolumeExceeded } from "./metered-tar-stream.js";
 import { archiveTooLarge } from "./tarball-errors.js";
 

@@ -17,6 +17,7 @@
  */
 import yaml from "js-yaml";
 import { BootstrapError } from "./errors.js";
+import { formatBytes } from "./format-bytes.js";
 import { isPlainRecord } from "./is-record.js";
 
 export const YAML_LIMITS = {
@@ -51,7 +52,7 @@ export function loadBoundedYaml(text: string, file: string, options: BoundedYaml
   const tooLarge = (problem: string): BootstrapError =>
     new BootstrapError("YAML_TOO_LARGE", `${file} ${problem}`, { hint: options.hint ?? DEFAULT_HINT });
   if (text.length > YAML_LIMITS.maxTextLength) {
-    throw tooLarge(`is ${megabytes(text.length)} of YAML, more than the ${megabytes(YAML_LIMITS.maxTextLength)} bootstrap reads`);
+    throw tooLarge(`is ${formatBytes(text.length)} of YAML, more than the ${formatBytes(YAML_LIMITS.maxTextLength)} bootstrap reads`);
   }
   let opened = 0;
   let depth = 0;
@@ -152,8 +153,5 @@ function expandedSizeProblem(root: unknown): string | undefined {
 }
 
 const charsProblem = (): string =>
-  `holds more than ${megabytes(YAML_LIMITS.maxExpandedChars)} of keys and strings (each alias *name counted every time it is used)`;
+  `holds more than ${formatBytes(YAML_LIMITS.maxExpandedChars)} of keys and strings (each alias *name counted every time it is used)`;
 
-function megabytes(chars: number): string {
-  return `${(chars / (1024 * 1024)).toFixed(chars % (1024 * 1024) === 0 ? 0 : 1)} MB`;
-}

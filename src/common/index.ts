@@ -4,6 +4,7 @@ export { redact, registerSecret, clearRegisteredSecrets } from "./redact.js";
 export { FileLogger, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { writeFileAtomic } from "./atomic-write.js";
+export { formatBytes } from "./format-bytes.js";
 export { assertYamlWithinLimits, loadBoundedYaml, YAML_LIMITS } from "./bounded-yaml.js";
 export type { BoundedYamlOptions } from "./bounded-yaml.js";
 export { acquireFileLock, describeLockOwner } from "./file-lock.js";
