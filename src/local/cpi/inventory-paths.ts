@@ -6,7 +6,6 @@
  *   vms/<cid>/root/               the VM's /var/vcap
  *   disks/<cid>/                  a persistent disk's content (the disk hint path)
  *   disk-meta/<cid>.json          size, metadata and attachment of a disk
- *   ips/<ip>                      exclusive reservation of an IP: holds the owning VM cid
  */
 import { join } from "node:path";
 
@@ -50,9 +49,6 @@ export class InventoryPaths {
   }
   diskMetaDir(): string {
     return join(this.base, "disk-meta");
-  }
-  ipReservation(ip: string): string {
-    return join(this.base, "ips", ip);
   }
   trash(): string {
     return join(this.base, "trash");

@@ -1,35 +1,67 @@
 /**
- * Exclusive use of an IP by one VM. VMs share the host's network stack, so two VMs on the same
- * address would fight over its ports: the reservation file is created with O_EXCL, and a
- * reservation whose VM directory no longer exists (a crash mid-delete) is stale and taken over.
+ * Exclusive use of an IP by one VM, host-wide: every base dir (every HOME, every
+ * local.base_dir) reserves in one registry, so two inventories cannot hand out one address and
+ * the refusal names the VM and the base dir that hold it. A reservation is a file created with
+ * O_EXCL holding {vm_cid, base_dir}; one whose VM directory no longer exists (a crash
+ * mid-delete, a removed base dir) is stale and taken over.
+ *
+ * The registry lives in /run (tmpfs: it ends with the VMs at reboot) when the CPI runs as root;
+ * an unprivileged CPI cannot write there and uses a registry of its own user.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import type { InventoryPaths } from "./inventory-paths.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cloudError } from "../shared/index.js";
 
-export async function reserveIp(paths: InventoryPaths, ip: string, vmCid: string): Promise<void> {
-  const file = paths.ipReservation(ip);
-  await mkdir(dirname(file), { recursive: true });
+export const ROOT_REGISTRY_DIR = "/run/bootstrap-local/ips";
+
+export interface IpHolder {
+  vm_cid: string;
+  base_dir: string;
+}
+
+export function ipRegistryDir(uid = process.getuid?.() ?? 0): string {
+  return uid === 0 ? ROOT_REGISTRY_DIR : join(tmpdir(), `bootstrap-local-${uid}`, "ips");
+}
+
+export async function reserveIp(ip: string, holder: IpHolder, registry = ipRegistryDir()): Promise<void> {
+  const file = join(registry, ip);
+  await mkdir(registry, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(file, vmCid, { flag: "wx" });
+      await writeFile(file, `${JSON.stringify(holder)}\n`, { flag: "wx", mode: 0o600 });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const owner = (await readFile(file, "utf8").catch(() => "")).trim();
-    if (owner !== "" && existsSync(paths.vmDir(owner))) {
-      throw cloudError(`IP ${ip} is already used by VM '${owner}': delete that VM first or choose another static IP`);
+    const owner = await readHolder(file);
+    if (owner !== undefined && existsSync(join(owner.base_dir, "vms", owner.vm_cid))) {
+      const where = owner.base_dir === holder.base_dir ? "" : ` of the local provider at ${owner.base_dir}`;
+      throw cloudError(
+        `LOCAL_IP_IN_USE: IP ${ip} is already used by VM '${owner.vm_cid}'${where}: ` +
+          "delete that VM first (with the HOME or local.base_dir that created it) or choose another static IP",
+      );
     }
     await rm(file, { force: true });
   }
-  throw cloudError(`IP ${ip} could not be reserved: another VM is being created on it right now`, true);
+  throw cloudError(`LOCAL_IP_IN_USE: IP ${ip} could not be reserved: another VM is being created on it right now`, true);
 }
 
-export async function releaseIp(paths: InventoryPaths, ip: string, vmCid: string): Promise<void> {
-  const file = paths.ipReservation(ip);
-  const owner = (await readFile(file, "utf8").catch(() => "")).trim();
-  if (owner === vmCid) await rm(file, { force: true });
+export async function releaseIp(ip: string, holder: IpHolder, registry = ipRegistryDir()): Promise<void> {
+  const file = join(registry, ip);
+  const owner = await readHolder(file);
+  if (owner?.vm_cid === holder.vm_cid && owner.base_dir === holder.base_dir) await rm(file, { force: true });
+}
+
+/** Undefined for a missing or unreadable file: a half-written reservation is stale too. */
+async function readHolder(file: string): Promise<IpHolder | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<IpHolder>;
+    return typeof parsed.vm_cid === "string" && typeof parsed.base_dir === "string"
+      ? { vm_cid: parsed.vm_cid, base_dir: parsed.base_dir }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

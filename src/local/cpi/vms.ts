@@ -7,14 +7,14 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE, type SshdConfig } from "../sshd/index.js";
 import { detectIsolation, findVmDirAnywhere, findVmProcesses, isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT, waitFor, type Isolation } from "../vm/index.js";
 import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
 import type { CpiConfig } from "./config.js";
 import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
-import { releaseIp, reserveIp } from "./ip-reservations.js";
+import { releaseIp, reserveIp, type IpHolder } from "./ip-reservations.js";
 import { cloudError, vmNotFound } from "../shared/index.js";
 import { readJson, writeJson, type DiskRecord, type VmRecord } from "./records.js";
 import { installSshdProgram } from "./sshd-location.js";
@@ -46,7 +46,7 @@ export async function createVm(ctx: CpiContext, input: CreateVmInput): Promise<s
   const ip = defaultNetworkIp(input.networks);
   const isolation = detectIsolation(VM_MOUNT_POINT);
   const cid = `vm-${randomUUID()}`;
-  await reserveIp(paths, ip, cid);
+  await reserveIp(ip, ipHolder(paths, cid));
   const record: VmRecord = { cid, agent_id: input.agentId, ip, stemcell_cid: input.stemcellCid, metadata: {} };
   try {
     await mkdir(paths.vmDir(cid), { recursive: true, mode: 0o700 });
@@ -169,5 +169,9 @@ async function destroyVm(paths: InventoryPaths, record: VmRecord): Promise<void>
     if (disk.attached_to === record.cid) await writeJson(paths.diskMeta(disk.cid), { ...disk, attached_to: null });
   }
   if (existsSync(paths.vmDir(record.cid))) await moveToTrashAndRemove(paths, paths.vmDir(record.cid));
-  await releaseIp(paths, record.ip, record.cid);
+  await releaseIp(record.ip, ipHolder(paths, record.cid));
+}
+
+function ipHolder(paths: InventoryPaths, cid: string): IpHolder {
+  return { vm_cid: cid, base_dir: resolve(paths.base) };
 }
