@@ -3,10 +3,10 @@
  * run the plan's steps; with no step, nothing else happens (no CPI install, no extraction).
  */
 import { openCompiledPackageCache } from "../director-release/index.js";
-import type { BootstrapManifest } from "../manifest/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { beginCommand } from "./begin-command.js";
+import { directorUrlOf } from "./director-access.js";
 import { instanceIdentity, prepareInstanceWork } from "./instance-work.js";
 import { deployPlanInput, releaseVersions } from "./plan-input.js";
 import { planDeployment } from "./plan-deployment.js";
@@ -101,13 +101,4 @@ async function checkCpiVersion(cpi: CpiPort, reporter: Reporter): Promise<void> 
   if (info.api_version < 2) {
     reporter.warn(`The CPI speaks API v${info.api_version}; with less than v2 no disk hints are passed to the agent.`);
   }
-}
-
-/** Where a BOSH director (job `director`, property director.port, default 25555) answers. */
-function directorUrlOf(manifest: BootstrapManifest): string | undefined {
-  const job = manifest.instanceGroup.jobs.find((j) => j.name === "director");
-  if (job === undefined) return undefined;
-  const sources = [job.properties ?? {}, manifest.instanceGroup.properties, manifest.properties];
-  const port = sources.map((p) => (p["director"] as { port?: unknown } | undefined)?.port).find((v) => v !== undefined) ?? 25555;
-  return `https://${manifest.address}:${String(port)}`;
 }

@@ -2,6 +2,8 @@ export { runDeploy } from "./deploy-command.js";
 export type { DeployOptions, DeployResult } from "./deploy-command.js";
 export { runDelete } from "./delete-command.js";
 export type { DeleteOptions, DeleteResult } from "./delete-command.js";
+export { runEnv } from "./env-command.js";
+export type { EnvOptions, EnvResult } from "./env-command.js";
 export { runPlan } from "./plan-command.js";
 export type { PlanOptions, PlanResult } from "./plan-command.js";
 export { planDeployment } from "./plan-deployment.js";

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { BootstrapError } from "../common/index.js";
+import { registerEnvCommand } from "./commands/env.js";
 import { registerInterpolateCommand } from "./commands/interpolate.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import type { CliIo } from "./io.js";
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .showHelpAfterError();
   registerInterpolateCommand(program, io);
   registerLifecycleCommands(program, io);
+  registerEnvCommand(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -42,6 +42,8 @@ export type ErrorCode =
   | "SSH_TUNNEL_FAILED"
   | "JOB_NOT_RUNNING"
   | "LOCAL_PROVIDER_UNAVAILABLE"
+  | "NOT_DEPLOYED"
+  | "DIRECTOR_NOT_FOUND"
   | "INTERRUPTED";
 
 export interface BootstrapErrorOptions {

@@ -41,6 +41,8 @@ export interface LoadedManifest {
   generated: string[];
   /** For the user: expired certificates, and (in "warn" mode) certificates and keys that do not parse. */
   warnings: string[];
+  /** Every variable the manifest used, by name with its whole value (secrets: registered for redaction). */
+  variables: readonly { name: string; value: unknown }[];
 }
 
 export async function loadBootstrapManifest(input: ManifestInput): Promise<LoadedManifest> {
@@ -59,5 +61,6 @@ export async function loadBootstrapManifest(input: ManifestInput): Promise<Loade
     sha512: createHash("sha512").update(evaluated.yaml).digest("hex"),
     generated: evaluated.generated,
     warnings: [...report.problems.map(describeProblem), ...report.warnings],
+    variables: evaluated.variables.map(({ name, value }) => ({ name, value })),
   };
 }

@@ -3,12 +3,13 @@
  * These only parse, pick a renderer and print the closing summary; the work is src/bootstrap's.
  */
 import type { Command } from "commander";
-import { BootstrapError, messageOf } from "../../common/index.js";
+import { BootstrapError } from "../../common/index.js";
 import type { DeployResult, PlanResult } from "../../bootstrap/index.js";
 import type { CliIo } from "../io.js";
 import { writeLine } from "../io.js";
-import { createRuntime, type CliRuntime } from "../runtime.js";
+import type { CliRuntime } from "../runtime.js";
 import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+import { withRuntime } from "./with-runtime.js";
 
 interface CommonOptions extends VarOptionValues {
   state?: string;
@@ -38,7 +39,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--agent-timeout <SECONDS>", "how long to wait for the VM's agent to answer", DEFAULT_AGENT_TIMEOUT_S)
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: DeployFlags) => {
-      await withRuntime(io, "deploy", flags, async (rt) => {
+      await withRuntime(io, "deploy", { json: flags.json === true }, async (rt) => {
         const { runDeploy } = await import("../../bootstrap/index.js");
         const result = await runDeploy(
           {
@@ -67,7 +68,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--skip-drain", "do not run the jobs' drain scripts before stopping them")
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean }) => {
-      await withRuntime(io, "delete", flags, async (rt) => {
+      await withRuntime(io, "delete", { json: flags.json === true }, async (rt) => {
         const { runDelete } = await import("../../bootstrap/index.js");
         const result = await runDelete({ manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), skipDrain: flags.skipDrain === true }, rt);
         await rt.finish();
@@ -87,7 +88,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--recreate-persistent-disks", "plan as if --recreate-persistent-disks were given")
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { recreate?: boolean; recreatePersistentDisks?: boolean }) => {
-      await withRuntime(io, "plan", flags, async (rt) => {
+      await withRuntime(io, "plan", { json: flags.json === true }, async (rt) => {
         const { runPlan, describeStep } = await import("../../bootstrap/index.js");
         const result = await runPlan(
           {
@@ -104,18 +105,6 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
         else printPlan(io, result, describeStep);
       });
     });
-}
-
-async function withRuntime(io: CliIo, command: string, flags: CommonOptions, body: (rt: CliRuntime) => Promise<void>): Promise<void> {
-  const rt = await createRuntime(io, command, { json: flags.json === true });
-  try {
-    await body(rt);
-  } catch (error) {
-    await rt.finish().catch(() => undefined);
-    rt.logger.warn(`failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`);
-    io.stderr.write(`Debug log: ${rt.logPath}\n`);
-    throw error;
-  }
 }
 
 function parseSeconds(value: string, flag: string): number {
