@@ -3,7 +3,23 @@
  * with plain `node` (no node_modules at run time). ssh2's optional native helpers
  * (cpu-features, sshcrypto.node) are left out: ssh2 falls back to its JavaScript code.
  */
-import { build } from "esbuild";
+import { dirname, resolve } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+/**
+ * src/common is one index of small modules without import-time effects; saying so lets esbuild
+ * drop the ones a program does not use, and their dependencies (js-yaml was a sixth of the CPI,
+ * which parses no YAML, and loading it was paid on every CPI call).
+ */
+const commonHasNoSideEffects: Plugin = {
+  name: "common-has-no-side-effects",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const path = resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts");
+      return dirname(path).endsWith("/src/common") ? { path, sideEffects: false } : undefined;
+    });
+  },
+};
 
 export async function bundle(entryPoint: string): Promise<Buffer> {
   const result = await build({
@@ -17,6 +33,7 @@ export async function bundle(entryPoint: string): Promise<Buffer> {
     legalComments: "eof",
     logLevel: "silent",
     external: ["cpu-features", "*.node"],
+    plugins: [commonHasNoSideEffects],
     // CommonJS dependencies (ssh2) call require() and use __dirname: give the ES module both.
     banner: {
       js: [

@@ -120,5 +120,7 @@ describe("the VM's SSH server", () => {
     }
     const fingerprint = readFileSync(join(cpi.baseDir, "vms", vm, "ssh_host_key.fingerprint"), "utf8").trim();
     expect(execFileSync("ssh-keygen", ["-l", "-f", join(cpi.baseDir, "vms", vm, "ssh_host_key.pub")], { encoding: "utf8" })).toContain(fingerprint);
+    // OpenSSH reads the private key file the CPI wrote, and derives the published key from it.
+    expect(execFileSync("ssh-keygen", ["-y", "-f", join(cpi.baseDir, "vms", vm, "ssh_host_key")], { encoding: "utf8" }).trim()).toBe(hostKey);
   });
 });
