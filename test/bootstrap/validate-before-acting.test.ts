@@ -49,8 +49,8 @@ cloud_provider:
   cert: ((mbus_tls))
 variables:
 - {name: mbus_password, type: password}
-- {name: default_ca, type: certificate, options: {is_ca: true, common_name: ca}}
-- {name: mbus_tls, type: certificate, options: {ca: default_ca, common_name: 127.0.90.6, alternative_names: [127.0.90.6]}}
+- {name: default_ca, type: certificate, options: {is_ca: true, common_name: ca, key_length: 2048}}
+- {name: mbus_tls, type: certificate, options: {ca: default_ca, common_name: 127.0.90.6, alternative_names: [127.0.90.6], key_length: 2048}}
 `;
 
 const STEMCELL = (api: string): string => `name: s\nversion: '1'\noperating_system: x\nstemcell_formats: [local-tgz]\n${api}\n`;

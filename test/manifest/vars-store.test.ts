@@ -48,7 +48,7 @@ describe("vars store", () => {
   it("writes bosh-cli's bytes: sorted keys, the value generated last in field order (certificate, private_key, ca)", async () => {
     await writeFile(
       join(dir, "m.yml"),
-      manifest([{ name: "ca", type: "certificate", options: { is_ca: true, common_name: "ca" } }, { name: "pw", type: "password" }, { name: "a", type: "certificate", options: { ca: "ca", common_name: "a" } }]),
+      manifest([{ name: "ca", type: "certificate", options: { is_ca: true, common_name: "ca", key_length: 2048 } }, { name: "pw", type: "password" }, { name: "a", type: "certificate", options: { ca: "ca", common_name: "a", key_length: 2048 } }]),
     );
     await evaluateManifest(input(), opts);
     // The key lines of a store bosh-cli v7.9.13 wrote for the same variables.
