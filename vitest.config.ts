@@ -20,6 +20,7 @@ const COVERAGE_FLOOR = { lines: 74, statements: 74, functions: 88, branches: 84 
 const UNIT_TESTS = [
   "test/agent-client/https-transport.test.ts",
   "test/agent-client/task-poller.test.ts",
+  "test/agent-client/wait-backoff.test.ts",
   "test/artefacts/digest.test.ts",
   "test/artefacts/extract-limits.test.ts",
   "test/artefacts/read-extracted-file.test.ts",

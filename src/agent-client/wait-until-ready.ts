@@ -13,7 +13,15 @@ export interface WaitOptions {
   target: string;
   logger: Logger;
   signal?: AbortSignal | undefined;
+  /** How to wait between pings (node:timers/promises' setTimeout unless a test scripts it). */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<unknown>;
 }
+
+// An agent that is starting answers within a few hundred ms: ask again soon, then back off to
+// the interval, so a quick agent is not waited for a whole interval.
+const FIRST_RETRY_MS = 25;
+
+const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<unknown> => sleep(ms, undefined, signal ? { signal } : undefined);
 
 export async function waitUntilReady(pingOnce: (remainingMs: number) => Promise<void>, o: WaitOptions): Promise<void> {
   const interval = o.intervalMs ?? 500;
@@ -32,8 +40,9 @@ export async function waitUntilReady(pingOnce: (remainingMs: number) => Promise<
       if (error instanceof AgentUnreachableError && error.permanent) throw error.gaveUp("not retried: waiting cannot fix this");
       o.logger.debug(`agent at ${o.target} not ready: ${messageOf(error)}`);
     }
-    if (Date.now() + interval >= deadline) break;
-    await sleep(interval, undefined, o.signal ? { signal: o.signal } : undefined);
+    const delay = Math.min(interval, FIRST_RETRY_MS * 2 ** (attempts - 1));
+    if (Date.now() + delay >= deadline) break;
+    await (o.sleep ?? defaultSleep)(delay, o.signal);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const how = `gave up after ${attempts} attempt(s) in ${seconds} s`;
