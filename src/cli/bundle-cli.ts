@@ -4,13 +4,16 @@
  * imports lazily stays lazy) makes `--version` and a no-op deploy start several times faster.
  * Packages with native parts or data files of their own stay external.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+
+// Chunk names carry content hashes: without this, every build left the previous ones behind.
+rmSync(join(root, "dist/bundle"), { recursive: true, force: true });
 
 await build({
   entryPoints: { bootstrap: join(root, "src/cli/bin.ts") },
