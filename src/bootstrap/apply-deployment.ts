@@ -13,6 +13,7 @@ import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 import { renderInstanceJobs, updateInstance, type InstanceJobs, type RenderedArchive } from "./update-instance.js";
 import { createVm, deleteOrphanVm, deleteVm } from "./vm-steps.js";
+import { startJobs, waitForAgent } from "./job-lifecycle.js";
 
 export interface StemcellToUpload {
   name: string;
@@ -127,6 +128,8 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
         pollIntervalMs: inputs.pollIntervalMs,
       });
     }
+    case "start-jobs":
+      return startStoppedJobs(ctx, inputs);
     case "delete-unused-disk":
       return deleteDiskRecord(ctx, step.cid, `Deleting unused disk '${step.cid}'`);
     case "delete-unused-stemcell":
@@ -170,6 +173,21 @@ async function reuseStemcell(ctx: StageContext, step: Extract<DeployStep, { kind
   if (record === undefined) throw new Error(`stemcell record '${step.cid}' vanished from the state`);
   await ctx.reporter.step(`Uploading stemcell '${step.name}/${step.version}'`, async () => new Skipped("Stemcell already uploaded"));
   return record;
+}
+
+/** Nothing changed but `bootstrap stop` stopped the jobs: start them as `bootstrap start` does. */
+async function startStoppedJobs(ctx: StageContext, inputs: DeployInputs): Promise<void> {
+  const agent = ctx.connectAgent();
+  try {
+    await waitForAgent(ctx.reporter, agent, ctx.state.state.current_vm_cid, inputs.agentTimeoutMs);
+    const watch = { instanceName: `${inputs.identity.instanceGroup}/0`, workDir: inputs.compile.workDir, watchTime: inputs.watchTime, pollIntervalMs: inputs.pollIntervalMs, signal: ctx.signal };
+    await startJobs(ctx.reporter, agent, watch);
+    await ctx.state.update((s) => {
+      delete s.jobs_stopped_at;
+    });
+  } finally {
+    await agent.close();
+  }
 }
 
 async function clearDeploymentRecord(ctx: StageContext): Promise<void> {

@@ -52,8 +52,11 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       directorUrl: directorUrlOf(manifest),
       generated: loaded.generated,
     };
-    if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
-    if (plan.steps.length === 0) return result;
+    if (plan.steps.length === 0) {
+      reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
+      return result;
+    }
+    if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
     for (const note of plan.notes) reporter.warn(note);
 
     const stemcell = artefacts.stemcell.summary;

@@ -34,6 +34,9 @@ export async function runEnv(opts: EnvOptions, rt: Runtime): Promise<EnvResult> 
   if (loaded.sha512 !== state.current_manifest_sha) {
     reporter.warn("The manifest (after ops files and variables) differs from the one last deployed: the values are for the manifest as given; run deploy to apply it.");
   }
+  if (state.jobs_stopped_at !== undefined) {
+    reporter.warn(`The director is stopped ('bootstrap stop' at ${state.jobs_stopped_at}): it answers again after 'bootstrap start'.`);
+  }
   const access = directorAccess(loaded.manifest, loaded.variables);
   for (const note of access.notes) reporter.info(note);
   return { ...access, statePath };

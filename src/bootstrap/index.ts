@@ -4,6 +4,8 @@ export { runDelete } from "./delete-command.js";
 export type { DeleteOptions, DeleteResult } from "./delete-command.js";
 export { runEnv } from "./env-command.js";
 export type { EnvOptions, EnvResult } from "./env-command.js";
+export { runStop, runStart } from "./stop-start-command.js";
+export type { StopOptions, StartOptions, StopStartResult } from "./stop-start-command.js";
 export { runPlan } from "./plan-command.js";
 export type { PlanOptions, PlanResult } from "./plan-command.js";
 export { planDeployment } from "./plan-deployment.js";

@@ -15,6 +15,8 @@ export interface RecordedState {
   disks: readonly { id: string; cid: string; size: number; cloud_properties: Record<string, unknown> }[];
   stemcells: readonly { id: string; name: string; version: string; cid: string }[];
   releases: readonly { id: string; name: string; version: string }[];
+  /** Set by `bootstrap stop` while the current VM's jobs are stopped. */
+  jobs_stopped_at?: string | undefined;
 }
 
 export interface PlanInput {
@@ -38,7 +40,15 @@ export function planDeployment(input: PlanInput): DeployPlan {
     cid,
     reason: "an interrupted run created it while another VM was current",
   }));
-  if (changes.length === 0) return { changes, steps, notes };
+  const stoppedAt = input.state?.current_vm_cid !== "" ? input.state?.jobs_stopped_at : undefined;
+  if (changes.length === 0) {
+    if (stoppedAt !== undefined) {
+      notes.push(`The director is stopped ('bootstrap stop' at ${stoppedAt}): deploy starts its jobs again.`);
+      steps.push({ kind: "start-jobs", reason: `'bootstrap stop' stopped them at ${stoppedAt}` });
+    }
+    return { changes, steps, notes };
+  }
+  if (stoppedAt !== undefined) notes.push(`The director is stopped ('bootstrap stop' at ${stoppedAt}): this deploy replaces its VM and starts the jobs.`);
 
   const state = input.state;
   const reason = changes.join("; ");

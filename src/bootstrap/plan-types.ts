@@ -15,6 +15,7 @@ export type DeployStep =
   | { kind: "render-jobs"; reason: string }
   | { kind: "compile-packages"; reason: string }
   | { kind: "update-instance"; reason: string }
+  | { kind: "start-jobs"; reason: string }
   | { kind: "delete-unused-disk"; cid: string; reason: string }
   | { kind: "delete-unused-stemcell"; cid: string; name: string; version: string; reason: string }
   | { kind: "record-deployment"; reason: string };
@@ -67,6 +68,8 @@ export function describeStep(step: DeployStep | DeleteStep): string {
       return "Compile packages on the VM (or reuse compiled ones)";
     case "update-instance":
       return "Apply the jobs, start them and wait until running";
+    case "start-jobs":
+      return "Start the stopped jobs and wait until running";
     case "delete-unused-disk":
       return `Delete unused disk '${step.cid}'`;
     case "delete-unused-stemcell":

@@ -1,5 +1,5 @@
 /**
- * One session for every command that changes things (deploy, delete): the state file locked,
+ * One session for every command that changes things (deploy, delete, stop, start): the state file locked,
  * then the manifest loaded with the command's flags (so a run refused by the lock has generated
  * nothing into the vars store), the state's warnings shown, the calls of an interrupted run
  * waited for and adopted, then its scratch directory swept, a scratch directory, the CPI installed on
@@ -13,7 +13,7 @@ import { cpiJournalDirOf, openState, type StateHandle } from "../state/index.js"
 import { loadManifest, type CommandStart } from "./begin-command.js";
 import { connectAgent } from "./connect-agent.js";
 import { installCpiForManifest } from "./install-cpi.js";
-import type { StageContext } from "./ports.js";
+import type { AgentPort, StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import type { ResolvedRelease } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
@@ -27,12 +27,14 @@ export interface Session {
   readonly orphanVms: readonly string[];
   /** This run's scratch directory (extracted releases, rendered jobs), made on first use. */
   workDir(): Promise<string>;
+  /** A fresh agent client for the current VM, with the state's pins (stop and start need no CPI). */
+  connectAgent(): AgentPort;
   /** Installs the CPI (on the first call only) and returns what the plan's steps run with. */
   stageContext(cpiReleases: readonly ResolvedRelease[], stemcellApiVersion: number): Promise<StageContext>;
 }
 
 export async function withSession<T>(
-  command: "deploy" | "delete",
+  command: "deploy" | "delete" | "stop" | "start",
   start: CommandStart,
   opts: ManifestOptions,
   rt: Runtime,
@@ -58,6 +60,8 @@ export async function withSession<T>(
     // stemcell image create_stemcell uploads); recovery has waited for every such call to end.
     await sweepStaleWorkDirs(paths.tmp, rt.logger);
     for (const message of adoption.messages) reporter.warn(message);
+    const connect = (): AgentPort =>
+      connectAgent({ manifest: loaded.manifest, state: handle, env: rt.env, logger: rt.logger, signal: rt.signal, warn: warnOnce });
 
     const session: Session = {
       start,
@@ -65,6 +69,7 @@ export async function withSession<T>(
       state: handle,
       orphanVms: adoption.orphanVms,
       workDir: () => (workDir ??= makeWorkDir(paths.tmp, command)),
+      connectAgent: connect,
       stageContext: (cpiReleases, stemcellApiVersion) =>
         (context ??= (async () => {
           const dir = await session.workDir();
@@ -86,8 +91,7 @@ export async function withSession<T>(
             signal: rt.signal,
             state: handle,
             cpi,
-            connectAgent: () =>
-              connectAgent({ manifest: loaded.manifest, state: handle, env: rt.env, logger: rt.logger, signal: rt.signal, warn: warnOnce }),
+            connectAgent: connect,
             forgetOrphanVm: adoption.forgetOrphanVm,
           };
         })()),

@@ -5,10 +5,9 @@
  * do not come up, or a job script fails, the error carries the tail of the job logs (and names
  * failing processes).
  */
-import { BootstrapError, sleep } from "../common/index.js";
 import type { PackageSource } from "./compile-on-vm.js";
 import { fullApplySpec, initialApplySpec, type CompiledPackageRef, type InstanceIdentity } from "./instance-spec.js";
-import { jobLogTails } from "./job-logs.js";
+import { runJobScript, waitUntilRunning, type StartJobsInput } from "./job-lifecycle.js";
 import type { AgentPort, AgentStateValue, StageContext } from "./ports.js";
 
 export interface RenderedArchive {
@@ -62,23 +61,10 @@ export async function updateInstance(ctx: StageContext, agent: AgentPort, input:
     await agent.start();
   });
 
-  await reporter.step(`Waiting for instance '${name}' to be running`, () => waitUntilRunning(ctx, agent, input));
+  const watch: StartJobsInput = { instanceName: name, workDir: input.workDir, watchTime: input.watchTime, pollIntervalMs: input.pollIntervalMs, signal: ctx.signal };
+  await reporter.step(`Waiting for instance '${name}' to be running`, () => waitUntilRunning(agent, watch));
   await reporter.step(`Running the post-start scripts '${name}'`, () => runJobScript(agent, "post-start", input.workDir));
   await reporter.step(`Running the post-deploy scripts '${name}'`, () => runJobScript(agent, "post-deploy", input.workDir));
-}
-
-/** A job script that fails is a failing job: its error carries the tail of the job logs (the script's own output is there). */
-async function runJobScript(agent: AgentPort, script: string, workDir: string): Promise<void> {
-  try {
-    await agent.runScript(script);
-  } catch (error) {
-    if (!(error instanceof BootstrapError) || error.code !== "AGENT_TASK_FAILED") throw error;
-    throw new BootstrapError(error.code, error.message, {
-      details: [...error.details, ...(await jobLogTails(agent, workDir))],
-      hint: `Read the ${script} script's output above, fix the job's properties or release, and run deploy again.`,
-      cause: error,
-    });
-  }
 }
 
 function addressFrom(state: AgentStateValue, identity: InstanceIdentity, fallback: string): string {
@@ -91,28 +77,4 @@ function addressFrom(state: AgentStateValue, identity: InstanceIdentity, fallbac
     }
   }
   return fallback;
-}
-
-async function waitUntilRunning(ctx: StageContext, agent: AgentPort, input: UpdateInstanceInput): Promise<void> {
-  // Ends early on Ctrl-C: the next agent call then fails as interrupted (its client holds the run's signal).
-  await sleep(input.watchTime.startMs, ctx.signal, { onAbort: "resolve" });
-  const deadline = Date.now() + Math.max(0, input.watchTime.endMs - input.watchTime.startMs);
-  let last: AgentStateValue | undefined;
-  for (;;) {
-    last = await agent.getState();
-    if (last.job_state === "running") return;
-    if (Date.now() >= deadline) break;
-    await sleep(input.pollIntervalMs, ctx.signal, { onAbort: "resolve" });
-  }
-  const failing = (last.processes ?? []).filter((p) => p.state !== "running").map((p) => `${p.name} (${p.state})`);
-  const logs = await jobLogTails(agent, input.workDir);
-  throw new BootstrapError(
-    "JOB_NOT_RUNNING",
-    `Instance '${input.identity.instanceGroup}/0' did not reach 'running' within ${Math.round(input.watchTime.endMs / 1000)} s: job state '${last.job_state}'` +
-      (failing.length > 0 ? `; failing processes: ${failing.join(", ")}` : ""),
-    {
-      details: logs,
-      hint: "Read the job logs above, fix the job's properties or release, and run deploy again (update.update_watch_time sets how long to wait).",
-    },
-  );
 }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { publicKeyFingerprint } from "../agent-client/index.js";
 import { messageOf } from "../common/index.js";
 import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
+import { stopJobs } from "./job-lifecycle.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 import { vmEnv, vmMetadata, type InstanceIdentity } from "./instance-spec.js";
@@ -63,6 +64,7 @@ async function forgetVm(ctx: StageContext): Promise<void> {
     s.current_stemcell_id = "";
     delete s.current_agent_id;
     delete s.current_vm_ssh_host_key;
+    delete s.jobs_stopped_at;
   });
 }
 
@@ -81,15 +83,7 @@ async function shutdownVm(ctx: StageContext, cid: string, options: ShutdownOptio
       }
     });
     if (ready instanceof Skipped) return;
-    const name = options.instanceName;
-    await reporter.step(`Running the pre-stop scripts '${name}'`, () => agent.runScript("pre-stop"));
-    if (!options.skipDrain) {
-      await reporter.step(`Draining jobs on instance '${name}'`, async () => {
-        await agent.drain("shutdown");
-      });
-    }
-    await reporter.step(`Stopping jobs on instance '${name}'`, () => agent.stop());
-    await reporter.step(`Running the post-stop scripts '${name}'`, () => agent.runScript("post-stop"));
+    await stopJobs(reporter, agent, options.instanceName, options.skipDrain);
     for (const disk of await agent.listDisk()) {
       await reporter.step(`Unmounting disk '${disk}'`, () => agent.unmountDisk(disk));
     }

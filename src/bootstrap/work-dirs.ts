@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isAlive, type Logger } from "../common/index.js";
 
-const COMMANDS = ["deploy", "delete"] as const;
-const OURS = /^(deploy|delete)-(\d+)-[A-Za-z0-9]{6}$/;
+const COMMANDS = ["deploy", "delete", "stop", "start"] as const;
+const OURS = /^(deploy|delete|stop|start)-(\d+)-[A-Za-z0-9]{6}$/;
 /** Named before runs put their pid in the name: kept while they might still be in use. */
 const UNNAMED = /^(deploy|delete)-[A-Za-z0-9]{6}$/;
 const UNNAMED_STALE_AFTER_MS = 60 * 60 * 1000;

@@ -19,6 +19,7 @@ const OUR_KEYS = [
   "current_agent_id",
   "current_vm_ssh_host_key",
   "jumpbox_ssh_host_keys",
+  "jobs_stopped_at",
   "schema_version",
   "serial",
   "lineage",
@@ -99,6 +100,10 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   }
   if (raw.current_vm_ssh_host_key !== undefined && raw.current_vm_ssh_host_key !== null) {
     state.current_vm_ssh_host_key = field.optionalString(raw, "current_vm_ssh_host_key", "current_vm_ssh_host_key");
+  }
+  if (raw.jobs_stopped_at !== undefined && raw.jobs_stopped_at !== null) {
+    const at = field.nonEmpty(raw.jobs_stopped_at, "jobs_stopped_at");
+    if (at !== undefined) state.jobs_stopped_at = at;
   }
   if (raw.jumpbox_ssh_host_keys !== undefined && raw.jumpbox_ssh_host_keys !== null) {
     const keys = decodeStringMap(raw.jumpbox_ssh_host_keys, "jumpbox_ssh_host_keys", field);

@@ -38,6 +38,7 @@ export function encodeState(stored: StoredState, meta: StateMeta): string {
   if (state.current_agent_id !== undefined) out.current_agent_id = state.current_agent_id;
   if (state.current_vm_ssh_host_key !== undefined) out.current_vm_ssh_host_key = state.current_vm_ssh_host_key;
   if (state.jumpbox_ssh_host_keys !== undefined) out.jumpbox_ssh_host_keys = sortKeys(state.jumpbox_ssh_host_keys);
+  if (state.jobs_stopped_at !== undefined) out.jobs_stopped_at = state.jobs_stopped_at;
   out.schema_version = SCHEMA_VERSION;
   out.serial = meta.serial;
   out.lineage = meta.lineage;

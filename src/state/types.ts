@@ -43,6 +43,11 @@ export interface DeploymentState {
   current_vm_ssh_host_key?: string;
   /** Ours: SHA256 fingerprints of BOSH_ALL_PROXY jumpboxes' SSH host keys by "host:port", pinned after first use. */
   jumpbox_ssh_host_keys?: Record<string, string>;
+  /**
+   * Ours: when `bootstrap stop` stopped the current VM's jobs (ISO time); absent while they run.
+   * Cleared by `bootstrap start`, by a deploy that starts them, and when the VM goes.
+   */
+  jobs_stopped_at?: string;
 }
 
 /** The list-valued keys bosh-cli writes as `null` until first set. */

@@ -3,10 +3,11 @@
  * local example: `env` (its output reaches the director with curl), `stop`/`start`, and the
  * `state` commands. One deployment for the whole file; deleted at the end.
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processesMentioning } from "./support/director.js";
+import { directorInfo, processesMentioning } from "./support/director.js";
 import { cliPath, exampleManifestAt, makeHome, runCli } from "./support/cli.js";
 
 const ADDRESS = "127.0.130.10";
@@ -51,5 +52,46 @@ describe("operator commands on the deployed local example", () => {
     const shell = await runCli(["env", ...flags()], { home });
     expect(shell.stdout).toContain("unset BOSH_CLIENT\nunset BOSH_CLIENT_SECRET");
     expect(shell.stderr).toContain("BOSH_CLIENT is not set: the director has no user_management properties.");
+  });
+
+  it("stop: jobs stopped (drain and all), VM and disk kept; plan and env say so; start brings the director back", async () => {
+    const before = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string; current_disk_id: string };
+    const stopped = await runCli(["stop", ...flags()], { home });
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    for (const step of ["Running the pre-stop scripts 'bosh/0'", "Draining jobs on instance 'bosh/0'", "Stopping jobs on instance 'bosh/0'", "Running the post-stop scripts 'bosh/0'"]) {
+      expect(stopped.stderr).toContain(step);
+    }
+    expect(stopped.stdout).toContain("Succeeded: stopped the jobs of 'bosh/0'");
+    const after = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string; current_disk_id: string; jobs_stopped_at?: string };
+    expect(after).toMatchObject({ current_vm_cid: before.current_vm_cid, current_disk_id: before.current_disk_id });
+    expect(after.jobs_stopped_at).toMatch(/^\d{4}-/);
+    await expect(directorInfo(ADDRESS, varsStore)).rejects.toThrow();
+
+    const plan = await runCli(["plan", ...flags()], { home });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("The director is stopped ('bootstrap stop' at");
+    expect(plan.stdout).toContain("1. Start the stopped jobs and wait until running");
+    const env = await runCli(["env", ...flags()], { home });
+    expect(env.stderr).toContain("The director is stopped");
+
+    const started = await runCli(["start", ...flags()], { home });
+    expect(started.exitCode, started.stderr).toBe(0);
+    expect(started.stderr).toContain("Waiting for instance 'bosh/0' to be running");
+    expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "ops" });
+    expect(JSON.parse(await readFile(statePath, "utf8"))).not.toHaveProperty("jobs_stopped_at");
+    expect((await runCli(["plan", ...flags()], { home })).stdout).toContain("deploy would do nothing");
+  });
+
+  it("deploy starts a stopped director again without replacing its VM", async () => {
+    const { current_vm_cid: vm } = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string };
+    expect((await runCli(["stop", ...flags("--skip-drain")], { home })).exitCode).toBe(0);
+    const deployed = await runCli(["deploy", ...flags()], { home });
+    expect(deployed.exitCode, deployed.stderr).toBe(0);
+    expect(deployed.stderr).toContain("deploy starts its jobs again");
+    expect(deployed.stderr).toContain("Starting the jobs on instance 'bosh/0'");
+    expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "ops" });
+    const state = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string };
+    expect(state.current_vm_cid).toBe(vm);
+    expect(state).not.toHaveProperty("jobs_stopped_at");
   });
 });

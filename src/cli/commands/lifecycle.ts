@@ -1,5 +1,6 @@
 /**
- * `deploy`, `delete` and `plan`: bosh create-env/delete-env flags, plus --json, --agent-timeout.
+ * `deploy`, `delete`, `plan`, `stop` and `start`: bosh create-env/delete-env/stop-env/start-env
+ * flags, plus --json, --agent-timeout.
  * These only parse, pick a renderer and print the closing summary; the work is src/bootstrap's.
  */
 import type { Command } from "commander";
@@ -103,6 +104,57 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
         else printPlan(io, result, describeStep);
+      });
+    });
+
+  addVarFlags(
+    program
+      .command("stop")
+      .description("stop the director's jobs (pre-stop, drain, stop, post-stop) and keep its VM and disk (bosh stop-env)")
+      .argument("<MANIFEST>", "path to the bootstrap manifest"),
+  )
+    .option("--state <PATH>", "state file (default: <manifest>-state.json next to the manifest)")
+    .option("--skip-drain", "do not run the jobs' drain scripts before stopping them")
+    .option("--agent-timeout <SECONDS>", "how long to wait for the VM's agent to answer", DEFAULT_AGENT_TIMEOUT_S)
+    .option("--json", "print one JSON event per line on stdout instead of progress")
+    .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean; agentTimeout: string }) => {
+      await withRuntime(io, "stop", { json: flags.json === true }, async (rt) => {
+        const { runStop } = await import("../../bootstrap/index.js");
+        const result = await runStop(
+          {
+            manifestPath: manifest,
+            statePath: flags.state,
+            ...varFlagsFromOptions(flags),
+            skipDrain: flags.skipDrain === true,
+            agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
+          },
+          rt,
+        );
+        await rt.finish();
+        if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
+        else writeLine(io.stdout, `Succeeded: stopped the jobs of '${result.instance}'; VM '${result.vmCid}' and its disk are kept ('bootstrap start' starts them).`);
+      });
+    });
+
+  addVarFlags(
+    program
+      .command("start")
+      .description("start the director's jobs again and wait until they run (bosh start-env)")
+      .argument("<MANIFEST>", "path to the bootstrap manifest"),
+  )
+    .option("--state <PATH>", "state file (default: <manifest>-state.json next to the manifest)")
+    .option("--agent-timeout <SECONDS>", "how long to wait for the VM's agent to answer", DEFAULT_AGENT_TIMEOUT_S)
+    .option("--json", "print one JSON event per line on stdout instead of progress")
+    .action(async (manifest: string, flags: CommonOptions & { agentTimeout: string }) => {
+      await withRuntime(io, "start", { json: flags.json === true }, async (rt) => {
+        const { runStart } = await import("../../bootstrap/index.js");
+        const result = await runStart(
+          { manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000 },
+          rt,
+        );
+        await rt.finish();
+        if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
+        else writeLine(io.stdout, `Succeeded: the jobs of '${result.instance}' are running.`);
       });
     });
 }
