@@ -41,6 +41,8 @@ export interface DeployInputs {
   compile: Omit<CompileInput, "packages">;
   watchTime: { startMs: number; endMs: number };
   pollIntervalMs: number;
+  /** Recorded with the deployment, e.g. "bootstrap 0.1.0" (default "bootstrap"). */
+  tool?: string | undefined;
 }
 
 /** What earlier steps produced for later ones. */
@@ -203,5 +205,7 @@ async function recordDeployment(ctx: StageContext, inputs: DeployInputs): Promis
     s.releases = inputs.releases.map((r) => ({ id: randomUUID(), name: r.name, version: r.version }));
     s.current_release_ids = s.releases.map((r) => r.id);
     s.current_manifest_sha = inputs.manifestSha;
+    s.last_deployed_at = new Date().toISOString();
+    s.last_deployed_by = inputs.tool ?? "bootstrap";
   });
 }

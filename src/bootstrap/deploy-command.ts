@@ -89,6 +89,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       },
       watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
       pollIntervalMs: 500,
+      tool: rt.tool,
     });
     return result;
   });

@@ -6,6 +6,8 @@ export { runEnv } from "./env-command.js";
 export type { EnvOptions, EnvResult } from "./env-command.js";
 export { runStop, runStart } from "./stop-start-command.js";
 export type { StopOptions, StartOptions, StopStartResult } from "./stop-start-command.js";
+export { runStateShow, runStateUnlock, runStateValidate } from "./state-commands.js";
+export type { StateSummary, StateTarget, UnlockResult, ValidateResult } from "./state-commands.js";
 export { runPlan } from "./plan-command.js";
 export type { PlanOptions, PlanResult } from "./plan-command.js";
 export { planDeployment } from "./plan-deployment.js";

@@ -8,6 +8,8 @@ export interface Runtime {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Recorded in the state as what made the last deploy, e.g. "bootstrap 0.1.0". */
+  tool?: string;
 }
 
 export interface ManifestOptions {

@@ -7,6 +7,7 @@ import { BootstrapError } from "../common/index.js";
 import { registerEnvCommand } from "./commands/env.js";
 import { registerInterpolateCommand } from "./commands/interpolate.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
+import { registerStateCommands } from "./commands/state.js";
 import type { CliIo } from "./io.js";
 import { asInterruption } from "./interruption.js";
 import { renderError } from "./render-error.js";
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerInterpolateCommand(program, io);
   registerLifecycleCommands(program, io);
   registerEnvCommand(program, io);
+  registerStateCommands(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -8,6 +8,7 @@ import { bootstrapPaths, type EventSink, type Runtime } from "../bootstrap/index
 import type { CliIo } from "./io.js";
 import { JsonRenderer } from "./renderers/json-renderer.js";
 import { PlainRenderer } from "./renderers/plain-renderer.js";
+import { packageVersion } from "./version.js";
 
 export interface OutputOptions {
   json?: boolean;
@@ -49,6 +50,7 @@ export async function createRuntime(io: CliIo, command: string, output: OutputOp
     signal: io.signal,
     env: io.env,
     cwd: io.cwd,
+    tool: `bootstrap ${packageVersion()}`,
     logPath,
     finish: async () => {
       await renderer.finish?.();

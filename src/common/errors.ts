@@ -44,6 +44,8 @@ export type ErrorCode =
   | "LOCAL_PROVIDER_UNAVAILABLE"
   | "NOT_DEPLOYED"
   | "DIRECTOR_NOT_FOUND"
+  | "LOCK_NOT_FOUND"
+  | "LOCK_ID_MISMATCH"
   | "INTERRUPTED";
 
 export interface BootstrapErrorOptions {

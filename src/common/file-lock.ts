@@ -1,6 +1,7 @@
 /**
  * A lock file (`<file>.lock`): one holder at a time. The file names its holder (pid, host,
- * command, start time) so a refused run can say who holds it. A lock left by a process that is
+ * command, start time) and a random id, so a refused run can say who holds it and the lock
+ * can be broken by hand only by naming that very lock (breakFileLock). A lock left by a process that is
  * gone on this host is taken over with a warning; a lock from another host is never
  * second-guessed. The state file's lock refuses at once; the vars store's waits a while, since
  * its holders keep it only to generate and write a value.
@@ -8,7 +9,7 @@
 import { open, readFile, rename, rm, link } from "node:fs/promises";
 import { readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { isAlive } from "./is-alive.js";
 import { sleep } from "./sleep.js";
 
@@ -17,6 +18,8 @@ export interface LockOwner {
   host: string;
   command: string;
   started_at: string;
+  /** Absent in locks written before ids were. */
+  id?: string;
 }
 
 export interface HeldLock {
@@ -44,7 +47,7 @@ let exitHookInstalled = false;
 const WAIT_INTERVAL_MS = 100;
 
 export async function acquireFileLock(path: string, opts: FileLockOptions): Promise<HeldLock> {
-  const owner: LockOwner = { pid: process.pid, host: hostname(), command: opts.command, started_at: new Date().toISOString() };
+  const owner: LockOwner = { pid: process.pid, host: hostname(), command: opts.command, started_at: new Date().toISOString(), id: randomUUID() };
   const text = `${JSON.stringify(owner, null, 4)}\n`;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
@@ -118,6 +121,7 @@ async function readOwner(path: string): Promise<LockOwner | "gone" | "unreadable
         host: value.host,
         command: String(value.command ?? "?"),
         started_at: String(value.started_at ?? "?"),
+        ...(typeof value.id === "string" ? { id: value.id } : {}),
       };
     }
   } catch {
@@ -153,6 +157,43 @@ async function takeOver(path: string, judged: LockOwner | "unreadable"): Promise
   }
   await rm(aside, { force: true });
   return same;
+}
+
+/** Who holds the lock now: undefined when nobody does; `stale` when its holder is gone from this host. */
+export async function readLockHolder(path: string): Promise<{ owner: LockOwner; stale: boolean } | "unreadable" | undefined> {
+  const owner = await readOwner(path);
+  if (owner === "gone") return undefined;
+  if (owner === "unreadable") return owner;
+  return { owner, stale: isStaleHere(owner) };
+}
+
+export type BreakLockOutcome = "removed" | "not-locked" | "id-mismatch" | { running: LockOwner };
+
+/**
+ * Removes the lock only if it is the one with this id, and only if its holder is not a live
+ * process on this host. Moved aside by rename and checked again, so a lock taken meanwhile by
+ * another run is put back, never removed.
+ */
+export async function breakFileLock(path: string, id: string): Promise<BreakLockOutcome> {
+  const current = await readOwner(path);
+  if (current === "gone") return "not-locked";
+  if (current === "unreadable" || current.id !== id) return "id-mismatch";
+  if (current.host === hostname() && !isStaleHere(current)) return { running: current };
+  const aside = `${path}.unlock.${process.pid}.${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "not-locked";
+    throw error;
+  }
+  const moved = await readOwner(aside);
+  if (typeof moved !== "object" || moved.id !== id) {
+    await link(aside, path).catch(() => undefined);
+    await rm(aside, { force: true });
+    return "id-mismatch";
+  }
+  await rm(aside, { force: true });
+  return "removed";
 }
 
 function remember(path: string, text: string): HeldLock {

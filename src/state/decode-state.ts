@@ -20,6 +20,8 @@ const OUR_KEYS = [
   "current_vm_ssh_host_key",
   "jumpbox_ssh_host_keys",
   "jobs_stopped_at",
+  "last_deployed_at",
+  "last_deployed_by",
   "schema_version",
   "serial",
   "lineage",
@@ -101,9 +103,10 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   if (raw.current_vm_ssh_host_key !== undefined && raw.current_vm_ssh_host_key !== null) {
     state.current_vm_ssh_host_key = field.optionalString(raw, "current_vm_ssh_host_key", "current_vm_ssh_host_key");
   }
-  if (raw.jobs_stopped_at !== undefined && raw.jobs_stopped_at !== null) {
-    const at = field.nonEmpty(raw.jobs_stopped_at, "jobs_stopped_at");
-    if (at !== undefined) state.jobs_stopped_at = at;
+  for (const key of ["jobs_stopped_at", "last_deployed_at", "last_deployed_by"] as const) {
+    if (raw[key] === undefined || raw[key] === null) continue;
+    const text = field.nonEmpty(raw[key], key);
+    if (text !== undefined) state[key] = text;
   }
   if (raw.jumpbox_ssh_host_keys !== undefined && raw.jumpbox_ssh_host_keys !== null) {
     const keys = decodeStringMap(raw.jumpbox_ssh_host_keys, "jumpbox_ssh_host_keys", field);

@@ -39,6 +39,8 @@ export function encodeState(stored: StoredState, meta: StateMeta): string {
   if (state.current_vm_ssh_host_key !== undefined) out.current_vm_ssh_host_key = state.current_vm_ssh_host_key;
   if (state.jumpbox_ssh_host_keys !== undefined) out.jumpbox_ssh_host_keys = sortKeys(state.jumpbox_ssh_host_keys);
   if (state.jobs_stopped_at !== undefined) out.jobs_stopped_at = state.jobs_stopped_at;
+  if (state.last_deployed_at !== undefined) out.last_deployed_at = state.last_deployed_at;
+  if (state.last_deployed_by !== undefined) out.last_deployed_by = state.last_deployed_by;
   out.schema_version = SCHEMA_VERSION;
   out.serial = meta.serial;
   out.lineage = meta.lineage;

@@ -7,5 +7,7 @@ export { defaultStatePath, cpiJournalDirOf } from "./state-path.js";
 export { openState } from "./open-state.js";
 export type { StateHandle, OpenStateOptions } from "./open-state.js";
 export { readState } from "./read-state.js";
+export { inspectState, unlockState } from "./inspect-state.js";
+export type { StateInspection } from "./inspect-state.js";
 export type { DeploymentState, DiskRecord, StemcellRecord, ReleaseRecord } from "./types.js";
 export { emptyDeploymentState } from "./types.js";

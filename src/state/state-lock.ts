@@ -24,9 +24,13 @@ export function acquireLock(path: string, command: string, warnings: string[]): 
 function lockedBy(path: string, owner: LockOwner | undefined): BootstrapError {
   const who = owner === undefined ? "another run" : describeLockOwner(owner);
   const remote = owner !== undefined && owner.host !== hostname();
-  return new BootstrapError("STATE_LOCKED", `The state file is locked by ${who}: ${path}`, {
+  const statePath = path.slice(0, -".lock".length);
+  // The id names this very lock: `state unlock` removes nothing else (a lock taken since differs).
+  const release =
+    owner?.id === undefined ? `delete ${path}` : `run 'bootstrap state unlock ${owner.id} --state ${statePath}'`;
+  return new BootstrapError("STATE_LOCKED", `The state file is locked by ${who}${owner?.id === undefined ? "" : `, lock id ${owner.id}`}: ${path}`, {
     hint: remote
-      ? `Wait for that run to finish. If it is certainly no longer running on ${owner.host}, delete ${path} and retry.`
-      : `Wait for that run to finish (or stop it). If no such run exists, delete ${path} and retry.`,
+      ? `Wait for that run to finish. If it is certainly no longer running on ${owner.host}, ${release} and retry.`
+      : `Wait for that run to finish (or stop it). If no such run exists, ${release} and retry.`,
   });
 }

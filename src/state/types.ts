@@ -48,6 +48,9 @@ export interface DeploymentState {
    * Cleared by `bootstrap start`, by a deploy that starts them, and when the VM goes.
    */
   jobs_stopped_at?: string;
+  /** Ours: when the last successful deploy finished (ISO time), and the tool that ran it ("bootstrap 0.1.0"). */
+  last_deployed_at?: string;
+  last_deployed_by?: string;
 }
 
 /** The list-valued keys bosh-cli writes as `null` until first set. */

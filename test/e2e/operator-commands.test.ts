@@ -3,7 +3,7 @@
  * local example: `env` (its output reaches the director with curl), `stop`/`start`, and the
  * `state` commands. One deployment for the whole file; deleted at the end.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,5 +93,47 @@ describe("operator commands on the deployed local example", () => {
     const state = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string };
     expect(state.current_vm_cid).toBe(vm);
     expect(state).not.toHaveProperty("jobs_stopped_at");
+  });
+
+  it("state show and validate: what is deployed and by which tool", async () => {
+    const raw = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string; current_vm_ssh_host_key: string };
+    const json = await runCli(["state", "show", "--state", statePath, "--json"], { home });
+    expect(json.exitCode, json.stderr).toBe(0);
+    const summary = JSON.parse(json.stdout);
+    expect(summary).toMatchObject({
+      writtenBy: "bootstrap",
+      deployed: true,
+      lastDeploy: { by: expect.stringMatching(/^bootstrap \d/) },
+      vm: { cid: raw.current_vm_cid, sshHostKey: raw.current_vm_ssh_host_key },
+      disk: { sizeMb: 1024 },
+      stemcell: { name: "bootstrap-local-stemcell" },
+      pendingCpiCalls: 0,
+      warnings: [],
+    });
+    expect(summary.releases.map((r: { name: string }) => r.name).sort()).toEqual(["bootstrap-director", "bootstrap-local-cpi"]);
+    expect(summary).not.toHaveProperty("lock");
+    const human = await runCli(["state", "show", manifest, "--state", statePath], { home });
+    expect(human.stdout).toContain(`VM: ${raw.current_vm_cid}`);
+    expect(human.stdout).toContain("Lock: none");
+    const valid = await runCli(["state", "validate", "--state", statePath], { home });
+    expect(valid.exitCode, valid.stderr).toBe(0);
+  });
+
+  it("state unlock: a lock left by a run on another host is removed with the id the lock error printed", async () => {
+    const lock = { pid: 4242, host: "another-host", command: "bootstrap deploy local.yml", started_at: new Date().toISOString(), id: "0f0e0d0c-0b0a-4909-8807-060504030201" };
+    await writeFile(`${statePath}.lock`, JSON.stringify(lock));
+    const refused = await runCli(["deploy", ...flags()], { home });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`lock id ${lock.id}`);
+    const command = /run '(bootstrap state unlock [^']+)'/.exec(refused.stderr)?.[1] ?? "";
+    expect(command).toBe(`bootstrap state unlock ${lock.id} --state ${statePath}`);
+    const shown = await runCli(["state", "show", "--state", statePath], { home });
+    expect(shown.stdout).toContain(`Lock: held by pid 4242 on another-host`);
+
+    const unlocked = await runCli(command.split(" ").slice(1), { home });
+    expect(unlocked.exitCode, unlocked.stderr).toBe(0);
+    const redeploy = await runCli(["deploy", ...flags()], { home });
+    expect(redeploy.exitCode, redeploy.stderr).toBe(0);
+    expect(redeploy.stdout).toContain("Succeeded (no changes)");
   });
 });
