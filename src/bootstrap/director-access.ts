@@ -1,9 +1,9 @@
 /**
  * Pure: what a client needs to reach the director a manifest describes, read the way
- * bosh-deployment's manifests lay it out — the instance group's job `director` (properties
- * `director.port`, `director.ssl.cert`, `director.user_management`), the certificate's CA from
- * the variable that holds it, and the admin credentials of local users or of the `uaa` job's
- * clients (bosh-deployment's uaa.yml).
+ * bosh-deployment's manifests lay it out — the address the deploy reached the VM at, the
+ * instance group's job `director` (properties `director.port`, `director.ssl.cert`,
+ * `director.user_management`), the certificate's CA from the variable that holds it, and the
+ * admin credentials of local users or of the `uaa` job's clients (bosh-deployment's uaa.yml).
  */
 import { BootstrapError, isRecord } from "../common/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
@@ -30,7 +30,22 @@ const DEFAULT_DIRECTOR_PORT = 25555;
 export function directorUrlOf(manifest: BootstrapManifest): string | undefined {
   if (!manifest.instanceGroup.jobs.some((j) => j.name === "director")) return undefined;
   const port = jobProperty(manifest, "director", ["director", "port"]) ?? DEFAULT_DIRECTOR_PORT;
-  return `https://${manifest.address}:${String(port)}`;
+  return `https://${reachableAddress(manifest)}:${String(port)}`;
+}
+
+/**
+ * The address this machine reaches the VM at: the host of cloud_provider.mbus, which the deploy
+ * itself used (bosh-deployment's external-ip ops file points it at the external IP, and adds
+ * that IP to the director's certificate), else the instance's address.
+ */
+function reachableAddress(manifest: BootstrapManifest): string {
+  let host = "";
+  try {
+    host = new URL(manifest.cloudProvider.mbus).hostname;
+  } catch {
+    // validated as a URL already; the instance's address is the fallback either way
+  }
+  return host === "" || host === "0.0.0.0" ? manifest.address : host;
 }
 
 export function directorAccess(manifest: BootstrapManifest, variables: readonly Variable[]): DirectorAccess {

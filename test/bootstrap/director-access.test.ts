@@ -6,9 +6,14 @@ import type { BootstrapManifest } from "../../src/manifest/index.js";
 const CERT = "-----BEGIN CERTIFICATE-----\nDIRECTOR\n-----END CERTIFICATE-----\n";
 const CA = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n";
 
-function manifest(groupProperties: Record<string, unknown>, jobs: BootstrapManifest["instanceGroup"]["jobs"] = [{ name: "director", release: "bosh", properties: null }]): BootstrapManifest {
+function manifest(
+  groupProperties: Record<string, unknown>,
+  jobs: BootstrapManifest["instanceGroup"]["jobs"] = [{ name: "director", release: "bosh", properties: null }],
+  mbus = "https://mbus:secret@10.0.0.6:6868",
+): BootstrapManifest {
   return {
     address: "10.0.0.6",
+    cloudProvider: { mbus },
     instanceGroup: { name: "bosh", jobs, properties: groupProperties },
     properties: {},
   } as unknown as BootstrapManifest;
@@ -61,6 +66,11 @@ describe("directorAccess", () => {
     expect(access.notes).toEqual([expect.stringContaining("BOSH_CA_CERT is not set"), expect.stringContaining("no user_management")]);
     const unknown = directorAccess(manifest({ director: { user_management: { provider: "ldap" } } }), []);
     expect(unknown.notes).toContainEqual(expect.stringContaining("'ldap' is neither local nor uaa"));
+  });
+
+  it("takes the host the deploy reached the agent at (an external IP), the instance's address when that is a wildcard", () => {
+    expect(directorUrlOf(manifest({}, undefined, "https://mbus:secret@203.0.113.7:6868"))).toBe("https://203.0.113.7:25555");
+    expect(directorUrlOf(manifest({}, undefined, "https://mbus:secret@0.0.0.0:6868"))).toBe("https://10.0.0.6:25555");
   });
 
   it("prefers the director job's own properties", () => {

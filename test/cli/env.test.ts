@@ -3,7 +3,7 @@
  * bosh.yml (local users) and uaa.yml (UAA clients), with a vars store generated here: the
  * variables, their shell and JSON forms, and when the secret is printed.
  */
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -44,11 +44,11 @@ function exportsOf(stdout: string): Record<string, string> {
   return out;
 }
 
-async function recordDeployment(ops: string[], statePath: string): Promise<void> {
+async function recordDeployment(ops: string[], statePath: string, varsStore = "creds.yml"): Promise<void> {
   const loaded = await loadBootstrapManifest({
     manifestPath: "bosh.yml",
     opsFiles: ops,
-    varFlags: { varsFiles: ["vars.yml"], varsStore: "creds.yml" },
+    varFlags: { varsFiles: ["vars.yml"], varsStore },
     env: {},
     cwd: dir,
     generation: "dry-run",
@@ -69,6 +69,10 @@ beforeAll(async () => {
   await recordDeployment([], "state.json");
   await recordDeployment(["uaa.yml"], "uaa-state.json");
   await recordDeployment(["external-director-port.yml"], "port-state.json");
+  // external-ip.yml adds the external IP to the certificates: a deploy with it has its own store.
+  const external = await bootstrap(["interpolate", "bosh.yml", "-l", "vars.yml", "--vars-store", "external-creds.yml", "-o", "external-ip.yml"]);
+  expect(external.code, external.stderr).toBe(0);
+  await recordDeployment(["external-ip.yml"], "external-state.json", "external-creds.yml");
 });
 
 describe("bootstrap env", () => {
@@ -84,6 +88,9 @@ describe("bootstrap env", () => {
     // stdout holds only the exports; progress and notes are on stderr
     expect(r.stdout.replace(/^export \w+='(?:[^']|'\\'')*'\n/gm, "")).toBe("");
     expect(r.stderr).not.toContain("Warning");
+    // printed on purpose to stdout, never logged
+    const logs = join(dir, ".bootstrap", "logs");
+    for (const file of await readdir(logs)) expect(await readFile(join(logs, file), "utf8")).not.toContain(creds.admin_password);
   });
 
   it("takes the uaa job's admin client with uaa.yml's ops", async () => {
@@ -96,6 +103,12 @@ describe("bootstrap env", () => {
     const r = await bootstrap(["env", ...flags("-o", "external-director-port.yml", "--state", "port-state.json")]);
     expect(r.code, r.stderr).toBe(0);
     expect(exportsOf(r.stdout)["BOSH_ENVIRONMENT"]).toBe("https://10.0.0.6:8443");
+  });
+
+  it("names the address the deploy reached the VM at: the external IP of bosh-deployment's external-ip ops file", async () => {
+    const r = await bootstrap(["env", "bosh.yml", "-l", "vars.yml", "--vars-store", "external-creds.yml", "-o", "external-ip.yml", "--state", "external-state.json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(exportsOf(r.stdout)["BOSH_ENVIRONMENT"]).toBe("https://203.0.113.7:25555");
   });
 
   it("leaves the secret out on a terminal unless --reveal is given", async () => {
