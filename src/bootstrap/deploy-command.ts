@@ -26,6 +26,8 @@ export interface DeployOptions extends ManifestOptions {
 
 export interface DeployResult {
   changed: boolean;
+  /** Nothing changed, but the jobs `bootstrap stop` had stopped were started again. */
+  startedStoppedJobs: boolean;
   changes: string[];
   statePath: string;
   varsStore?: string | undefined;
@@ -45,6 +47,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
     const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
     const result: DeployResult = {
       changed: plan.changes.length > 0,
+      startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
       changes: plan.changes,
       statePath: start.statePath,
       varsStore: opts.varFlags.varsStore,

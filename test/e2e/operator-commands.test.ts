@@ -89,6 +89,7 @@ describe("operator commands on the deployed local example", () => {
     expect(deployed.exitCode, deployed.stderr).toBe(0);
     expect(deployed.stderr).toContain("deploy starts its jobs again");
     expect(deployed.stderr).toContain("Starting the jobs on instance 'bosh/0'");
+    expect(deployed.stdout).toContain("Succeeded (no changes; started the stopped jobs again)");
     expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "ops" });
     const state = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string };
     expect(state.current_vm_cid).toBe(vm);

@@ -172,7 +172,8 @@ function printDeploySummary(io: CliIo, rt: CliRuntime, result: DeployResult, jso
     rt.events.emit({ type: "result", summary: { ...result } });
     return;
   }
-  const lines = result.changed ? ["", "Succeeded", "", "Changes:", ...result.changes.map((c) => `  - ${c}`)] : ["", "Succeeded (no changes)"];
+  const unchanged = result.startedStoppedJobs ? "Succeeded (no changes; started the stopped jobs again)" : "Succeeded (no changes)";
+  const lines = result.changed ? ["", "Succeeded", "", "Changes:", ...result.changes.map((c) => `  - ${c}`)] : ["", unchanged];
   lines.push(`State file: ${result.statePath}`);
   if (result.varsStore !== undefined) lines.push(`Vars store: ${result.varsStore}`);
   if (result.generated.length > 0) lines.push(`Generated variables: ${result.generated.join(", ")}`);
