@@ -28,14 +28,18 @@ const UNIT_TESTS = [
   "test/bootstrap/plan-apply.test.ts",
   "test/bootstrap/compile-on-vm.test.ts",
   "test/bootstrap/compile-cache-integrity.test.ts",
+  "test/bootstrap/director-access.test.ts",
   "test/bootstrap/host-key-pinning.test.ts",
   "test/bootstrap/job-diagnostics.test.ts",
   "test/bootstrap/plan-deployment.test.ts",
   "test/bootstrap/recover-calls.test.ts",
+  "test/bootstrap/stop-start.test.ts",
   "test/bootstrap/validate-before-acting.test.ts",
   "test/bootstrap/work-dirs.test.ts",
+  "test/cli/env.test.ts",
   "test/cli/interruption.test.ts",
   "test/cli/renderers.test.ts",
+  "test/cli/state.test.ts",
   "test/common/**/*.test.ts",
   "test/cpi-runner/child-env.test.ts",
   "test/cpi-runner-install/resolve-cpi-packages.test.ts",
@@ -56,6 +60,7 @@ const UNIT_TESTS = [
   "test/templates/job-spec-yaml.test.ts",
   "test/templates/property-resolution.test.ts",
   "test/templates/render-jobs.test.ts",
+  "test/templates/ruby-thread.test.ts",
 ];
 
 export default defineConfig({

@@ -2,7 +2,7 @@
  * `bootstrap deploy`: in a session (lock, adoption, lazy CPI), resolve the artefacts, plan, and
  * run the plan's steps; with no step, nothing else happens (no CPI install, no extraction).
  */
-import { openCompiledPackageCache } from "../director-release/index.js";
+import { openCompiledPackageCache, warmUpTemplateEngine } from "../director-release/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { beginCommand } from "./begin-command.js";
@@ -62,6 +62,8 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
     if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
     for (const note of plan.notes) reporter.warn(note);
 
+    // Ruby boots on its own thread meanwhile: the CPI's installation and the VM's start need none.
+    if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
     const stemcell = artefacts.stemcell.summary;
     const ctx = await session.stageContext(artefacts.releases, stemcell.apiVersion);
     await checkCpiVersion(ctx.cpi, reporter);

@@ -50,7 +50,7 @@ export async function prepareInstanceWork(
 
   return {
     packages: [...packages.values()],
-    async renderJobs(address) {
+    async renderJobs(address, _networks, signal) {
       const rendered = await renderJobs(jobs, {
         deployment: manifest.name,
         index: 0,
@@ -59,6 +59,7 @@ export async function prepareInstanceWork(
         bootstrap: true,
         globalProperties: manifest.properties,
         instanceGroupProperties: ig.properties,
+        signal,
       });
       const path = join(workDir, "rendered-jobs.tgz");
       const digests = await archiveRenderedJobs(rendered, path);

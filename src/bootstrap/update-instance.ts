@@ -19,8 +19,8 @@ export interface RenderedArchive {
 /** The instance group's jobs and packages, as the releases ship them. */
 export interface InstanceJobs {
   packages: readonly PackageSource[];
-  /** Renders all jobs of the instance group with the VM's address into a gzip archive. */
-  renderJobs(address: string, networks: Record<string, unknown>): Promise<RenderedArchive>;
+  /** Renders all jobs of the instance group with the VM's address into a gzip archive; the signal ends a render in progress. */
+  renderJobs(address: string, networks: Record<string, unknown>, signal?: AbortSignal): Promise<RenderedArchive>;
 }
 
 /** The initial apply (networks), then the jobs rendered for the address the VM really has. */
@@ -34,7 +34,7 @@ export async function renderInstanceJobs(
   return ctx.reporter.step("Rendering job templates", async () => {
     await agent.apply(initialApplySpec(identity));
     const address = addressFrom(await agent.getState(), identity, manifestAddress);
-    return jobs.renderJobs(address, identity.networks);
+    return jobs.renderJobs(address, identity.networks, ctx.signal);
   });
 }
 

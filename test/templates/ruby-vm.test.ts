@@ -22,3 +22,14 @@ describe("embedded Ruby in a real process", () => {
     expect(run.stderr).toContain("Warning: a warning of our own");
   });
 });
+
+describe("the embedded Ruby's thread in a real process", () => {
+  it("does not keep a process alive that has nothing left to do", () => {
+    const leave = fileURLToPath(new URL("./fixtures/warm-up-and-leave.ts", import.meta.url));
+    // A hang ends at the timeout (signal SIGKILL): far longer than a Ruby boot on a busy machine.
+    const run = spawnSync(process.execPath, ["--import", "tsx", leave], { encoding: "utf8", timeout: 120_000, killSignal: "SIGKILL" });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("warming up\n");
+  });
+});

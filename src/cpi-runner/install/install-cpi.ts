@@ -49,10 +49,8 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
     { concurrency: Math.min(2, availableParallelism()), signal },
   );
 
-  // Booting the embedded Ruby holds the event loop for up to seconds: not after Ctrl-C.
-  signal?.throwIfAborted();
   const started = performance.now();
-  const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, jobsDir);
+  const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, jobsDir, signal);
   opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started, reused });
   await rm(dirs.scratchDir, { recursive: true, force: true });
   logger.debug(`CPI installed: ${cpiPath}`);

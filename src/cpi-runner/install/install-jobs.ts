@@ -29,6 +29,7 @@ export async function renderCpiJobs(
   properties: Record<string, unknown>,
   deploymentName: string,
   jobsDir: string,
+  signal?: AbortSignal,
 ): Promise<{ cpiPath: string; reused: boolean }> {
   const key = renderKey(jobs, properties, deploymentName);
   const jobDirs = jobs.map(({ job }) => join(jobsDir, job.name));
@@ -45,6 +46,7 @@ export async function renderCpiJobs(
     bootstrap: true,
     globalProperties: {},
     instanceGroupProperties: properties,
+    signal,
   };
   const rendered = await renderJobs(jobs.map(({ job, release }) => ({ job, release, properties: null })), ctx);
   // Rendered CPI configs carry credentials: only the owner may read them.

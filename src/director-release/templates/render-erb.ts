@@ -4,12 +4,11 @@
  * the caller can report every broken template at once, and the job's resolved properties and
  * spec as plain data for its ejs templates (null when they could not be resolved).
  *
- * A throw from Ruby (a crash, or a template's call into the refused JS bridge) discards the VM:
- * its state is not trusted again, and the next render boots a fresh one.
+ * A throw from Ruby (a crash, or a template's call into the refused JS bridge) ends its thread:
+ * its state is not trusted again, and the next render boots a fresh one (ruby-worker.ts).
  */
 import { randomUUID } from "node:crypto";
-import { messageOf } from "../../common/index.js";
-import { discardErbEngine, erbEngine } from "./ruby-vm.js";
+import { RubyFailure, renderInRuby } from "./ruby-worker.js";
 
 export interface TemplateSource {
   /** shown in errors and Ruby backtraces, e.g. "director.yml.erb" */
@@ -45,18 +44,17 @@ interface RubyOutcome {
   error?: { class: string; message: string; line: number | null; properties: string[] };
 }
 
-export async function renderErbTemplates(contextJson: string, templates: TemplateSource[]): Promise<ErbJobResult> {
-  const { vm, renderJob } = await erbEngine();
+export async function renderErbTemplates(contextJson: string, templates: TemplateSource[], signal?: AbortSignal): Promise<ErbJobResult> {
   const input = templates.map((t) => ({ name: t.name, text_base64: t.text.toString("base64"), id: randomUUID() }));
   let result: { templates: RubyOutcome[]; resolved: string | null };
   try {
-    const args = [contextJson, JSON.stringify(input)].map((json) => vm.eval(base64Literal(json)));
-    result = JSON.parse(renderJob.call("call", ...args).toString()) as typeof result;
+    result = JSON.parse(await renderInRuby(contextJson, JSON.stringify(input), signal)) as typeof result;
   } catch (error) {
-    // Template errors come back as results; a throw means Ruby itself broke (out of memory,
-    // a wasm trap), so this VM is not trusted again and every template of the job fails.
-    discardErbEngine();
-    const failure: TemplateFailure = { errorClass: "RubyVMError", message: messageOf(error), line: null, properties: [] };
+    // Template errors come back as results; a RubyFailure means Ruby itself broke (out of
+    // memory, a wasm trap), and every template of the job fails. Interrupts and a Ruby that
+    // cannot boot are not about these templates: they pass through.
+    if (!(error instanceof RubyFailure)) throw error;
+    const failure: TemplateFailure = { errorClass: "RubyVMError", message: error.message, line: null, properties: [] };
     return { outcomes: templates.map(() => ({ ok: false, failure })), resolved: null };
   }
   const outcomes = result.templates.map((outcome): TemplateOutcome => {
@@ -65,13 +63,4 @@ export async function renderErbTemplates(contextJson: string, templates: Templat
     return { ok: false, failure: { errorClass, message, line, properties } };
   });
   return { outcomes, resolved: result.resolved === null ? null : (JSON.parse(result.resolved) as ResolvedContext) };
-}
-
-/**
- * A Ruby string literal of the text's base64. Without the JS bridge (ruby-sandbox.ts) Ruby takes
- * text only as source; base64's alphabet (A-Z a-z 0-9 + / =) holds no quote or backslash, so
- * no input can end the literal and become code. RENDER_JOB decodes it.
- */
-function base64Literal(text: string): string {
-  return `'${Buffer.from(text, "utf8").toString("base64")}'`;
 }

@@ -1,8 +1,7 @@
 /**
- * The one embedded Ruby per process: CRuby 3.4 compiled to WebAssembly (WASI), so rendering
- * ERB needs no `ruby` on the machine. Created on first use (booting takes ~0.3-0.5 s on an idle
- * 2-core box, seconds on a loaded one) and shared by every later render; concurrent first
- * callers share the same boot.
+ * The embedded Ruby: CRuby 3.4 compiled to WebAssembly (WASI), so rendering ERB needs no `ruby`
+ * on the machine. It lives on its own thread (ruby-worker.ts starts it, ruby-worker-main.ts
+ * holds it); booting takes ~0.5-1 s on an idle 2-core box, seconds on a loaded one.
  *
  * Templates are untrusted code: the VM runs without the JS bridge, processes, network, host
  * files or environment (ruby-sandbox.ts at the wasm boundary, sandbox-rb.ts inside Ruby).
@@ -19,27 +18,30 @@ import { refuseJsBridge, sandboxWasi } from "./ruby-sandbox.js";
 import { SANDBOX_RUBY } from "./sandbox-rb.js";
 
 export interface ErbEngine {
-  vm: RubyVM;
-  /** Ruby lambda (context_json, templates_json), each as base64 → results_json, see erb-evaluator-rb.ts */
-  renderJob: RbValue;
+  /** Renders one job: (context JSON, templates JSON) to results JSON, see erb-evaluator-rb.ts. Throws when Ruby itself fails. */
+  render(contextJson: string, templatesJson: string): string;
 }
 
-let engine: Promise<ErbEngine> | undefined;
-
-/** After Ruby itself failed (not a template error), the next render boots a fresh VM. */
-export function discardErbEngine(): void {
-  engine = undefined;
+export async function bootErbEngine(): Promise<ErbEngine> {
+  const { vm, renderJob } = await bootVm();
+  return {
+    render: (contextJson, templatesJson) => {
+      const args = [contextJson, templatesJson].map((json) => vm.eval(base64Literal(json)));
+      return renderJob.call("call", ...args).toString();
+    },
+  };
 }
 
-export function erbEngine(): Promise<ErbEngine> {
-  engine ??= bootEngine().catch((error: unknown) => {
-    engine = undefined; // let a later call retry instead of caching the failure
-    throw error;
-  });
-  return engine;
+/**
+ * A Ruby string literal of the text's base64. Without the JS bridge (ruby-sandbox.ts) Ruby takes
+ * text only as source; base64's alphabet (A-Z a-z 0-9 + / =) holds no quote or backslash, so
+ * no input can end the literal and become code. RENDER_JOB decodes it.
+ */
+function base64Literal(text: string): string {
+  return `'${Buffer.from(text, "utf8").toString("base64")}'`;
 }
 
-async function bootEngine(): Promise<ErbEngine> {
+async function bootVm(): Promise<{ vm: RubyVM; renderJob: RbValue }> {
   const require = createRequire(import.meta.url);
   let wasmPath = "";
   try {

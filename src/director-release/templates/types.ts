@@ -35,6 +35,8 @@ export interface RenderContext {
   bootstrap: boolean;
   globalProperties: Record<string, unknown>;
   instanceGroupProperties: Record<string, unknown>;
+  /** Ends a render in progress (its Ruby thread with it). */
+  signal?: AbortSignal | undefined;
 }
 
 /** One job of the instance group to render. `properties` null/absent = the job has no `properties` key. */
