@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { FileLogger } from "../common/index.js";
-import { bootstrapPaths, type EventSink, type Runtime } from "../bootstrap/index.js";
+import type { EventSink, Runtime } from "../bootstrap/index.js";
 import type { CliIo } from "./io.js";
 import { JsonRenderer } from "./renderers/json-renderer.js";
 import { PlainRenderer } from "./renderers/plain-renderer.js";
@@ -22,6 +22,8 @@ export interface CliRuntime extends Runtime {
 }
 
 export async function createRuntime(io: CliIo, command: string, output: OutputOptions): Promise<CliRuntime> {
+  // Loaded here, not at start-up: `--version`, `--help` and flag errors need none of it.
+  const { bootstrapPaths } = await import("../bootstrap/index.js");
   const paths = bootstrapPaths(io.env);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const logPath = join(paths.logs, `${stamp}-${command}-${process.pid}.log`);
