@@ -8,7 +8,6 @@
  * another host. onConnected hears the verified key before a new connection carries anything.
  */
 import type { Duplex } from "node:stream";
-import ssh2 from "ssh2";
 import type { Client as SshClient, ConnectConfig } from "ssh2";
 import { messageOf, registerSecret, type Logger } from "../common/index.js";
 import type { Dialer } from "./dialer.js";
@@ -90,6 +89,9 @@ export class SshTunnel {
           throw this.failure("ssh-connect", `TCP to the SSH server: ${detail}`, error);
         })
       : undefined;
+    // Loaded on the first connection: most runs of the CLI (a no-op deploy, plan, --help) open none.
+    // A CommonJS package: its exports object is the ES module's default.
+    const ssh2 = ((await import("ssh2")) as unknown as { default: typeof import("ssh2") }).default;
     const client = new ssh2.Client();
     let hostKeyRejected: string | undefined;
     const config: ConnectConfig = {

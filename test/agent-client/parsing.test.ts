@@ -133,6 +133,17 @@ describe("host key fingerprints", () => {
       expect(sha256Fingerprint(parsed.getPublicSSH())).toBe(printed);
       expect(publicKeyFingerprint(readFileSync(join(dir, "k.pub"), "utf8"))).toBe(printed);
       expect(() => publicKeyFingerprint("not a key")).toThrow(expect.objectContaining({ code: "SSH_TUNNEL_FAILED" }));
+      for (const type of ["rsa", "ecdsa"]) {
+        execFileSync("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", join(dir, type)]);
+        const line = readFileSync(join(dir, `${type}.pub`), "utf8");
+        expect(publicKeyFingerprint(line)).toBe(execFileSync("ssh-keygen", ["-lf", join(dir, `${type}.pub`)], { encoding: "utf8" }).split(" ")[1]);
+      }
+      // A line whose type is not the blob's, a blob holding only its type name, and text that is not base64.
+      const [, blob = ""] = readFileSync(join(dir, "k.pub"), "utf8").split(" ");
+      const typeOnly = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519")]).toString("base64");
+      for (const bad of [`ssh-rsa ${blob}`, `ssh-ed25519 ${typeOnly}`, "ssh-ed25519 not*base64", "ssh-ed25519"]) {
+        expect(() => publicKeyFingerprint(bad), bad).toThrow(expect.objectContaining({ code: "SSH_TUNNEL_FAILED" }));
+      }
       expect(sameFingerprint(printed.replace(/^SHA256:/, ""), printed)).toBe(true);
       expect(sameFingerprint(`${printed}=`, printed)).toBe(true);
       expect(sameFingerprint("SHA256:other", printed)).toBe(false);
