@@ -9,6 +9,7 @@
  * Pure: bytes in, bytes out.
  */
 import { AGENT_CONFIG, stemcellTarball } from "./stemcell-tarball.js";
+import type { TarEntry } from "./tar.js";
 
 const UPSTREAM_AGENT_IN_IMAGE = "bosh/bin/bosh-agent-upstream";
 
@@ -22,12 +23,15 @@ export interface UpstreamAgentStemcellInput {
    * (an unprivileged CPI's VMs map only uid 0).
    */
   runAs?: { uid: number; gid: number };
+  /** Further files for the image, e.g. the bulk of a benchmark's big stemcell. */
+  extraFiles?: TarEntry[];
 }
 
 export function buildUpstreamAgentStemcell(input: UpstreamAgentStemcellInput): { version: string; tarball: Buffer } {
   return stemcellTarball(input.baseVersion, [
     { path: "bosh/bin/bosh-agent", content: Buffer.from(upstreamAgentWrapper(input.runAs)), mode: 0o755 },
     { path: UPSTREAM_AGENT_IN_IMAGE, content: input.agentBinary, mode: 0o755 },
+    ...(input.extraFiles ?? []),
   ]);
 }
 

@@ -1,0 +1,44 @@
+/**
+ * The benchmark's table: medians of each tool's runs per case and their ratio (bootstrap / bosh);
+ * ratios are the figures to compare, as absolute times depend on the machine and its load.
+ */
+export interface CaseResult {
+  label: string;
+  unit: "ms" | "MB";
+  bootstrap: number[];
+  bosh: number[];
+  /** Issue 13's goal for the ratio, where it sets one. */
+  goal?: string;
+}
+
+export interface SingleResult {
+  label: string;
+  ms: number[];
+  goal: string;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function table(cases: CaseResult[], singles: SingleResult[]): string {
+  const rows = [
+    "| case | bootstrap | bosh create-env | ratio | goal |",
+    "|---|---|---|---|---|",
+    ...cases.map((c) => {
+      const ours = median(c.bootstrap);
+      const theirs = median(c.bosh);
+      return `| ${c.label} | ${format(ours, c.unit)} | ${format(theirs, c.unit)} | ${(ours / theirs).toFixed(2)} | ${c.goal ?? ""} |`;
+    }),
+    ...singles.map((s) => `| ${s.label} | ${format(median(s.ms), "ms")} | | | ${s.goal} |`),
+  ];
+  return rows.join("\n");
+}
+
+function format(value: number, unit: "ms" | "MB"): string {
+  if (unit === "MB") return `${Math.round(value)} MB`;
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}
