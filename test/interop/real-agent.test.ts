@@ -20,6 +20,7 @@ import { exampleManifestAt, makeHome, runCli, type CliResult } from "../e2e/supp
 import { processesMentioning } from "../e2e/support/director.js";
 import { buildFailingRelease, FAILING_MESSAGE } from "./support/real-agent-failing-release.js";
 import { AGENT_UID, buildRealAgentStemcell } from "./support/real-agent-stemcell.js";
+import { VM_ROOT_UID } from "../../src/local/vm/index.js";
 import { actionsAnswered, actionsReceived, agentProcess, hostPath, vmRoot } from "./support/real-agent-vm.js";
 
 const ADDRESS = "127.0.80.10";
@@ -109,7 +110,8 @@ describe("deploying onto the upstream bosh-agent", () => {
     const root = vmRoot(home, cid);
     const agent = await agentProcess(cid);
     expect(agent?.argv.slice(1)).toEqual(["-P", "dummy", "-M", "dummy", "-b", "/var/vcap", "-C", "/var/vcap/bosh/agent.json"]);
-    expect(agent?.uid).toBe(AGENT_UID);
+    // AGENT_UID inside the VM's user namespace, whose ids start at VM_ROOT_UID outside.
+    expect(agent?.uid).toBe(VM_ROOT_UID + AGENT_UID);
     // Compiled by the real agent's packaging run: director-server's ran mkuuid, compiled (C) on the VM just before.
     const buildInfo = JSON.parse(await readFile(await hostPath(root, "/var/vcap/packages/director-server/build-info.json"), "utf8")) as unknown;
     expect(buildInfo).toMatchObject({ name: "director-server", mkuuid_works: true });

@@ -6,6 +6,7 @@
 import type { CpiConfig } from "./config.js";
 import { cloudError } from "../shared/index.js";
 import { isRecord } from "../../common/index.js";
+import { addressProblem, type VmAddress } from "../vm/index.js";
 
 export interface AgentSettings {
   agent_id: string;
@@ -57,11 +58,12 @@ export function withoutPersistentDisk(settings: AgentSettings, diskCid: string):
 }
 
 /**
- * The VM's address: the IP of the network that is default for the gateway (or the only
- * network). It must be a loopback address: VMs share the host's network stack, and every
- * 127.0.0.0/8 address works on `lo` without configuration.
+ * The VM's address: the IP, netmask and gateway of the network that is default for the
+ * gateway (or the only network). An address in 127.0.0.0/8 works on the host's `lo` without
+ * configuration (the VM then shares the host's network stack); any other gets a network
+ * namespace of its own on the provider's bridge, whose address is the gateway.
  */
-export function defaultNetworkIp(networks: Record<string, unknown>): string {
+export function defaultNetworkAddress(networks: Record<string, unknown>): VmAddress {
   const entries = Object.entries(networks).filter(([, n]) => isRecord(n));
   if (entries.length === 0) throw cloudError("create_vm needs at least one network");
   const chosen =
@@ -70,14 +72,17 @@ export function defaultNetworkIp(networks: Record<string, unknown>): string {
       : entries.find(([, n]) => isRecord(n) && Array.isArray(n["default"]) && n["default"].includes("gateway"));
   if (chosen === undefined) throw cloudError("create_vm: with several networks, one must be default for 'gateway'");
   const [name, network] = chosen as [string, Record<string, unknown>];
-  const ip = network["ip"];
+  const { ip, netmask, gateway } = network;
   if (typeof ip !== "string" || ip === "") {
     throw cloudError(`Network '${name}' has no IP: the local CPI needs a static IP (e.g. manual network with static_ips)`);
   }
-  if (!isLoopbackIpv4(ip)) {
-    throw cloudError(`Network '${name}' IP '${ip}' is not in 127.0.0.0/8: local VMs can only use loopback addresses`);
+  if (isLoopbackIpv4(ip)) return { ip, netmask: typeof netmask === "string" ? netmask : "255.0.0.0", gateway: typeof gateway === "string" ? gateway : "" };
+  if (typeof netmask !== "string" || typeof gateway !== "string") {
+    throw cloudError(`Network '${name}' IP '${ip}' needs a netmask and a gateway: a VM outside 127.0.0.0/8 gets its own network on a bridge whose address is the gateway`);
   }
-  return ip;
+  const problem = addressProblem({ ip, netmask, gateway });
+  if (problem !== undefined) throw cloudError(`Network '${name}': ${problem}`);
+  return { ip, netmask, gateway };
 }
 
 export function isLoopbackIpv4(ip: string): boolean {

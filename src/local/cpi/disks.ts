@@ -13,6 +13,7 @@ import { cloudError, diskNotFound } from "../shared/index.js";
 import { readJson, writeJson, type DiskRecord } from "./records.js";
 import { moveToTrashAndRemove } from "./trash.js";
 import { readSettings, readVm, writeSettings, type CpiContext } from "./vms.js";
+import { ownByVm } from "../vm/index.js";
 
 export async function createDisk(ctx: CpiContext, sizeMb: number, cloudProperties: Record<string, unknown>): Promise<string> {
   const cid = `disk-${randomUUID()}`;
@@ -38,12 +39,15 @@ export async function deleteDisk(ctx: CpiContext, cid: string): Promise<void> {
 }
 
 export async function attachDisk(ctx: CpiContext, vmCid: string, diskCid: string): Promise<{ path: string }> {
-  await readVm(ctx.paths, vmCid);
+  const vm = await readVm(ctx.paths, vmCid);
   const disk = await readDisk(ctx.paths, diskCid);
   if (disk.attached_to !== null && disk.attached_to !== vmCid && existsSync(ctx.paths.vmDir(disk.attached_to))) {
     throw cloudError(`Disk '${diskCid}' is already attached to VM '${disk.attached_to}'`);
   }
   const path = ctx.paths.diskDir(diskCid);
+  // A sandboxed VM's root is an unprivileged uid outside: the disk becomes its own.
+  const uidBase = vm.sandbox?.uid_base ?? undefined;
+  if (uidBase !== undefined) await ownByVm(path, uidBase);
   await writeSettings(ctx.paths, vmCid, withPersistentDisk(await readSettings(ctx.paths, vmCid), diskCid, path));
   await writeJson(ctx.paths.diskMeta(diskCid), { ...disk, attached_to: vmCid });
   return { path };

@@ -21,6 +21,7 @@ const HANDLERS: Record<string, Handler> = {
     const cid = await createVm(ctx, {
       agentId: a.string(0, "agent_id"),
       stemcellCid: a.string(1, "stemcell_cid"),
+      cloudProperties: a.record(2, "cloud_properties"),
       networks,
       env: a.record(5, "env"),
     });

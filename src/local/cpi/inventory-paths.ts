@@ -4,6 +4,9 @@
  *   stemcells/<cid>/image/        extracted stemcell image (a VM's initial /var/vcap)
  *   vms/<cid>/vm.json             VM record (agent id, ip, init pid + start time)
  *   vms/<cid>/root/               the VM's /var/vcap
+ *   vms/<cid>/etc/, etc-work/,    a root CPI's VM: its layer of /etc (and the overlay's
+ *            rootfs/              work dir), and its sandbox's root
+ *   etc-templates/<version>/      the lower layer of the VMs' /etc (see ../vm/sandbox-root.ts)
  *   disks/<cid>/                  a persistent disk's content (the disk hint path)
  *   disk-meta/<cid>.json          size, metadata and attachment of a disk
  */
@@ -16,6 +19,9 @@ const CID_PATTERN = /^[a-z]+-[0-9a-f-]{36}$/;
 export function isLocalCid(cid: string): boolean {
   return CID_PATTERN.test(cid);
 }
+
+/** The agent settings file, relative to the VM's /var/vcap. */
+export const SETTINGS_IN_VM_ROOT = "bosh/warden-cpi-agent-env.json";
 
 export class InventoryPaths {
   constructor(readonly base: string) {}
@@ -39,7 +45,19 @@ export class InventoryPaths {
     return join(this.vmDir(cid), "root");
   }
   vmSettings(cid: string): string {
-    return join(this.vmRoot(cid), "bosh", "warden-cpi-agent-env.json");
+    return join(this.vmRoot(cid), SETTINGS_IN_VM_ROOT);
+  }
+  vmEtc(cid: string): string {
+    return join(this.vmDir(cid), "etc");
+  }
+  vmEtcWork(cid: string): string {
+    return join(this.vmDir(cid), "etc-work");
+  }
+  etcTemplates(): string {
+    return join(this.base, "etc-templates");
+  }
+  disksDir(): string {
+    return join(this.base, "disks");
   }
   diskDir(cid: string): string {
     return join(this.base, "disks", cid);

@@ -2,8 +2,10 @@
  * Exclusive use of an IP by one VM, host-wide: every base dir (every HOME, every
  * local.base_dir) reserves in one registry, so two inventories cannot hand out one address and
  * the refusal names the VM and the base dir that hold it. A reservation is a file created with
- * O_EXCL holding {vm_cid, base_dir}; one whose VM directory no longer exists (a crash
- * mid-delete, a removed base dir) is stale and taken over.
+ * O_EXCL holding {vm_cid, base_dir}. It is stale, and taken over, once its VM directory is gone
+ * (a crash mid-delete, a removed base dir) or its VM's recorded processes have all ended (a
+ * killed test run, a reboot of a VM's host without /run): an address is held by a VM being
+ * created or running, not by a directory left behind.
  *
  * The registry lives in /run (tmpfs: it ends with the VMs at reboot) when the CPI runs as root;
  * an unprivileged CPI cannot write there and uses a registry of its own user.
@@ -13,6 +15,8 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cloudError } from "../shared/index.js";
+import { isVmRunning } from "../vm/index.js";
+import { readJson, type VmRecord } from "./records.js";
 
 export const ROOT_REGISTRY_DIR = "/run/bootstrap-local/ips";
 
@@ -36,7 +40,7 @@ export async function reserveIp(ip: string, holder: IpHolder, registry = ipRegis
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const owner = await readHolder(file);
-    if (owner !== undefined && existsSync(join(owner.base_dir, "vms", owner.vm_cid))) {
+    if (owner !== undefined && (await stillHeld(owner))) {
       const where = owner.base_dir === holder.base_dir ? "" : ` of the local provider at ${owner.base_dir}`;
       throw cloudError(
         `LOCAL_IP_IN_USE: IP ${ip} is already used by VM '${owner.vm_cid}'${where}: ` +
@@ -52,6 +56,13 @@ export async function releaseIp(ip: string, holder: IpHolder, registry = ipRegis
   const file = join(registry, ip);
   const owner = await readHolder(file);
   if (owner?.vm_cid === holder.vm_cid && owner.base_dir === holder.base_dir) await rm(file, { force: true });
+}
+
+async function stillHeld(owner: IpHolder): Promise<boolean> {
+  const vmDir = join(owner.base_dir, "vms", owner.vm_cid);
+  if (!existsSync(vmDir)) return false;
+  const record = await readJson<VmRecord>(join(vmDir, "vm.json")).catch(() => undefined);
+  return record?.processes === undefined || (await isVmRunning(record.processes));
 }
 
 /** Undefined for a missing or unreadable file: a half-written reservation is stale too. */

@@ -3,7 +3,7 @@
  * leaves the old or the new record, never half of one.
  */
 import { readTextIfExists, writeFileAtomic } from "../../common/index.js";
-import type { VmProcesses } from "../vm/index.js";
+import type { VmAddress, VmLimits, VmProcesses } from "../vm/index.js";
 
 export interface VmRecord {
   cid: string;
@@ -13,6 +13,18 @@ export interface VmRecord {
   /** Absent while the VM is being created or after it was stopped for a reboot. */
   processes?: VmProcesses;
   metadata: Record<string, unknown>;
+  /** A root CPI's VM (absent for an unprivileged CPI's). */
+  sandbox?: VmSandboxRecord;
+}
+
+export interface VmSandboxRecord {
+  /** Host uid/gid of the VM's root; null: no user namespace (the host's root). */
+  uid_base: number | null;
+  /** The VM's own network; null: the host's (a 127.0.0.0/8 address). */
+  network: VmAddress | null;
+  limits: VmLimits;
+  /** The lower layer of the VM's /etc. */
+  etc_template: string;
 }
 
 export interface DiskRecord {

@@ -6,19 +6,24 @@
  */
 import { copyFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface SshdProgram {
   script: string;
   nodeImport?: string;
+  /** Host paths a sandboxed VM must see for the server to run (the sources and their node_modules). */
+  readOnlyPaths: string[];
 }
 
 export async function installSshdProgram(cpiScript: string, vmDir: string): Promise<SshdProgram> {
   if (cpiScript.endsWith(".ts")) {
-    return { script: resolve(dirname(cpiScript), "../sshd/main.ts"), nodeImport: import.meta.resolve("tsx") };
+    const nodeImport = import.meta.resolve("tsx");
+    const project = fileURLToPath(nodeImport).split("/node_modules/")[0] ?? "/";
+    return { script: resolve(dirname(cpiScript), "../sshd/main.ts"), nodeImport, readOnlyPaths: [project] };
   }
   const script = join(vmDir, "sshd.js");
   await copyFile(join(dirname(cpiScript), "sshd.js"), script);
   // The bundles are ES modules.
   await writeFile(join(vmDir, "package.json"), '{"type":"module"}\n');
-  return { script };
+  return { script, readOnlyPaths: [] };
 }

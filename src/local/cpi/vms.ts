@@ -1,27 +1,48 @@
 /**
  * create_vm, delete_vm, has_vm, reboot_vm, set_vm_metadata, get_disks.
- * A VM is <base>/vms/<cid>/ (record, root/ = its /var/vcap, SSH host key and config) plus
- * one process tree in a private mount + PID namespace (../vm/launch.ts).
+ * A VM is <base>/vms/<cid>/ (record, root/ = its /var/vcap, SSH host key and config; for a
+ * root CPI also etc/ and rootfs/ of its sandbox) plus one process tree in its namespaces, its
+ * cgroups and, for an address outside 127.0.0.0/8, its network (../vm/launch.ts).
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { generateHostKey, HOST_KEY_FILE, type SshdConfig } from "../sshd/index.js";
-import { detectIsolation, findVmDirAnywhere, findVmProcesses, isVmRunning, launchVm, logTail, stopVm, VM_MOUNT_POINT, waitFor, type Isolation } from "../vm/index.js";
-import { buildAgentSettings, defaultNetworkIp, type AgentSettings } from "./agent-settings.js";
+import {
+  detectIsolation,
+  disconnectVm,
+  etcTemplate,
+  findVmDirAnywhere,
+  findVmProcesses,
+  isVmRunning,
+  launchVm,
+  logTail,
+  ownByVm,
+  prepareVmEtc,
+  releaseVmCgroups,
+  stopVm,
+  userNamespacesAllowed,
+  VM_MOUNT_POINT,
+  VM_ROOT_UID,
+  waitFor,
+  type Isolation,
+  type VmAddress,
+} from "../vm/index.js";
+import { buildAgentSettings, defaultNetworkAddress, isLoopbackIpv4, type AgentSettings } from "./agent-settings.js";
 import type { CpiConfig } from "./config.js";
-import { isLocalCid, type InventoryPaths } from "./inventory-paths.js";
+import { isLocalCid, SETTINGS_IN_VM_ROOT, type InventoryPaths } from "./inventory-paths.js";
 import { releaseIp, reserveIp, type IpHolder } from "./ip-reservations.js";
 import { cloudError, vmNotFound } from "../shared/index.js";
-import { readJson, writeJson, type DiskRecord, type VmRecord } from "./records.js";
+import { readJson, writeJson, type DiskRecord, type VmRecord, type VmSandboxRecord } from "./records.js";
+import { vmLimits } from "./vm-limits.js";
 import { installSshdProgram } from "./sshd-location.js";
 import { moveToTrashAndRemove } from "./trash.js";
 
 const run = promisify(execFile);
-const SSHD_READY_FILE = "sshd.ready";
+const SSHD_READY_IN_VM = "bosh/sshd.ready";
 const SSHD_START_TIMEOUT_MS = 60_000;
 
 export interface CpiContext {
@@ -34,6 +55,7 @@ export interface CpiContext {
 export interface CreateVmInput {
   agentId: string;
   stemcellCid: string;
+  cloudProperties: Record<string, unknown>;
   networks: Record<string, unknown>;
   env: Record<string, unknown>;
 }
@@ -43,24 +65,47 @@ export async function createVm(ctx: CpiContext, input: CreateVmInput): Promise<s
   if (!isLocalCid(input.stemcellCid) || !existsSync(paths.stemcellImage(input.stemcellCid))) {
     throw cloudError(`Stemcell '${input.stemcellCid}' not found: upload it with create_stemcell first`);
   }
-  const ip = defaultNetworkIp(input.networks);
+  const address = defaultNetworkAddress(input.networks);
+  const { ip } = address;
   const isolation = detectIsolation(VM_MOUNT_POINT);
+  const ownNetwork = !isLoopbackIpv4(ip);
+  if (ownNetwork && isolation !== "root") {
+    throw cloudError(
+      `LOCAL_PROVIDER_UNAVAILABLE: IP ${ip} is outside 127.0.0.0/8, so the VM needs a network namespace of its own, which only a CPI running as root can make: ` +
+        "run as root, or give the VM an address in 127.0.0.0/8",
+    );
+  }
+  const sandbox = isolation === "root" ? await sandboxFor(paths, ownNetwork ? address : null, input.cloudProperties) : undefined;
   const cid = `vm-${randomUUID()}`;
   await reserveIp(ip, ipHolder(paths, cid));
-  const record: VmRecord = { cid, agent_id: input.agentId, ip, stemcell_cid: input.stemcellCid, metadata: {} };
+  const record: VmRecord = { cid, agent_id: input.agentId, ip, stemcell_cid: input.stemcellCid, metadata: {}, ...(sandbox === undefined ? {} : { sandbox }) };
   try {
     await mkdir(paths.vmDir(cid), { recursive: true, mode: 0o700 });
     await writeJson(paths.vmRecord(cid), record);
     await run("cp", ["-a", `${paths.stemcellImage(input.stemcellCid)}/.`, paths.vmRoot(cid)]);
-    const settings = buildAgentSettings({ ...input, vmCid: cid, vmIp: ip, config: ctx.config });
+    const uidBase = sandbox?.uid_base ?? undefined;
+    if (sandbox !== undefined) {
+      // The VM's root reaches its SSH server's files in the VM dir, whose record stays the host's.
+      await chmod(paths.vmDir(cid), 0o711);
+      await prepareVmEtc({ upper: paths.vmEtc(cid), work: paths.vmEtcWork(cid), hostname: input.agentId, ip, uidBase });
+      if (uidBase !== undefined) await ownByVm(paths.vmRoot(cid), uidBase);
+    }
+      const settings = buildAgentSettings({ ...input, vmCid: cid, vmIp: ip, config: ctx.config });
     await writeSettings(paths, cid, settings);
-    await generateHostKey(paths.vmDir(cid));
-    await startVm(ctx, record, isolation);
-    return cid;
+    const { privateKeyPath } = await generateHostKey(paths.vmDir(cid));
+    if (uidBase !== undefined) await chown(privateKeyPath, uidBase, uidBase);
+      await startVm(ctx, record, isolation);
+      return cid;
   } catch (error) {
     await destroyVm(paths, record).catch(() => undefined);
     throw error;
   }
+}
+
+async function sandboxFor(paths: InventoryPaths, network: VmAddress | null, cloudProperties: Record<string, unknown>): Promise<VmSandboxRecord> {
+  const limits = vmLimits(cloudProperties);
+  const uidBase = userNamespacesAllowed() ? VM_ROOT_UID : undefined;
+  return { uid_base: uidBase ?? null, network, limits, etc_template: await etcTemplate(paths.etcTemplates(), uidBase) };
 }
 
 export async function hasVm(ctx: CpiContext, cid: string): Promise<boolean> {
@@ -134,25 +179,44 @@ async function listDiskRecords(paths: InventoryPaths): Promise<DiskRecord[]> {
 async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation): Promise<void> {
   const { paths, config } = ctx;
   const vmDir = paths.vmDir(record.cid);
+  const uidBase = record.sandbox?.uid_base ?? undefined;
+  // Paths as the VM's processes see them: the SSH server marks itself ready inside the VM's
+  // /var/vcap, which in a sandbox is the only part of the VM dir the VM may write.
   const sshdConfig: SshdConfig = {
     ip: record.ip,
     port: config.sshPort,
     user: config.sshUser,
     hostKeyPath: join(vmDir, HOST_KEY_FILE),
-    settingsPath: paths.vmSettings(record.cid),
-    readyFile: join(vmDir, SSHD_READY_FILE),
+    settingsPath: join(VM_MOUNT_POINT, SETTINGS_IN_VM_ROOT),
+    readyFile: join(VM_MOUNT_POINT, SSHD_READY_IN_VM),
   };
-  await rm(sshdConfig.readyFile, { force: true });
-  await writeJson(join(vmDir, "sshd.json"), sshdConfig);
+  const readyOnHost = join(paths.vmRoot(record.cid), SSHD_READY_IN_VM);
+  await rm(readyOnHost, { force: true });
+  await writeJson(join(vmDir, "sshd.json"), sshdConfig, 0o600, uidBase === undefined ? undefined : { uid: uidBase, gid: uidBase });
   const sshd = await installSshdProgram(ctx.cpiScript, vmDir);
+  await mkdir(paths.disksDir(), { recursive: true });
   const processes = await launchVm({
     isolation,
     vmDir,
     rootDir: paths.vmRoot(record.cid),
-    sshd: { config: join(vmDir, "sshd.json"), ...sshd },
+    sshd: { config: join(vmDir, "sshd.json"), script: sshd.script, ...(sshd.nodeImport === undefined ? {} : { nodeImport: sshd.nodeImport }) },
+    ...(record.sandbox === undefined
+      ? {}
+      : {
+          sandbox: {
+            vmCid: record.cid,
+            hostname: record.agent_id,
+            etc: { lower: record.sandbox.etc_template, upper: paths.vmEtc(record.cid), work: paths.vmEtcWork(record.cid) },
+            uidBase,
+            readOnlyPaths: sshd.readOnlyPaths,
+            writablePaths: [paths.disksDir()],
+            network: record.sandbox.network ?? undefined,
+            limits: record.sandbox.limits,
+          },
+        }),
   });
   await writeJson(paths.vmRecord(record.cid), { ...record, processes });
-  const ready = await waitFor(async () => existsSync(sshdConfig.readyFile), SSHD_START_TIMEOUT_MS, 50);
+  const ready = await waitFor(async () => existsSync(readyOnHost), SSHD_START_TIMEOUT_MS, 20);
   if (!ready) {
     throw cloudError(
       `The VM's SSH server did not start on ${record.ip}:${config.sshPort} within ${SSHD_START_TIMEOUT_MS / 1000}s: ${await logTail(join(paths.vmRoot(record.cid), "bosh", "log", "sshd.log"))}`,
@@ -165,6 +229,9 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
 async function destroyVm(paths: InventoryPaths, record: VmRecord): Promise<void> {
   const processes = record.processes ?? (await findVmProcesses(paths.vmDir(record.cid)));
   if (processes !== undefined) await stopVm(processes);
+  await releaseVmCgroups(record.cid);
+  const network = record.sandbox?.network ?? undefined;
+  if (network !== undefined) await disconnectVm(record.cid, network);
   for (const disk of await listDiskRecords(paths)) {
     if (disk.attached_to === record.cid) await writeJson(paths.diskMeta(disk.cid), { ...disk, attached_to: null });
   }

@@ -1,7 +1,9 @@
 /**
- * How a VM gets its private mount + PID namespace. As root: `unshare --mount --pid --fork
- * --mount-proc`. Otherwise unprivileged user namespaces (`--user --map-root-user`) when the
- * kernel allows them. Anything else is LOCAL_PROVIDER_UNAVAILABLE, naming what is missing.
+ * How a VM gets its namespaces. As root: the sandbox (sandbox-script.ts) in new mount, PID,
+ * UTS and IPC namespaces (plus a network namespace for a VM with an address of its own), whose
+ * processes run in a user namespace of their own when the kernel allows it. Otherwise
+ * unprivileged user namespaces (`--user --map-root-user`) with a private mount and PID
+ * namespace only. Anything else is LOCAL_PROVIDER_UNAVAILABLE, naming what is missing.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -9,9 +11,19 @@ import { cloudError, type CpiFailure } from "../shared/index.js";
 
 export type Isolation = "root" | "user-namespace";
 
-export function unshareArgs(isolation: Isolation): string[] {
-  const base = ["--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private", "--kill-child"];
-  return isolation === "root" ? base : ["--user", "--map-root-user", ...base];
+export function unshareArgs(isolation: Isolation, ownNetwork = false): string[] {
+  if (isolation === "root") {
+    return ["--mount", "--pid", "--uts", "--ipc", ...(ownNetwork ? ["--net"] : []), "--fork", "--propagation", "private", "--kill-child"];
+  }
+  return ["--user", "--map-root-user", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private", "--kill-child"];
+}
+
+/**
+ * Whether root can give a VM's processes a user namespace of their own (off where
+ * user.max_user_namespaces is 0, or in a container that forbids it).
+ */
+export function userNamespacesAllowed(): boolean {
+  return spawnSync("unshare", ["--user", "true"], { stdio: "ignore", timeout: 10_000 }).status === 0;
 }
 
 function unavailable(what: string): CpiFailure {
@@ -29,7 +41,7 @@ export function detectIsolation(mountPoint: string): Isolation {
   if (first.status !== 0) {
     throw unavailable(
       isRoot
-        ? "'unshare --mount --pid --fork --mount-proc' failed although running as root (is this a restricted container? it needs CAP_SYS_ADMIN)"
+        ? "'unshare --mount --pid --uts --ipc --fork' failed although running as root (is this a restricted container? it needs CAP_SYS_ADMIN)"
         : "not running as root and unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces); run as root or enable them",
     );
   }

@@ -1,17 +1,23 @@
 /**
- * Starts and stops a VM's process tree. launchVm spawns `unshare … bash -c INIT_SCRIPT`
+ * Starts and stops a VM's process tree. launchVm spawns `unshare … bash <vm dir>/init.sh`
  * detached (its own session, output to <vm dir>/console.log, never to the CPI's stdout which
- * the caller reads whole), then waits for the init to mark the VM started. stopVm kills the
- * namespace's init, which makes the kernel kill every process in the namespace, and verifies
- * that none is left.
+ * the caller reads whole); for a sandbox it then puts the init into the VM's cgroups and
+ * connects its network namespace before letting it go on; then it waits for the init to mark
+ * the VM started. stopVm kills the namespace's init, which makes the kernel kill every process
+ * in the namespace, and verifies that none is left.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { cloudError } from "../shared/index.js";
+import type { VmAddress } from "./addressing.js";
+import { confineVm, type VmLimits } from "./cgroups.js";
 import { INIT_SCRIPT, STARTED_MARKER, type InitScriptEnv } from "./init-script.js";
 import { unshareArgs, type Isolation } from "./isolation.js";
+import { connectVm, vmNetworkCommands } from "./network.js";
+import { hostSystemDirs, prepareRootfs, sandboxFstab, type RootfsLayout } from "./sandbox-rootfs.js";
+import { SANDBOX_SCRIPT, SUPERVISOR_SCRIPT, USER_STAGE_SCRIPT, type SandboxScriptEnv } from "./sandbox-script.js";
 import {
   childrenOf,
   isLivePid,
@@ -37,11 +43,31 @@ export interface LaunchOptions {
   vmDir: string;
   rootDir: string;
   sshd: { script: string; config: string; nodeImport?: string };
+  /** What a root CPI's VM gets (see sandbox-script.ts); an unprivileged CPI's VMs have none. */
+  sandbox?: SandboxOptions;
   startTimeoutMs?: number;
 }
 
+export interface SandboxOptions {
+  vmCid: string;
+  hostname: string;
+  /** The VM's /etc overlay: the shared template, the VM's own layer and the overlay's work dir. */
+  etc: { lower: string; upper: string; work: string };
+  /** Host uid/gid of the VM's root; undefined where user namespaces are not allowed. */
+  uidBase: number | undefined;
+  /** Host paths the VM sees at the same path: read-only, and writable. */
+  readOnlyPaths: string[];
+  writablePaths: string[];
+  /** The VM's own network namespace on the provider's bridge; undefined: the host's network. */
+  network: VmAddress | undefined;
+  limits: VmLimits;
+}
+
+const GO_MARKER = "go";
+
 export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
-  await mkdir(VM_MOUNT_POINT, { recursive: true });
+  // The sandbox builds its own root; the unprivileged VM binds onto the host's mount point.
+  if (o.sandbox === undefined) await mkdir(VM_MOUNT_POINT, { recursive: true });
   const console = await open(join(o.vmDir, "console.log"), "a", 0o600);
   const env: InitScriptEnv = {
     VM_ROOT: o.rootDir,
@@ -54,12 +80,14 @@ export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
   };
   // A file rather than `bash -c`, so `ps` shows which VM a process tree belongs to.
   const initPath = join(o.vmDir, "init.sh");
-  await writeFile(initPath, INIT_SCRIPT, { mode: 0o700 });
-  const child = spawn("unshare", [...unshareArgs(o.isolation), "bash", initPath], {
+  await rm(join(o.vmDir, GO_MARKER), { force: true });
+  await writeFile(initPath, o.sandbox === undefined ? INIT_SCRIPT : SANDBOX_SCRIPT, { mode: 0o700 });
+  if (o.sandbox !== undefined) await prepareRoot(o.sandbox, o.vmDir, o.rootDir);
+  const child = spawn("unshare", [...unshareArgs(o.isolation, o.sandbox?.network !== undefined), "bash", initPath], {
     detached: true,
     stdio: ["ignore", console.fd, console.fd],
     // A clean environment: the VM must not inherit the caller's BOSH_* or secrets.
-    env: { ...env, PATH: vmPath(), HOME: "/root", LANG: "C.UTF-8" },
+    env: { ...env, ...(o.sandbox === undefined ? {} : sandboxEnv(o.sandbox, o.vmDir)), PATH: vmPath(), HOME: "/root", LANG: "C.UTF-8" },
   });
   await console.close();
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
@@ -83,6 +111,16 @@ export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
     init: { pid: initPid, startTime: initStart },
     pidNamespace: namespace,
   };
+  if (o.sandbox !== undefined) {
+    try {
+      await confineVm(o.sandbox.vmCid, initPid, o.sandbox.limits);
+      if (o.sandbox.network !== undefined) await connectVm({ vmCid: o.sandbox.vmCid, initPid, address: o.sandbox.network });
+      await writeFile(join(o.vmDir, GO_MARKER), "");
+    } catch (error) {
+      await stopVm(processes);
+      throw error;
+    }
+  }
   const started = await waitFor(
     async () => existsSync(join(o.vmDir, STARTED_MARKER)) || !(await isRunning(processes.init)),
     o.startTimeoutMs ?? 30_000,
@@ -165,6 +203,40 @@ export async function findVmDirAnywhere(cid: string): Promise<string | undefined
 
 export async function isVmRunning(p: VmProcesses): Promise<boolean> {
   return isRunning(p.init);
+}
+
+/** The skeleton and fstab of the VM's root (sandbox-rootfs.ts). */
+async function prepareRoot(s: SandboxOptions, vmDir: string, rootDir: string): Promise<void> {
+  const layout: RootfsLayout = {
+    rootfs: join(vmDir, "rootfs"),
+    vmDir,
+    vmRoot: rootDir,
+    mountPoint: VM_MOUNT_POINT,
+    etc: s.etc,
+    readOnlyPaths: [...s.readOnlyPaths, ...nodePrefixOutsideUsr()],
+    writablePaths: s.writablePaths,
+    uidBase: s.uidBase,
+  };
+  const system = await hostSystemDirs();
+  await prepareRootfs(layout, system);
+  await writeFile(join(vmDir, "fstab"), sandboxFstab(layout, system));
+}
+
+function sandboxEnv(s: SandboxOptions, vmDir: string): SandboxScriptEnv {
+  return {
+    VM_HOSTNAME: s.hostname.slice(0, 64),
+    VM_UID_BASE: s.uidBase === undefined ? "" : String(s.uidBase),
+    VM_GO: join(vmDir, GO_MARKER),
+    VM_NETWORK: s.network === undefined ? "" : vmNetworkCommands(s.network),
+    VM_USER_STAGE: USER_STAGE_SCRIPT,
+    VM_SUPERVISOR: SUPERVISOR_SCRIPT,
+  };
+}
+
+/** The sandbox shows the host's /usr: a node installed elsewhere is shown at its own path. */
+function nodePrefixOutsideUsr(): string[] {
+  const prefix = dirname(dirname(realpathSync(process.execPath)));
+  return ["/usr", "/bin", "/sbin"].some((d) => prefix === d || prefix.startsWith(`${d}/`)) ? [] : [prefix];
 }
 
 /** PATH inside the VM: the system's, with the directory of the node running the CPI first. */

@@ -42,13 +42,14 @@ export async function makeHome(prefix: string): Promise<string> {
 }
 
 /**
- * The example manifest moved to another 127.x.y address (so test files can run side by side)
- * with its artefact URLs made absolute, written into `dir`.
+ * The example manifest moved to 127.0.<thirdOctet>.0/24 (so test files can run side by side,
+ * each on its own addresses; VMs on 127.0.0.0/8 share the host's network namespace) with its
+ * artefact URLs made absolute, written into `dir`.
  */
 export async function exampleManifestAt(dir: string, thirdOctet: number): Promise<string> {
   const text = await readFile(exampleManifest, "utf8");
   const moved = text
-    .replaceAll("127.0.10.", `127.0.${thirdOctet}.`)
+    .replaceAll("10.253.10.", `127.0.${thirdOctet}.`)
     .replaceAll("file://../../artifacts/", `file://${join(repoRoot, "artifacts")}/`);
   const path = join(dir, "local.yml");
   await writeFile(path, moved);

@@ -1,7 +1,8 @@
 /**
  * A private world for one state-handover scenario: its own HOME (so ~/.bosh, ~/.bootstrap and
  * the local provider's base dir are its own), a snapshot of the local provider's artefacts, the
- * example manifest moved to one 127.0.90.x address, and both CLIs run with the same manifest,
+ * example manifest moved to one 10.253.90.x address (a network namespace of its own on the
+ * provider's bridge for 10.253.90.0/24), and both CLIs run with the same manifest,
  * vars store and state file.
  *
  * The artefacts are copied because artifacts/ is rebuilt by any `npm run build` in the checkout;
@@ -43,11 +44,11 @@ export async function handoverEnv(name: string, host: number): Promise<HandoverE
   await mkdir(artefacts);
   for (const file of ARTEFACTS) await copyFile(join(repoRoot, "artifacts", file), join(artefacts, file));
 
-  const address = `127.0.90.${host}`;
+  const address = `10.253.90.${host}`;
   const manifest = join(home, "local.yml");
   const text = (await readFile(exampleManifest, "utf8"))
-    .replaceAll("127.0.10.10", address)
-    .replaceAll("127.0.10.", "127.0.90.")
+    .replaceAll("10.253.10.10", address)
+    .replaceAll("10.253.10.", "10.253.90.")
     .replaceAll("file://../../artifacts/", `file://${artefacts}/`);
   await writeFile(manifest, text);
 

@@ -5,7 +5,7 @@ import ssh2 from "ssh2";
 import { describe, expect, it } from "vitest";
 import {
   buildAgentSettings,
-  defaultNetworkIp,
+  defaultNetworkAddress,
   isLoopbackIpv4,
   mbusForVm,
   withoutPersistentDisk,
@@ -127,12 +127,12 @@ describe("agent settings", () => {
   });
 
   it("takes the IP of the gateway's default network", () => {
-    expect(defaultNetworkIp(networks)).toBe("127.0.30.1");
+    expect(defaultNetworkAddress(networks).ip).toBe("127.0.30.1");
     expect(
-      defaultNetworkIp({ a: { ip: "127.0.0.2", default: ["dns"] }, b: { ip: "127.0.0.3", default: ["gateway"] } }),
+      defaultNetworkAddress({ a: { ip: "127.0.0.2", default: ["dns"] }, b: { ip: "127.0.0.3", default: ["gateway"] } }).ip,
     ).toBe("127.0.0.3");
-    expect(() => defaultNetworkIp({ default: { type: "dynamic" } })).toThrow("needs a static IP");
-    expect(() => defaultNetworkIp({})).toThrow("at least one network");
+    expect(() => defaultNetworkAddress({ default: { type: "dynamic" } })).toThrow("needs a static IP");
+    expect(() => defaultNetworkAddress({})).toThrow("at least one network");
   });
 
   it("accepts loopback host addresses only", () => {

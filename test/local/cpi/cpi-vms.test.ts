@@ -101,9 +101,10 @@ describe("VMs", () => {
     expect(response.error?.message).toContain(`IP 127.0.30.11 is already used by VM '${first}'`);
   });
 
-  it("refuses an address outside 127.0.0.0/8", async () => {
-    const response = await cpi.call("create_vm", ["agent-3", stemcell, {}, manualNetwork("10.0.0.5"), [], {}]);
-    expect(response.error?.message).toContain("not in 127.0.0.0/8");
+  it("refuses an address outside 127.0.0.0/8 whose gateway is not on its subnet", async () => {
+    const network = { default: { type: "manual", ip: "10.253.120.5", netmask: "255.255.255.0", gateway: "10.253.121.1", cloud_properties: {} } };
+    const response = await cpi.call("create_vm", ["agent-3", stemcell, {}, network, [], {}]);
+    expect(response.error?.message).toContain("gateway 10.253.121.1 is outside 10.253.120.5/24");
   });
 
   it("deletes a VM leaving no process, frees its IP, then answers VMNotFound", async () => {

@@ -29,21 +29,21 @@ describe("examples/manifests/local.yml", () => {
     expect([...generated].sort()).toEqual(["default_ca", "director_ssl", "mbus_bootstrap_password", "mbus_bootstrap_ssl", "ssh_tunnel_key"]);
     const creds = yaml.load(readFileSync(varsStore, "utf8")) as Record<string, Record<string, string> & { public_key: string }>;
     expect(manifest.name).toBe("example");
-    expect(manifest.address).toBe("127.0.10.10");
+    expect(manifest.address).toBe("10.253.10.10");
     expect(manifest.releases.map((r) => [r.name, r.url])).toEqual([
       ["bootstrap-director", `file://${REPO_ROOT}/artifacts/bootstrap-director-release.tgz`],
       ["bootstrap-local-cpi", `file://${REPO_ROOT}/artifacts/bootstrap-local-cpi-release.tgz`],
     ]);
     expect(manifest.stemcell.url).toBe(`file://${REPO_ROOT}/artifacts/bootstrap-local-stemcell.tgz`);
-    expect(manifest.networks["default"]).toMatchObject({ type: "manual", ip: "127.0.10.10", gateway: "127.0.10.1", default: ["dns", "gateway"] });
+    expect(manifest.networks["default"]).toMatchObject({ type: "manual", ip: "10.253.10.10", gateway: "10.253.10.1", default: ["dns", "gateway"] });
     expect(manifest.diskPool).toMatchObject({ name: "disks", diskSize: 1024 });
     expect(manifest.resourcePool.env).toMatchObject({
       bosh: { mbus: { cert: { ca: creds["default_ca"]!["certificate"] } }, authorized_keys: [creds["ssh_tunnel_key"]!.public_key] },
     });
     expect(manifest.cloudProvider).toMatchObject({
       templates: [{ name: "local_cpi", release: "bootstrap-local-cpi" }],
-      mbus: `https://mbus:${creds["mbus_bootstrap_password"]}@127.0.10.10:6868`,
-      sshTunnel: { host: "127.0.10.10", port: 2222, user: "vcap", privateKey: creds["ssh_tunnel_key"]!["private_key"] },
+      mbus: `https://mbus:${creds["mbus_bootstrap_password"]}@10.253.10.10:6868`,
+      sshTunnel: { host: "10.253.10.10", port: 2222, user: "vcap", privateKey: creds["ssh_tunnel_key"]!["private_key"] },
       properties: {
         agent: { mbus: `https://mbus:${creds["mbus_bootstrap_password"]}@0.0.0.0:6868` },
         blobstore: { provider: "local", path: "/var/vcap/micro_bosh/data/cache" },

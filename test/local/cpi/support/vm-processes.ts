@@ -1,9 +1,11 @@
 /**
  * Looks at a VM's processes from the host: its record's pid namespace, the processes in it,
- * and running commands inside its mount namespace (nsenter) to see its /var/vcap.
+ * and running commands inside its mount namespace (nsenter) to see its /var/vcap: in a root
+ * CPI's sandbox that is the one its agent runs in (a child of the init, in a user namespace
+ * with a mount namespace of its own, where the agent mounts persistent disks).
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { pidsInNamespace } from "../../../../src/local/vm/process-info.js";
 
@@ -29,7 +31,20 @@ export async function liveVmProcesses(namespace: string): Promise<number[]> {
   });
 }
 
-/** Runs a shell command inside the VM's mount namespace (where /var/vcap is the VM's root). */
+/** Runs a shell command as the host's root inside the VM's mount namespace (where /var/vcap is the VM's root). */
 export function inVm(initPid: number, script: string): string {
-  return execFileSync("nsenter", ["-t", String(initPid), "-m", "bash", "-c", script], { encoding: "utf8" });
+  return execFileSync("nsenter", ["-t", String(agentSide(initPid)), "-m", "bash", "-c", script], { encoding: "utf8" });
+}
+
+/** Runs a shell command as the VM's root: in every namespace of its agent's side, with its credentials. */
+export function asVmRoot(initPid: number, script: string): { status: number | null; output: string } {
+  const result = spawnSync("nsenter", ["-t", String(agentSide(initPid)), "-a", "bash", "-c", script], { encoding: "utf8" });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The init's child in a mount namespace of its own (the sandbox's supervisor), or the init. */
+export function agentSide(initPid: number): number {
+  const mountNs = (pid: number) => readlinkSync(`/proc/${pid}/ns/mnt`);
+  const children = readFileSync(`/proc/${initPid}/task/${initPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.find((pid) => mountNs(pid) !== mountNs(initPid)) ?? initPid;
 }
