@@ -96,7 +96,8 @@ describe("two processes", () => {
     expect(error.code).toBe("STATE_LOCKED");
     expect(error.message).toContain(`pid ${holder.pid}`);
     expect(error.message).toContain("state-child hold");
-    expect(error.hint).toContain(`${statePath}.lock`);
+    expect(error.hint).toMatch(/bootstrap state unlock [0-9a-f-]{36} --state /);
+    expect(error.hint).toContain(statePath);
 
     holder.stdin!.end();
     await holder;
