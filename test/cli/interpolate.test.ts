@@ -1,24 +1,13 @@
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { main } from "../../src/cli/main.js";
+import { collector } from "./collect-output.js";
 
 const ROOT = resolve(__dirname, "../..");
 const FIXTURES = join(ROOT, "test/manifest/fixtures");
-
-function collector(): { stream: Writable; text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
 
 /**
  * Runs the CLI's main() in this process, as bin.ts does but with its own streams, working

@@ -6,24 +6,13 @@
 import { copyFile, mkdtemp, readFile, writeFile, access } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Writable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { openState } from "../../src/state/index.js";
+import { collector } from "./collect-output.js";
 
 const BOSH_CLI_STATE = resolve(__dirname, "../state/fixtures/written-by-bosh-cli-7.9.13.json");
 const LOCK_ID = "5b0c2f5e-3c1a-4a57-9a53-1f1cf0d2a001";
-
-function collector(): { stream: Writable; text(): string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
 
 let dir: string;
 beforeEach(async () => {
