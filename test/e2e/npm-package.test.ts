@@ -3,7 +3,8 @@
  * (its `prepare` builds the CLI bundle and the local provider's artefacts), the tarball installed
  * globally into a temporary prefix, and the installed `bootstrap` command run from that prefix's
  * bin: --version, --help, a plan of the shipped example at its documented path, and a deploy and
- * delete of that example. Nothing of the checkout is used after packing.
+ * delete of that example whose every `--json` event is checked against the published schema.
+ * Nothing of the checkout is used after packing.
  */
 import { access, cp, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,13 +13,14 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { directorInfo, processesMentioning } from "./support/director.js";
 import { exampleManifest, exampleManifestAt, makeHome, repoRoot } from "./support/cli.js";
+import { checkEventLines } from "../support/events-schema.js";
 
 const THIRD_OCTET = 150;
 const ADDRESS = `127.0.${THIRD_OCTET}.10`;
 const PACKAGE_NAME = "bosh-bootstrap";
 
 /** What `npm pack` reads besides the `files` it ships: the build's inputs. */
-const PACK_INPUTS = ["package.json", "package-lock.json", "tsconfig.json", "README.md", "src", "examples"];
+const PACK_INPUTS = ["package.json", "package-lock.json", "tsconfig.json", "README.md", "src", "examples", "schemas"];
 
 interface Run {
   exitCode: number;
@@ -82,10 +84,11 @@ describe("the npm package, installed globally", () => {
         "artifacts/bootstrap-local-cpi-release.tgz",
         "artifacts/bootstrap-local-stemcell.tgz",
         "artifacts/bootstrap-director-release.tgz",
+        "schemas/events-v1.json",
       ]),
     );
-    // Only the bundle, the artefacts and the example: no tsc output, sources, source maps or tests.
-    expect(files.filter((f) => !/^(dist\/bundle\/[^/]+\.js|artifacts\/[^/]+\.tgz|examples\/.+|package\.json|README\.md)$/.test(f))).toEqual([]);
+    // Only the bundle, the artefacts, the example and the events schema: no tsc output, sources, source maps or tests.
+    expect(files.filter((f) => !/^(dist\/bundle\/[^/]+\.js|artifacts\/[^/]+\.tgz|examples\/.+|schemas\/[^/]+\.json|package\.json|README\.md)$/.test(f))).toEqual([]);
     const { size } = await stat(join(packs, tarballs[0] as string));
     process.stderr.write(`npm-package: ${tarballs[0]} is ${(size / 1024).toFixed(0)} KiB with ${files.length} files\n`);
 
@@ -118,7 +121,7 @@ describe("the npm package, installed globally", () => {
     expect(plan.stdout).toMatch(/Upload stemcell 'bootstrap-local-stemcell\//);
   });
 
-  it("deploys the example with the installed package's artefacts, and deletes it", async () => {
+  it("deploys the example with the installed package's artefacts, and deletes it; every --json event is valid against schemas/events-v1.json", async () => {
     // The example moved to this file's addresses (so e2e files can run side by side), its
     // artefacts still those the package installed.
     const moved = await exampleManifestAt(home, THIRD_OCTET);
@@ -127,15 +130,30 @@ describe("the npm package, installed globally", () => {
     expect(text).toContain(checkoutArtifacts);
     manifest = join(home, "npm-local.yml");
     await writeFile(manifest, text.replaceAll(checkoutArtifacts, `file://${join(installed, "artifacts")}/`));
+    const seen = new Set<string>();
+    const jsonRun = async (command: string): Promise<Run> => {
+      const r = await bootstrap([command, ...flags("--json")]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const { events, problems } = checkEventLines(r.stdout);
+      expect(problems, command).toEqual([]);
+      expect(events.at(-1)?.type, command).toBe("result");
+      for (const e of events) seen.add(e.type);
+      return r;
+    };
 
-    const deployed = await bootstrap(["deploy", ...flags()]);
-    expect(deployed.exitCode, deployed.stderr).toBe(0);
+    await jsonRun("plan");
+    await jsonRun("deploy");
     expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "npm" });
+    await jsonRun("plan");
+    await jsonRun("deploy");
 
-    const deleted = await bootstrap(["delete", ...flags()]);
-    expect(deleted.exitCode, deleted.stderr).toBe(0);
-    expect(deleted.stderr).toContain("Finished deleting deployment");
+    const deleted = await jsonRun("delete");
+    expect(deleted.stdout).toContain('"type":"result","summary":{"deleted":true');
     await expect(access(statePath)).rejects.toThrow();
     expect(await processesMentioning(home)).toEqual([]);
+    // A first deploy, a no-op and a delete go through every kind of event but warnings and downloads.
+    expect([...seen]).toEqual(
+      expect.arrayContaining(["compile-package", "cpi-call", "info", "plan-step", "result", "stage-finished", "stage-started", "step-finished", "step-started"]),
+    );
   });
 });

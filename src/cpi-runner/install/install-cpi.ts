@@ -44,14 +44,14 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
     async (p) => {
       const started = performance.now();
       const { cached } = await installPackage(p, cache, dirs, logger, signal);
-      opts.onEvent?.({ kind: "compile-package", name: p.name, fingerprint: p.package.fingerprint, cached, durationMs: performance.now() - started });
+      opts.onEvent?.({ kind: "compile-package", name: p.name, fingerprint: p.package.fingerprint, cached, durationMs: Math.round(performance.now() - started) });
     },
     { concurrency: Math.min(2, availableParallelism()), signal },
   );
 
   const started = performance.now();
   const { cpiPath, reused } = await renderCpiJobs(jobs, opts.properties, opts.deploymentName, jobsDir, signal);
-  opts.onEvent?.({ kind: "render-jobs", durationMs: performance.now() - started, reused });
+  opts.onEvent?.({ kind: "render-jobs", durationMs: Math.round(performance.now() - started), reused });
   await rm(dirs.scratchDir, { recursive: true, force: true });
   logger.debug(`CPI installed: ${cpiPath}`);
   return { cpiPath, env: { BOSH_PACKAGES_DIR: dirs.packagesDir, BOSH_JOBS_DIR: jobsDir } };
