@@ -4,11 +4,11 @@
  * when a union grows), one event of each type and every result shape rendered by JsonRenderer
  * is valid, and an undocumented field, a missing one or an unknown type is not.
  */
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { BootstrapEvent, DeleteResult, DeleteStep, DeployResult, DeployStep, PlanResult, StopStartResult } from "../../src/bootstrap/index.js";
 import { JsonRenderer } from "../../src/cli/renderers/json-renderer.js";
 import { checkEventLines, eventsSchema } from "../support/events-schema.js";
+import { collector } from "./collect-output.js";
 
 const EVENT_TYPES = {
   info: true,
@@ -87,12 +87,10 @@ const oneOfEach: BootstrapEvent[] = [
 ];
 
 function rendered(events: unknown[]): string {
-  const out = new PassThrough();
-  let text = "";
-  out.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  const renderer = new JsonRenderer(out);
+  const out = collector();
+  const renderer = new JsonRenderer(out.stream);
   for (const e of events) renderer.emit(e as BootstrapEvent);
-  return text;
+  return out.text();
 }
 
 describe("schemas/events-v1.json", () => {
