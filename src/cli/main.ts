@@ -9,9 +9,8 @@ import { registerInterpolateCommand } from "./commands/interpolate.js";
 import { registerLifecycleCommands } from "./commands/lifecycle.js";
 import { registerStateCommands } from "./commands/state.js";
 import type { CliIo } from "./io.js";
-import { asInterruption } from "./interruption.js";
+import { asInterruption, packageVersion } from "../api/index.js";
 import { renderError } from "./render-error.js";
-import { packageVersion } from "./version.js";
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command("bootstrap");

@@ -8,7 +8,7 @@ import type { EventSink, Runtime } from "../bootstrap/index.js";
 import type { CliIo } from "./io.js";
 import { JsonRenderer } from "./renderers/json-renderer.js";
 import { PlainRenderer } from "./renderers/plain-renderer.js";
-import { packageVersion } from "./version.js";
+import { packageVersion } from "../api/index.js";
 
 export interface OutputOptions {
   json?: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asInterruption } from "../../src/cli/interruption.js";
+import { asInterruption } from "../../src/api/index.js";
 import { BootstrapError } from "../../src/common/index.js";
 
 describe("asInterruption", () => {

@@ -2,9 +2,10 @@
  * `bootstrap` as an npm package, the way a user gets it: `npm pack` of a copy of this checkout
  * (its `prepare` builds the CLI bundle and the local provider's artefacts), the tarball installed
  * globally into a temporary prefix, and the installed `bootstrap` command run from that prefix's
- * bin: --version, --help, a plan of the shipped example at its documented path, and a deploy and
- * delete of that example whose every `--json` event is checked against the published schema.
- * Nothing of the checkout is used after packing.
+ * bin: --version, --help, a plan of the shipped example at its documented path, a deploy and
+ * delete of that example whose every `--json` event is checked against the published schema, and
+ * the library: the README's inception script, type-checked against the shipped types and run.
+ * Nothing of the checkout is used after packing but the TypeScript tools the script needs.
  */
 import { access, cp, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,10 +37,11 @@ describe("the npm package, installed globally", () => {
   let manifest: string;
   let varsStore: string;
   let statePath: string;
+  let inception: string;
   const version = async (): Promise<string> => (JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
   // A user's shell: the prefix's bin first, then node and the system's tools; nothing of ours.
+  let path: string;
   const bootstrap = async (args: string[]): Promise<Run> => {
-    const path = [join(prefix, "bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
     const r = await execa("bootstrap", args, { cwd: home, env: { HOME: home, PATH: path, TMPDIR: tmpdir() }, extendEnv: false, reject: false, stdin: "ignore" });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
@@ -55,6 +57,9 @@ describe("the npm package, installed globally", () => {
 
   afterAll(async () => {
     if (manifest !== undefined) await bootstrap(["delete", ...flags()]);
+    if (inception !== undefined) {
+      await bootstrap(["delete", manifest, "-v", "director_name=npm", "--vars-store", join(inception, "creds.yml"), "--state", join(inception, "state.json")]);
+    }
     expect(await processesMentioning(home)).toEqual([]);
   });
 
@@ -85,10 +90,15 @@ describe("the npm package, installed globally", () => {
         "artifacts/bootstrap-local-stemcell.tgz",
         "artifacts/bootstrap-director-release.tgz",
         "schemas/events-v1.json",
+        "dist/bundle/index.js",
+        "dist/types/index.d.ts",
+        "examples/inception.ts",
       ]),
     );
-    // Only the bundle, the artefacts, the example and the events schema: no tsc output, sources, source maps or tests.
-    expect(files.filter((f) => !/^(dist\/bundle\/[^/]+\.js|artifacts\/[^/]+\.tgz|examples\/.+|schemas\/[^/]+\.json|package\.json|README\.md)$/.test(f))).toEqual([]);
+    // Only the bundle, the library's types, the artefacts, the examples and the events schema: no tsc output, sources, source maps or tests.
+    expect(
+      files.filter((f) => !/^(dist\/bundle\/[^/]+\.js|dist\/types\/index\.d\.ts|artifacts\/[^/]+\.tgz|examples\/.+|schemas\/[^/]+\.json|package\.json|README\.md)$/.test(f)),
+    ).toEqual([]);
     const { size } = await stat(join(packs, tarballs[0] as string));
     process.stderr.write(`npm-package: ${tarballs[0]} is ${(size / 1024).toFixed(0)} KiB with ${files.length} files\n`);
 
@@ -96,6 +106,7 @@ describe("the npm package, installed globally", () => {
     const install = await execa("npm", ["install", "--global", "--prefix", prefix, join(packs, tarballs[0] as string)], { cwd: work, reject: false });
     expect(install.exitCode, install.stderr).toBe(0);
     process.stderr.write(`npm-package: npm install --global took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    path = [join(prefix, "bin"), dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":");
     installed = join(prefix, "lib", "node_modules", PACKAGE_NAME);
   });
 
@@ -155,5 +166,49 @@ describe("the npm package, installed globally", () => {
     expect([...seen]).toEqual(
       expect.arrayContaining(["compile-package", "cpi-call", "info", "plan-step", "result", "stage-finished", "stage-started", "step-finished", "step-started"]),
     );
+  });
+
+  it("the library: the README's inception script type-checks against the shipped types (no skipLibCheck) and deploys, reaches and deletes the example", async () => {
+    // A consumer's project: the installed package in its node_modules, the script from the package's examples.
+    inception = join(work, "inception");
+    await mkdir(join(inception, "node_modules"), { recursive: true });
+    await symlink(installed, join(inception, "node_modules", PACKAGE_NAME));
+    await cp(join(installed, "examples", "inception.ts"), join(inception, "inception.ts"));
+    await writeFile(join(inception, "package.json"), '{ "type": "module", "private": true }\n');
+    const compilerOptions = {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      noEmit: true,
+      skipLibCheck: false,
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      target: "ES2022",
+      lib: ["ES2023"],
+      types: ["node"],
+      typeRoots: [join(repoRoot, "node_modules", "@types")],
+    };
+    await writeFile(join(inception, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["inception.ts"] }));
+    const tsc = await execa(join(repoRoot, "node_modules", ".bin", "tsc"), ["-p", inception], { reject: false });
+    expect(tsc.exitCode, tsc.stdout).toBe(0);
+
+    const script = async (teardown: boolean): Promise<Run> => {
+      const env = { HOME: home, PATH: path, TMPDIR: tmpdir(), ...(teardown ? { TEARDOWN: "1" } : {}) };
+      const r = await execa(join(repoRoot, "node_modules", ".bin", "tsx"), ["inception.ts", manifest, "npm"], { cwd: inception, env, extendEnv: false, reject: false, stdin: "ignore" });
+      expect(r.exitCode, r.stderr).toBe(0);
+      // Everything on stderr is the script's own: the library printed nothing.
+      for (const line of r.stderr.split("\n")) expect(line).toMatch(/^(\[\d+\/\d+\] .+|deployed: .+|no changes|warning: .+)$/);
+      return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const first = await script(false);
+    expect(first.stderr).toMatch(/^\[1\/\d+\] Upload stemcell/m);
+    expect(JSON.parse(first.stdout)).toEqual({ url: `https://${ADDRESS}:25555`, ca: expect.stringContaining("BEGIN CERTIFICATE") });
+    expect(await directorInfo(ADDRESS, join(inception, "creds.yml"))).toMatchObject({ name: "npm" });
+
+    const second = await script(true);
+    expect(second.stderr).toContain("no changes");
+    expect(second.stderr).toMatch(/^\[\d+\/\d+\] Delete VM/m);
+    await expect(access(join(inception, "state.json"))).rejects.toThrow();
+    expect(await processesMentioning(home)).toEqual([]);
   });
 });
