@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { BootstrapError } from "../common/index.js";
-import type { VarFlags } from "../manifest/index.js";
+import type { StateInputs } from "../api/index.js";
 
 export interface VarOptionValues {
   var: string[];
@@ -28,14 +28,16 @@ export function addVarFlags(command: Command): Command {
     .option("--vars-store <PATH>", "load variables from, and save generated ones to, a YAML file");
 }
 
-export function varFlagsFromOptions(options: VarOptionValues): { opsFiles: string[]; varFlags: VarFlags } {
-  const varFlags: VarFlags = {};
-  if (options.var.length > 0) varFlags.vars = pairs(options.var, "value", "-v/--var");
-  if (options.varFile.length > 0) varFlags.varFiles = pairs(options.varFile, "path", "--var-file");
-  if (options.varsFile.length > 0) varFlags.varsFiles = nonEmpty(options.varsFile, "-l/--vars-file", "Expected file path to be non-empty");
-  if (options.varsEnv.length > 0) varFlags.varsEnv = nonEmpty(options.varsEnv, "--vars-env", "Expected environment variable prefix to be non-empty");
-  if (options.varsStore !== undefined) varFlags.varsStore = nonEmpty([options.varsStore], "--vars-store", "Expected file path to be non-empty")[0] as string;
-  return { opsFiles: options.opsFile, varFlags };
+/** The library's inputs for MANIFEST and the flags: variable flags checked, --state where the command has it. */
+export function manifestInputs(manifest: string, options: VarOptionValues & { state?: string }): StateInputs {
+  const inputs: StateInputs = { manifest, opsFiles: options.opsFile };
+  if (options.var.length > 0) inputs.vars = pairs(options.var, "value", "-v/--var");
+  if (options.varFile.length > 0) inputs.varFiles = pairs(options.varFile, "path", "--var-file");
+  if (options.varsFile.length > 0) inputs.varsFiles = nonEmpty(options.varsFile, "-l/--vars-file", "Expected file path to be non-empty");
+  if (options.varsEnv.length > 0) inputs.varsEnv = nonEmpty(options.varsEnv, "--vars-env", "Expected environment variable prefix to be non-empty");
+  if (options.varsStore !== undefined) inputs.varsStore = nonEmpty([options.varsStore], "--vars-store", "Expected file path to be non-empty")[0] as string;
+  if (options.state !== undefined) inputs.state = options.state;
+  return inputs;
 }
 
 /** NAME=VALUE pairs; a later pair for the same name wins, as in bosh-cli. */

@@ -132,7 +132,7 @@ describe("the npm package, installed globally", () => {
     expect(plan.stdout).toMatch(/Upload stemcell 'bootstrap-local-stemcell\//);
   });
 
-  it("deploys the example with the installed package's artefacts, and deletes it; every --json event is valid against schemas/events-v1.json", async () => {
+  it("deploys the example with the installed package's artefacts, and deletes it; stops, starts and names it (env); every --json event is valid against schemas/events-v1.json", async () => {
     // The example moved to this file's addresses (so e2e files can run side by side), its
     // artefacts still those the package installed.
     const moved = await exampleManifestAt(home, THIRD_OCTET);
@@ -157,12 +157,19 @@ describe("the npm package, installed globally", () => {
     expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "npm" });
     await jsonRun("plan");
     await jsonRun("deploy");
+    const stopped = await jsonRun("stop");
+    expect(stopped.stdout).toMatch(/"type":"result","summary":\{"statePath":".*","instance":"bosh\/0","vmCid":"/);
+    await jsonRun("start");
+    const reach = await bootstrap(["env", ...flags("--json")]);
+    expect(reach.exitCode, reach.stderr).toBe(0);
+    expect(JSON.parse(reach.stdout)).toMatchObject({ BOSH_ENVIRONMENT: `https://${ADDRESS}:25555` });
+    expect(await directorInfo(ADDRESS, varsStore)).toMatchObject({ name: "npm" });
 
     const deleted = await jsonRun("delete");
     expect(deleted.stdout).toContain('"type":"result","summary":{"deleted":true');
     await expect(access(statePath)).rejects.toThrow();
     expect(await processesMentioning(home)).toEqual([]);
-    // A first deploy, a no-op and a delete go through every kind of event but warnings and downloads.
+    // A first deploy, a no-op, stop, start and a delete go through every kind of event but warnings and downloads.
     expect([...seen]).toEqual(
       expect.arrayContaining(["compile-package", "cpi-call", "info", "plan-step", "result", "stage-finished", "stage-started", "step-finished", "step-started"]),
     );

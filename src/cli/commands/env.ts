@@ -5,10 +5,10 @@
  * (a pipe or `$(...)`, where a person is not reading along).
  */
 import type { Command } from "commander";
-import type { EnvResult } from "../../bootstrap/index.js";
+import { env, type EnvResult } from "../../api/index.js";
 import type { CliIo } from "../io.js";
 import { writeLine } from "../io.js";
-import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+import { addVarFlags, manifestInputs, type VarOptionValues } from "../var-flags.js";
 import { withRuntime } from "./with-runtime.js";
 
 interface EnvFlags extends VarOptionValues {
@@ -43,8 +43,7 @@ export function registerEnvCommand(program: Command, io: CliIo): void {
     .action(async (manifest: string, flags: EnvFlags) => {
       // Progress and notes go to stderr even with --json: stdout holds only the variables.
       await withRuntime(io, "env", {}, async (rt) => {
-        const { runEnv } = await import("../../bootstrap/index.js");
-        const result = await runEnv({ manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags) }, rt);
+        const result = await env({ ...manifestInputs(manifest, flags), ...rt.run });
         await rt.finish();
         const reveal = flags.reveal === true || io.stdout.isTTY !== true;
         if (!reveal && result.clientSecret !== undefined) {

@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import { BootstrapError } from "../../common/index.js";
 import type { Pointer } from "../../manifest/index.js";
 import type { CliIo } from "../io.js";
-import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+import { interpolate } from "../../api/index.js";
+import { addVarFlags, manifestInputs, type VarOptionValues } from "../var-flags.js";
 
 interface InterpolateOptions extends VarOptionValues {
   path?: string;
@@ -28,14 +29,18 @@ export function registerInterpolateCommand(program: Command, io: CliIo): void {
     .action(async (manifestPath: string, options: InterpolateOptions) => {
       // Loaded here, not at start-up: the manifest layer pulls in YAML and X.509 libraries.
       const manifest = await import("../../manifest/index.js");
-      const { dumpYaml, evaluateManifest, findValue, PatchError } = manifest;
+      const { dumpYaml, findValue, PatchError } = manifest;
       const pointer = options.path === undefined ? undefined : parsePath(options.path, manifest);
-      const { opsFiles, varFlags } = varFlagsFromOptions(options);
       const stdin = io.stdin;
-      const evaluated = await evaluateManifest(
-        { manifestPath, opsFiles, varFlags, env: io.env, cwd: io.cwd, generation: "write", signal: io.signal, ...(stdin === undefined ? {} : { readStdin: () => readAll(stdin) }) },
-        { expectAllKeys: options.varErrs === true, expectAllVarsUsed: options.varErrsUnused === true },
-      );
+      const evaluated = await interpolate({
+        ...manifestInputs(manifestPath, options),
+        varErrs: options.varErrs === true,
+        varErrsUnused: options.varErrsUnused === true,
+        env: io.env,
+        cwd: io.cwd,
+        signal: io.signal,
+        ...(stdin === undefined ? {} : { readStdin: () => readAll(stdin) }),
+      });
       if (pointer === undefined) {
         io.stdout.write(evaluated.yaml);
         return;

@@ -1,15 +1,16 @@
 /**
  * `deploy`, `delete`, `plan`, `stop` and `start`: bosh create-env/delete-env/stop-env/start-env
  * flags, plus --json, --agent-timeout.
- * These only parse, pick a renderer and print the closing summary; the work is src/bootstrap's.
+ * These only parse, pick a renderer and print the closing summary; the work is the library's (src/api).
  */
 import type { Command } from "commander";
 import { BootstrapError } from "../../common/index.js";
 import type { DeployResult, PlanResult } from "../../bootstrap/index.js";
+import { DEFAULT_AGENT_TIMEOUT_MS, deploy, plan, remove, start, stop } from "../../api/index.js";
 import type { CliIo } from "../io.js";
 import { writeLine } from "../io.js";
 import type { CliRuntime } from "../runtime.js";
-import { addVarFlags, varFlagsFromOptions, type VarOptionValues } from "../var-flags.js";
+import { addVarFlags, manifestInputs, type VarOptionValues } from "../var-flags.js";
 import { withRuntime } from "./with-runtime.js";
 
 interface CommonOptions extends VarOptionValues {
@@ -24,7 +25,7 @@ interface DeployFlags extends CommonOptions {
   agentTimeout: string;
 }
 
-const DEFAULT_AGENT_TIMEOUT_S = "600";
+const DEFAULT_AGENT_TIMEOUT_S = String(DEFAULT_AGENT_TIMEOUT_MS / 1000);
 
 export function registerLifecycleCommands(program: Command, io: CliIo): void {
   addVarFlags(
@@ -41,19 +42,14 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: DeployFlags) => {
       await withRuntime(io, "deploy", { json: flags.json === true }, async (rt) => {
-        const { runDeploy } = await import("../../bootstrap/index.js");
-        const result = await runDeploy(
-          {
-            manifestPath: manifest,
-            statePath: flags.state,
-            ...varFlagsFromOptions(flags),
-            recreate: flags.recreate === true,
-            recreatePersistentDisks: flags.recreatePersistentDisks === true,
-            skipDrain: flags.skipDrain === true,
-            agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
-          },
-          rt,
-        );
+        const result = await deploy({
+          ...manifestInputs(manifest, flags),
+          recreate: flags.recreate === true,
+          recreatePersistentDisks: flags.recreatePersistentDisks === true,
+          skipDrain: flags.skipDrain === true,
+          agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
+          ...rt.run,
+        });
         await rt.finish();
         printDeploySummary(io, rt, result, flags.json === true);
       });
@@ -70,8 +66,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean }) => {
       await withRuntime(io, "delete", { json: flags.json === true }, async (rt) => {
-        const { runDelete } = await import("../../bootstrap/index.js");
-        const result = await runDelete({ manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), skipDrain: flags.skipDrain === true }, rt);
+        const result = await remove({ ...manifestInputs(manifest, flags), skipDrain: flags.skipDrain === true, ...rt.run });
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
         else writeLine(io.stdout, result.deleted ? `Succeeded: deleted everything recorded in '${result.statePath}'.` : "Succeeded: nothing to delete.");
@@ -90,17 +85,13 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { recreate?: boolean; recreatePersistentDisks?: boolean }) => {
       await withRuntime(io, "plan", { json: flags.json === true }, async (rt) => {
-        const { runPlan, describeStep } = await import("../../bootstrap/index.js");
-        const result = await runPlan(
-          {
-            manifestPath: manifest,
-            statePath: flags.state,
-            ...varFlagsFromOptions(flags),
-            recreate: flags.recreate === true,
-            recreatePersistentDisks: flags.recreatePersistentDisks === true,
-          },
-          rt,
-        );
+        const { describeStep } = await import("../../bootstrap/index.js");
+        const result = await plan({
+          ...manifestInputs(manifest, flags),
+          recreate: flags.recreate === true,
+          recreatePersistentDisks: flags.recreatePersistentDisks === true,
+          ...rt.run,
+        });
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
         else printPlan(io, result, describeStep);
@@ -119,17 +110,12 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { skipDrain?: boolean; agentTimeout: string }) => {
       await withRuntime(io, "stop", { json: flags.json === true }, async (rt) => {
-        const { runStop } = await import("../../bootstrap/index.js");
-        const result = await runStop(
-          {
-            manifestPath: manifest,
-            statePath: flags.state,
-            ...varFlagsFromOptions(flags),
-            skipDrain: flags.skipDrain === true,
-            agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
-          },
-          rt,
-        );
+        const result = await stop({
+          ...manifestInputs(manifest, flags),
+          skipDrain: flags.skipDrain === true,
+          agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000,
+          ...rt.run,
+        });
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
         else writeLine(io.stdout, `Succeeded: stopped the jobs of '${result.instance}'; VM '${result.vmCid}' and its disk are kept ('bootstrap start' starts them).`);
@@ -147,11 +133,7 @@ export function registerLifecycleCommands(program: Command, io: CliIo): void {
     .option("--json", "print one JSON event per line on stdout instead of progress")
     .action(async (manifest: string, flags: CommonOptions & { agentTimeout: string }) => {
       await withRuntime(io, "start", { json: flags.json === true }, async (rt) => {
-        const { runStart } = await import("../../bootstrap/index.js");
-        const result = await runStart(
-          { manifestPath: manifest, statePath: flags.state, ...varFlagsFromOptions(flags), agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000 },
-          rt,
-        );
+        const result = await start({ ...manifestInputs(manifest, flags), agentTimeoutMs: parseSeconds(flags.agentTimeout, "--agent-timeout") * 1000, ...rt.run });
         await rt.finish();
         if (flags.json === true) rt.events.emit({ type: "result", summary: { ...result } });
         else writeLine(io.stdout, `Succeeded: the jobs of '${result.instance}' are running.`);

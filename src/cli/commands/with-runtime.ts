@@ -1,9 +1,9 @@
 /**
- * Runs a command body with its Runtime (renderer + debug log): on failure the renderer is
- * flushed, the error is logged (redacted by the logger) and the debug log's path is printed
- * before the error goes on to main's one renderer.
+ * Runs a command body with its CliRuntime (renderer + debug log path): on failure the renderer
+ * is flushed and the debug log's path printed (the library logged the failure there) before the
+ * error goes on to main's one renderer.
  */
-import { messageOf } from "../../common/index.js";
+import { existsSync } from "node:fs";
 import type { CliIo } from "../io.js";
 import { createRuntime, type CliRuntime, type OutputOptions } from "../runtime.js";
 
@@ -13,8 +13,8 @@ export async function withRuntime(io: CliIo, command: string, output: OutputOpti
     await body(rt);
   } catch (error) {
     await rt.finish().catch(() => undefined);
-    rt.logger.warn(`failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`);
-    io.stderr.write(`Debug log: ${rt.logPath}\n`);
+    // A flag refused before the library was called leaves no log to point at.
+    if (existsSync(rt.logPath)) io.stderr.write(`Debug log: ${rt.logPath}\n`);
     throw error;
   }
 }
