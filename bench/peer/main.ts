@@ -8,10 +8,11 @@
  *
  * Knobs (environment): BENCH_PEER_RUNS (per tool and fixture, default 3), BENCH_PEER_CASES
  * ("tiny,big"), BENCH_PEER_BIG_PACKAGE_MIB (400), BENCH_PEER_BIG_STEMCELL_MIB (300).
- * Addresses: 127.0.140.10 (tiny), 127.0.141.10 (big).
+ * Addresses: 127.0.140.10 (tiny), 127.0.141.10 (big). The temp dir (some GiB with the big
+ * fixtures) is removed after a run that succeeded and kept after a failure, for its logs.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath } from "../../test/e2e/support/cli.js";
@@ -57,6 +58,7 @@ console.log(
     { label: "bare Node start-up (node -e 0)", ms: cpi.nodeStartMs, goal: "(the floor under a CPI call)" },
   ]),
 );
+await rm(work, { recursive: true, force: true });
 
 async function measureFixture(fixture: Fixture, kind: "tiny" | "big"): Promise<CaseResult[]> {
   const samples: Record<Tool, Sample[]> = { bootstrap: [], bosh: [] };
