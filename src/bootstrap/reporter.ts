@@ -3,6 +3,7 @@
  * start, an outcome and a time, whichever way the work ends.
  */
 import type { EventSink, StepOutcome } from "./events.js";
+import type { DeleteStep, DeployStep } from "./plan-types.js";
 import { BootstrapError, messageOf } from "../common/index.js";
 
 /** Returned by a step body to show it as skipped with a reason (e.g. "already uploaded"). */
@@ -26,7 +27,7 @@ export class Reporter {
     this.sink.emit({ type: "warning", message });
   }
 
-  planStep(index: number, total: number, kind: string, description: string, reason: string): void {
+  planStep(index: number, total: number, kind: (DeployStep | DeleteStep)["kind"], description: string, reason: string): void {
     this.sink.emit({ type: "plan-step", index, total, kind, description, reason });
   }
 
