@@ -4,8 +4,11 @@
  * the network; each attempt is verified before it is moved into place, and a digest mismatch
  * fails at once (it is not retried: the server would send the same bytes again). Local files
  * given with a digest are verified too, through the path+size+mtime digest cache.
+ *
+ * An interrupted download is resumed, like a package manager's: a failed attempt keeps its bytes
+ * and the next one asks for the rest; a run that was stopped (Ctrl-C) or died leaves its partial
+ * file, `.partial-<digest>-<pid>`, and the next run that needs the same digest takes it over.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -101,13 +104,13 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
     return { path: target, downloaded: false };
   }
   await mkdir(opts.cacheDir, { recursive: true, mode: 0o700 });
-  await removeStalePartials(opts.cacheDir);
+  const partial = join(opts.cacheDir, `.partial-${key.algorithm}-${key.hex}-${process.pid}`);
+  await takeOverStalePartials(opts.cacheDir, `.partial-${key.algorithm}-${key.hex}-`, partial, opts.logger);
   const attempts = Math.max(1, opts.attempts ?? 3);
   let delay = opts.retryDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
-    const temp = join(opts.cacheDir, `.partial-${process.pid}-${randomBytes(4).toString("hex")}`);
     try {
-      const actual = await downloadOnce(url, temp, {
+      const actual = await downloadOnce(url, partial, {
         algorithms: expected.map((d) => d.algorithm),
         ca: opts.ca,
         signal: opts.signal,
@@ -115,13 +118,18 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
         onProgress: opts.onProgress,
       });
       const wrong = findMismatch(expected, actual);
-      if (wrong !== undefined) throw mismatch(url, wrong, actual);
-      await rename(temp, target);
+      if (wrong !== undefined) {
+        await rm(partial, { force: true });
+        throw mismatch(url, wrong, actual);
+      }
+      await rename(partial, target);
       opts.logger.debug(`Downloaded ${shown} to ${target}`);
       return { path: target, downloaded: true };
     } catch (error) {
-      await rm(temp, { force: true });
+      // Interrupted or transient: the bytes so far stay for the next attempt (or run) to resume.
+      if (opts.signal?.aborted) throw error;
       if (!(error instanceof TransientDownloadError)) {
+        await rm(partial, { force: true });
         if (error instanceof BootstrapError && error.code === "DOWNLOAD_FAILED") {
           throw new BootstrapError("DOWNLOAD_FAILED", `Cannot download '${shown}': ${error.message}`, { hint: error.hint, cause: error });
         }
@@ -131,7 +139,7 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
       if (attempt >= attempts) {
         throw new BootstrapError("DOWNLOAD_FAILED", `Cannot download '${shown}' after ${attempts} attempts: ${messageOf(error)}`, {
           cause: error,
-          hint: "Check the network and the URL, then run the command again.",
+          hint: "Check the network and the URL, then run the command again: it continues where this run stopped.",
         });
       }
       await sleep(delay, opts.signal);
@@ -140,12 +148,30 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
   }
 }
 
-/** Partial downloads of runs that were killed (their pid is gone) would otherwise pile up. */
-async function removeStalePartials(cacheDir: string): Promise<void> {
+/**
+ * Partial downloads whose run has ended: one of the digest being fetched is taken over (the
+ * largest, renamed to this run's name: a rename is atomic, so two runs never share one); other
+ * digests' partials are kept for their own next fetch unless a week old. Partials of live runs
+ * are theirs.
+ */
+async function takeOverStalePartials(cacheDir: string, prefix: string, mine: string, logger: Logger): Promise<void> {
+  const stale: { path: string; size: number; mtimeMs: number; same: boolean }[] = [];
   for (const name of await readdir(cacheDir)) {
-    const pid = Number(/^\.partial-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && !isAlive(pid)) await rm(join(cacheDir, name), { force: true });
+    const pid = Number(/^\.partial-.*-(\d+)$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
+    const info = await stat(join(cacheDir, name)).catch(() => undefined);
+    if (info !== undefined) stale.push({ path: join(cacheDir, name), size: info.size, mtimeMs: info.mtimeMs, same: name.startsWith(prefix) });
   }
+  const ours = stale.filter((p) => p.same).sort((a, b) => b.size - a.size);
+  const [best, ...rest] = ours;
+  if (best !== undefined) {
+    await rename(best.path, mine).then(
+      () => logger.debug(`Resuming a download left after ${best.size} bytes`),
+      () => undefined, // another run took it first: this one starts afresh
+    );
+  }
+  const weekAgo = Date.now() - 7 * 24 * 3600_000;
+  for (const p of [...rest, ...stale.filter((q) => !q.same && q.mtimeMs < weekAgo)]) await rm(p.path, { force: true });
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -21,28 +21,43 @@ const hits = new Map<string, number>();
 /** per path: how many of the first requests fail, and how */
 const failures = new Map<string, { count: number; how: "503" | "reset" }>();
 
+/** per path: the Range header of each request (undefined: none) */
+const ranges = new Map<string, (string | undefined)[]>();
+
 beforeAll(async () => {
   tls = makeTls(IP);
   server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const path = req.url ?? "/";
     const n = (hits.get(path) ?? 0) + 1;
     hits.set(path, n);
+    ranges.set(path, [...(ranges.get(path) ?? []), req.headers.range]);
+    const asked = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+    if (path === "/changed.tgz" && asked > 0) return void res.writeHead(416).end();
+    // A server without ranges (/norange.tgz) answers every request with the whole file.
+    const from = path === "/norange.tgz" ? 0 : asked;
+    const start = (): void => {
+      if (from > 0) res.writeHead(206, { "content-length": BODY.length - from, "content-range": `bytes ${from}-${BODY.length - 1}/${BODY.length}` });
+      else res.writeHead(200, { "content-length": BODY.length });
+    };
     const failure = failures.get(path);
     if (failure !== undefined && n <= failure.count) {
       if (failure.how === "reset") {
-        res.writeHead(200, { "content-length": BODY.length });
-        res.write(BODY.subarray(0, 100));
-        req.socket.destroy();
+        start();
+        // Dropped once the first 100 bytes are on their way.
+        res.write(BODY.subarray(from, from + 100), () => setTimeout(() => req.socket.destroy(), 20));
       } else res.writeHead(503).end();
       return;
     }
     if (path === "/slow.tgz") {
-      res.writeHead(200, { "content-length": BODY.length });
-      res.write(BODY.subarray(0, 1000));
+      start();
+      res.write(BODY.subarray(from, from + 1000));
       return; // the rest never comes
     }
     if (path === "/moved") return void res.writeHead(302, { location: "/release.tgz" }).end();
-    if (path.endsWith(".tgz")) return void res.writeHead(200, { "content-length": BODY.length }).end(BODY);
+    if (path.endsWith(".tgz")) {
+      start();
+      return void res.end(BODY.subarray(from));
+    }
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, IP, resolve));
@@ -56,6 +71,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "fetch-"));
   hits.clear();
   failures.clear();
+  ranges.clear();
   opts = { cacheDir: join(root, "downloads"), logger: silentLogger, ca: tls.ca, retryDelayMs: 10 };
 });
 
@@ -74,14 +90,44 @@ describe("fetchArtifact over https", () => {
     expect(hits.get("/other-name.tgz")).toBeUndefined();
   });
 
-  it("removes partial downloads left by runs that died, keeping those of live processes", async () => {
+  it("resumes a partial download a dead run left for the same digest; keeps live runs' partials and other digests' (a week)", async () => {
     mkdirSync(opts.cacheDir, { recursive: true });
-    const dead = join(opts.cacheDir, ".partial-999999999-deadbeef");
-    const live = join(opts.cacheDir, `.partial-${process.ppid}-cafebabe`);
-    writeFileSync(dead, "half");
+    const mineLeft = join(opts.cacheDir, `.partial-sha1-${SHA1}-999999999`);
+    const otherDead = join(opts.cacheDir, `.partial-sha1-${"a".repeat(40)}-999999998`);
+    const otherOld = join(opts.cacheDir, `.partial-sha1-${"b".repeat(40)}-999999997`);
+    const live = join(opts.cacheDir, `.partial-sha1-${SHA1}-${process.ppid}`);
+    writeFileSync(mineLeft, BODY.subarray(0, 5000));
+    writeFileSync(otherDead, "half");
+    writeFileSync(otherOld, "half");
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    utimesSync(otherOld, eightDaysAgo, eightDaysAgo);
     writeFileSync(live, "half");
-    await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, opts);
-    expect(cacheFiles().sort()).toEqual([live.slice(opts.cacheDir.length + 1), `sha1-${SHA1}`]);
+    const got = await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, opts);
+    expect(readFileSync(got.path).equals(BODY)).toBe(true);
+    expect(ranges.get("/release.tgz")).toEqual(["bytes=5000-"]);
+    const name = (path: string): string => path.slice(opts.cacheDir.length + 1);
+    expect(cacheFiles().sort()).toEqual([name(otherDead), name(live), `sha1-${SHA1}`].sort());
+  });
+
+  it("resumes a connection dropped mid-body from the bytes it has, and the digest covers the whole file", async () => {
+    failures.set("/dropped.tgz", { count: 2, how: "reset" });
+    const got = await fetchArtifact({ url: `${base}/dropped.tgz`, sha1: `sha256:${SHA256}` }, opts);
+    expect(readFileSync(got.path).equals(BODY)).toBe(true);
+    expect(ranges.get("/dropped.tgz")).toEqual([undefined, "bytes=100-", "bytes=200-"]);
+  });
+
+  it("starts over when the server ignores the range, or refuses it (416)", async () => {
+    failures.set("/norange.tgz", { count: 1, how: "reset" });
+    const whole = await fetchArtifact({ url: `${base}/norange.tgz`, sha1: SHA1 }, opts);
+    expect(readFileSync(whole.path).equals(BODY)).toBe(true);
+    expect(ranges.get("/norange.tgz")).toEqual([undefined, "bytes=100-"]);
+
+    // A partial whose bytes the server no longer has past their end (the file changed).
+    mkdirSync(opts.cacheDir, { recursive: true });
+    writeFileSync(join(opts.cacheDir, `.partial-sha256-${SHA256}-999999999`), Buffer.alloc(BODY.length + 10));
+    const again = await fetchArtifact({ url: `${base}/changed.tgz`, sha1: `sha256:${SHA256}` }, opts);
+    expect(readFileSync(again.path).equals(BODY)).toBe(true);
+    expect(ranges.get("/changed.tgz")).toEqual([`bytes=${BODY.length + 10}-`, undefined]);
   });
 
   it("verifies a multi-digest and keys the cache by its strongest digest", async () => {
@@ -101,14 +147,11 @@ describe("fetchArtifact over https", () => {
     expect(cacheFiles()).toEqual([]);
   });
 
-  it("retries transient failures (5xx, a connection dropped mid-body) and then succeeds", async () => {
+  it("retries transient failures (5xx) and then succeeds", async () => {
     failures.set("/flaky.tgz", { count: 1, how: "503" });
-    failures.set("/dropped.tgz", { count: 2, how: "reset" });
     expect(await fetchArtifact({ url: `${base}/flaky.tgz`, sha1: SHA1 }, opts)).toMatchObject({ downloaded: true });
     expect(hits.get("/flaky.tgz")).toBe(2);
-    await fetchArtifact({ url: `${base}/dropped.tgz`, sha1: `sha256:${SHA256}` }, opts);
-    expect(hits.get("/dropped.tgz")).toBe(3);
-    expect(cacheFiles().sort()).toEqual([`sha1-${SHA1}`, `sha256-${SHA256}`]);
+    expect(cacheFiles()).toEqual([`sha1-${SHA1}`]);
   });
 
   it("gives up after the bounded number of attempts with DOWNLOAD_FAILED", async () => {
@@ -126,14 +169,21 @@ describe("fetchArtifact over https", () => {
     expect(hits.get("/nothing")).toBe(1);
   });
 
-  it("stops at once when aborted mid-download, keeping nothing", async () => {
+  it("stops at once when aborted mid-download, keeping the bytes for the next run to resume", async () => {
     const controller = new AbortController();
     const progress: number[] = [];
     const pending = fetchArtifact({ url: `${base}/slow.tgz`, sha1: SHA1 }, { ...opts, signal: controller.signal, onProgress: (b) => progress.push(b) });
     setTimeout(() => controller.abort(new Error("interrupted by test")), 200);
     await expect(pending).rejects.toThrow("interrupted by test");
     expect(progress).toContain(1000);
-    expect(cacheFiles()).toEqual([]);
+    const partial = `.partial-sha1-${SHA1}-${process.pid}`;
+    expect(cacheFiles()).toEqual([partial]);
+    expect(readFileSync(join(opts.cacheDir, partial)).length).toBe(1000);
+
+    const resumed = await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, opts);
+    expect(readFileSync(resumed.path).equals(BODY)).toBe(true);
+    expect(ranges.get("/release.tgz")).toEqual(["bytes=1000-"]);
+    expect(cacheFiles()).toEqual([`sha1-${SHA1}`]);
   });
 
   it("follows redirects", async () => {
