@@ -10,9 +10,11 @@ const UNIT_TIMEOUT_MS = 60_000;
 // The coverage floor `npm test` (vitest run --coverage) holds the whole suite to, in percent:
 // set a little below the figure the full suite reached when it was last measured, so that
 // removing tested code or its tests fails CI. Raise it here when the figure rises.
-// Measured 2026-12-06 on the full suite (98 files, 1020 tests): lines and statements 75.94,
-// branches 86.33, functions 89.8.
-const COVERAGE_FLOOR = { lines: 74, statements: 74, functions: 88, branches: 84 };
+// Measured 2026-12-06 on the full suite (113 files): lines and statements 74.74, branches
+// 86.91, functions 86.58. Functions fell from 89.8 when the sandbox (run by the CPI), the library
+// (run by the CLI in the e2e files) and the Ruby thread's entry came: code that runs only in
+// child processes or worker threads counts as uncovered.
+const COVERAGE_FLOOR = { lines: 74, statements: 74, functions: 85, branches: 84 };
 
 // The unit layer (npm run test:unit): files that need no root and start nothing beyond Node
 // (no child process, no socket). test/unit-no-processes.ts makes a process or a socket throw
