@@ -50,6 +50,19 @@ describe("PlainRenderer", () => {
     );
   });
 
+  it("ends a download's line with its size and rate", () => {
+    const out = capture();
+    const r = new PlainRenderer(out.stream);
+    const step = "Downloading release 'bosh'";
+    r.emit({ type: "step-started", step });
+    for (const bytes of [1_048_576, 3_145_728, 4_194_304]) r.emit({ type: "upload-progress", what: step, bytes, total: 4_194_304 });
+    r.emit({ type: "step-finished", step, outcome: "finished", durationMs: 2_000 });
+    r.emit({ type: "step-started", step: "Downloading stemcell" });
+    r.emit({ type: "upload-progress", what: "Downloading stemcell", bytes: 1_000 });
+    r.emit({ type: "step-finished", step: "Downloading stemcell", outcome: "failed", durationMs: 1_000, error: "dropped" });
+    expect(out.text()).toBe("Downloading release 'bosh'... Finished (00:00:02, 4.0 MiB at 2.0 MiB/s)\nDownloading stemcell... Failed (00:00:01)\n");
+  });
+
   it("redacts registered secrets, and still prints the line", () => {
     registerSecret("s3cr3t-password");
     const out = capture();

@@ -3,13 +3,15 @@
  * line is opened when it starts and closed when it ends; when steps overlap (packages compile
  * two at a time) each finished step gets a whole line of its own instead.
  */
-import { redact } from "../../common/index.js";
+import { formatBytes, redact } from "../../common/index.js";
 import type { BootstrapEvent, EventSink } from "../../bootstrap/index.js";
 import { formatDuration } from "./format.js";
 
 export class PlainRenderer implements EventSink {
   private openLine: string | undefined;
   private readonly running = new Set<string>();
+  /** Bytes a step has moved so far (downloads): its line ends with the size and the rate. */
+  private readonly moved = new Map<string, number>();
   private inStage = false;
   private afterStage = false;
 
@@ -51,7 +53,10 @@ export class PlainRenderer implements EventSink {
         this.running.delete(event.step);
         const outcome =
           event.outcome === "finished" ? "Finished" : event.outcome === "failed" ? "Failed" : `Skipped [${event.reason ?? ""}]`;
-        const tail = ` ${outcome} (${formatDuration(event.durationMs)})\n`;
+        const bytes = this.moved.get(event.step);
+        this.moved.delete(event.step);
+        const rate = bytes === undefined || event.outcome !== "finished" ? "" : `, ${formatBytes(bytes)} at ${formatBytes((bytes * 1000) / Math.max(event.durationMs, 1))}/s`;
+        const tail = ` ${outcome} (${formatDuration(event.durationMs)}${rate})\n`;
         if (this.openLine === event.step) {
           this.write(tail);
           this.openLine = undefined;
@@ -66,7 +71,9 @@ export class PlainRenderer implements EventSink {
       case "result":
       case "cpi-call":
       case "compile-package":
+        break;
       case "upload-progress":
+        this.moved.set(event.what, event.bytes);
         break;
     }
   }
