@@ -78,7 +78,8 @@ describe("a VM with an address of its own", () => {
   });
 
   it("is reachable from the host on its IP, through the provider's bridge", async () => {
-    expect(await agentAnswer(A)).toBe(`agent agent-${A}`);
+    // create_vm returns once the VM runs, not once its stand-in agent listens: ask until it does.
+    await expect.poll(() => agentAnswer(A).catch(() => ""), { timeout: 60_000, interval: 50 }).toBe(`agent agent-${A}`);
     expect(existsSync(`/sys/class/net/${BRIDGE}`)).toBe(true);
     expect(inside(vm, "cat /sys/class/net/eth0/address >/dev/null && hostname").output.trim()).toBe(`agent-${A}`);
   });
