@@ -13,53 +13,49 @@ import { inspectStemcell } from "../../src/stemcell/index.js";
 import { YAML_BOMBS } from "../common/yaml-bombs.js";
 import { buildRelease, buildStemcell, packDir, writeTree } from "./release-fixtures.js";
 
-const REFUSED_WITHIN_MS = 3000; // milliseconds in practice; generous so that a busy machine is not red
+// No wall-clock bound here (a busy machine makes a test slower, never red): the test timeout
+// is what catches an expansion coming back, which took minutes and gigabytes.
 
 let root: string;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "artefact-bombs-"));
 });
 
-async function timed(run: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const start = performance.now();
+async function refusal(run: () => Promise<unknown>): Promise<{ error: unknown }> {
   const error = await run().then(
     () => undefined,
     (e: unknown) => e,
   );
-  return { error, ms: performance.now() - start };
+  return { error };
 }
 
 describe.each(YAML_BOMBS)("$name", ({ text, mergeKeys }) => {
   it("is refused as release.MF", async () => {
     writeTree(join(root, "r"), { "release.MF": text });
     const tarball = await packDir(join(root, "r"), join(root, "bomb-release.tgz"));
-    const { error, ms } = await timed(() => inspectRelease(tarball, { cacheDir: join(root, "cache") }));
+    const { error } = await refusal(() => inspectRelease(tarball, { cacheDir: join(root, "cache") }));
     // release.MF is read with the failsafe schema: `<<` is a plain key there, nothing is merged.
     const code = mergeKeys === true ? "RELEASE_INVALID" : "YAML_TOO_LARGE";
     expect(error).toMatchObject({ code, message: expect.stringContaining("release.MF in"), hint: expect.stringMatching(/download it again|rebuild it/) });
     expect((error as Error).message).toContain("bomb-release.tgz");
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as a job's job.MF", async () => {
     const tarball = await buildRelease(root, { name: "demo", version: "1", jobs: [{ name: "web", spec: text }], packages: [] });
-    const { error, ms } = await timed(() => extractRelease(tarball, join(root, "work")));
+    const { error } = await refusal(() => extractRelease(tarball, join(root, "work")));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("job.MF"), hint: expect.stringContaining("download it again") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as stemcell.MF", async () => {
     const tarball = await buildStemcell(root, text);
-    const { error, ms } = await timed(() => inspectStemcell(tarball, { cacheDir: join(root, "cache") }));
+    const { error } = await refusal(() => inspectStemcell(tarball, { cacheDir: join(root, "cache") }));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("stemcell.MF in"), hint: expect.stringContaining("download or build it again") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as bosh-init's bosh-deployments.yml", async () => {
     await writeFile(join(root, "bosh-deployments.yml"), text);
-    const { error, ms } = await timed(() => readState(join(root, "state.json")));
+    const { error } = await refusal(() => readState(join(root, "state.json")));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("bosh-deployments.yml"), hint: expect.stringContaining("move away") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 });
 
@@ -70,16 +66,14 @@ describe("a bomb inside an otherwise valid file", () => {
 
   it("is refused in stemcell.MF's cloud_properties, which would go to the CPI", async () => {
     const tarball = await buildStemcell(root, `${anchors}name: s\nversion: '1'\noperating_system: x\napi_version: 3\ncloud_properties: {bomb: *l5}\n`);
-    const { error, ms } = await timed(() => inspectStemcell(tarball, { cacheDir: join(root, "cache") }));
+    const { error } = await refusal(() => inspectStemcell(tarball, { cacheDir: join(root, "cache") }));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("stemcell.MF in") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused in a job.MF property default, which would be rendered into templates", async () => {
     const spec = `${anchors}name: web\ntemplates: {}\npackages: []\nproperties:\n  bomb: {default: *l5}\n`;
     const tarball = await buildRelease(root, { name: "demo", version: "1", jobs: [{ name: "web", spec }], packages: [] });
-    const { error, ms } = await timed(() => extractRelease(tarball, join(root, "work")));
+    const { error } = await refusal(() => extractRelease(tarball, join(root, "work")));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("job.MF") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 });

@@ -12,7 +12,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateManifest, loadBootstrapManifest, type EvaluateInput, type ManifestInput } from "../../src/manifest/index.js";
 import { YAML_BOMBS } from "../common/yaml-bombs.js";
 
-const REFUSED_WITHIN_MS = 3000; // milliseconds in practice; generous so that a busy machine is not red
+// No wall-clock bound here (a busy machine makes a test slower, never red): the unit layer's
+// test timeout is what catches an expansion coming back, which took minutes and gigabytes.
 
 let dir: string;
 beforeEach(async () => {
@@ -30,13 +31,12 @@ const director = (over: Partial<ManifestInput> = {}): ManifestInput => ({
   ...over,
 });
 
-async function refusal(run: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const start = performance.now();
+async function refusal(run: () => Promise<unknown>): Promise<{ error: unknown }> {
   const error = await run().then(
     () => undefined,
     (e: unknown) => e,
   );
-  return { error, ms: performance.now() - start };
+  return { error };
 }
 
 const tooLarge = (named: string) => ({ code: "YAML_TOO_LARGE", message: expect.stringContaining(named) });
@@ -50,32 +50,27 @@ describe.each(YAML_BOMBS)("$name", ({ text }) => {
     const asManifest: EvaluateInput = { manifestPath: "bomb.yml", opsFiles: [], varFlags: {}, env: {}, cwd: dir, generation: "dry-run" };
     const interpolated = await refusal(() => evaluateManifest(asManifest, { expectAllKeys: false, expectAllVarsUsed: false }));
     expect(interpolated.error).toMatchObject(tooLarge("bomb.yml"));
-    expect(interpolated.ms).toBeLessThan(REFUSED_WITHIN_MS);
     await expect(loadBootstrapManifest(director({ manifestPath: "bomb.yml" }))).rejects.toMatchObject(tooLarge("bomb.yml"));
   });
 
   it("is refused as an ops file", async () => {
-    const { error, ms } = await refusal(() => loadBootstrapManifest(director({ opsFiles: ["cpi.yml", "bomb.yml"] })));
+    const { error } = await refusal(() => loadBootstrapManifest(director({ opsFiles: ["cpi.yml", "bomb.yml"] })));
     expect(error).toMatchObject(tooLarge("bomb.yml"));
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as a vars file (-l)", async () => {
-    const { error, ms } = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml", "bomb.yml"], varsStore: "creds.yml" } })));
+    const { error } = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml", "bomb.yml"], varsStore: "creds.yml" } })));
     expect(error).toMatchObject(tooLarge("bomb.yml"));
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as the vars store", async () => {
-    const { error, ms } = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml"], varsStore: "bomb.yml" } })));
+    const { error } = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml"], varsStore: "bomb.yml" } })));
     expect(error).toMatchObject(tooLarge("bomb.yml"));
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   it("is refused as a -v value and as a --vars-env value", async () => {
     const asFlag = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml"], varsStore: "creds.yml", vars: { vm_memory: text } } })));
     expect(asFlag.error).toMatchObject(tooLarge("-v vm_memory"));
-    expect(asFlag.ms).toBeLessThan(REFUSED_WITHIN_MS);
     const asEnv = await refusal(() => loadBootstrapManifest(director({ varFlags: { varsFiles: ["vars.yml"], varsStore: "creds.yml", varsEnv: ["BOMB"] }, env: { BOMB_vm_memory: text } })));
     expect(asEnv.error).toMatchObject(tooLarge("environment variable BOMB_vm_memory"));
   });
@@ -89,8 +84,7 @@ describe("a manifest and a vars file each within the limits", () => {
     await writeFile(join(dir, "multiply.yml"), `${refs.join("\n")}\n`);
     await writeFile(join(dir, "big.yml"), `big: [${Array(1000).fill("x").join(", ")}]\n`);
     const input: EvaluateInput = { manifestPath: "multiply.yml", opsFiles: [], varFlags: { varsFiles: ["big.yml"] }, env: {}, cwd: dir, generation: "dry-run" };
-    const { error, ms } = await refusal(() => evaluateManifest(input, { expectAllKeys: true, expectAllVarsUsed: false }));
+    const { error } = await refusal(() => evaluateManifest(input, { expectAllKeys: true, expectAllVarsUsed: false }));
     expect(error).toMatchObject({ code: "YAML_TOO_LARGE", message: expect.stringContaining("Manifest 'multiply.yml' with its ops files and variables has more than") });
-    expect(ms).toBeLessThan(REFUSED_WITHIN_MS);
   });
 });
