@@ -10,5 +10,5 @@ export { pendingCallCount, recoverPendingCalls } from "./recover-pending-calls.j
 export type { RecoveredCall } from "./recover-pending-calls.js";
 export type { CpiInfo } from "./protocol.js";
 export type { CpiInstallation, CpiClientOptions, CpiCallEvent } from "./types.js";
-export { installCpi } from "./install/index.js";
-export type { InstallCpiOptions, InstallEvent } from "./install/index.js";
+export { installCpi, readHostOs } from "./install/index.js";
+export type { HostOs, InstallCpiOptions, InstallEvent, PackageOrigin } from "./install/index.js";

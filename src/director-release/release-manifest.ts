@@ -29,6 +29,7 @@ export interface ReleaseManifest {
   commitHash?: string;
   compiled: boolean;
   jobs: ReleaseManifestJob[];
+  /** Source packages, then compiled ones: a name is at most once in each (first by name is the source one, as bosh-cli picks). */
   packages: ReleaseManifestPackage[];
 }
 
@@ -100,12 +101,19 @@ export function parseReleaseManifest(text: string, where: string): ReleaseManife
       if (key === "compiled_packages") out.stemcell = str(m["stemcell"], `${key}[${i}].stemcell`);
       return out;
     });
-  const packages = [...pkg("packages"), ...pkg("compiled_packages")];
-  problems.push(...duplicates(jobs.map((j) => j.name), "job"), ...duplicates(packages.map((p) => p.name), "package"));
-  const known = new Set(packages.map((p) => p.name));
-  for (const p of packages) {
-    for (const d of p.dependencies) if (d !== "" && !known.has(d)) problems.push(`package '${p.name}' depends on '${d}', which the release does not contain`);
+  const source = pkg("packages");
+  const compiled = pkg("compiled_packages");
+  // A name may be in both lists (bosh-cli reads such a release): each list stands on its own,
+  // a package's dependencies being of its own kind, as their archives sit in different folders.
+  problems.push(...duplicates(jobs.map((j) => j.name), "job"), ...duplicates(source.map((p) => p.name), "package"), ...duplicates(compiled.map((p) => p.name), "compiled package"));
+  for (const list of [source, compiled]) {
+    const known = new Set(list.map((p) => p.name));
+    for (const p of list) {
+      const what = p.compiled ? "compiled package" : "package";
+      for (const d of p.dependencies) if (d !== "" && !known.has(d)) problems.push(`${what} '${p.name}' depends on '${d}', which the release does not contain${p.compiled ? " compiled" : ""}`);
+    }
   }
+  const packages = [...source, ...compiled];
   if (problems.length > 0) throw invalid(where, problems);
   const manifest: ReleaseManifest = { name, version, compiled: packages.some((p) => p.compiled), jobs, packages };
   if (typeof raw["commit_hash"] === "string") manifest.commitHash = raw["commit_hash"];

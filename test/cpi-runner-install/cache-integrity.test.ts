@@ -42,14 +42,14 @@ async function install(r: ExtractedRelease) {
   });
   const out = execFileSync(installation.cpiPath, [], { input: JSON.stringify({ method: "info", arguments: [], context: {} }), env: { ...process.env, ...installation.env } });
   const greeting = (JSON.parse(out.toString("utf8")) as { result: { greeting: string } }).result.greeting;
-  const compiled = events.flatMap((e) => (e.kind === "compile-package" ? [[e.name, e.cached] as const] : []));
+  const compiled = events.flatMap((e) => (e.kind === "compile-package" ? [[e.name, e.source] as const] : []));
   return { compiled, greeting, warnings };
 }
 
 describe("the CPI installation's compiled-package cache", () => {
   it("a release claiming a cached package's name and fingerprint with other source gets no cached blob", async () => {
     const genuine = await release(testCpiPackages("hello"));
-    expect((await install(genuine)).compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect((await install(genuine)).compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
 
     // given: release.MF claims the genuine packages' fingerprints for other source
     const other = await release(testCpiPackages("planted"));
@@ -59,13 +59,13 @@ describe("the CPI installation's compiled-package cache", () => {
     };
 
     const result = await install(hostile);
-    expect(result.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(result.compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
     expect(result.greeting).toBe("planted");
   });
 
   it("a cached blob altered after it was stored is compiled again, with a warning", async () => {
     const genuine = await release(testCpiPackages("hello"));
-    expect((await install(genuine)).compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect((await install(genuine)).compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
     // given: the cached blobs overwritten with other bytes of the same size, and the installed
     // packages gone (so the install has to take them from the cache)
     const cacheDir = join(root, "installation", "compiled-packages");
@@ -76,7 +76,7 @@ describe("the CPI installation's compiled-package cache", () => {
     rmSync(join(root, "installation", "packages"), { recursive: true, force: true });
 
     const result = await install(genuine);
-    expect(result.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(result.compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
     expect(result.greeting).toBe("hello");
     expect(result.warnings).toEqual([expect.stringMatching(/compiled package 'greeting-data'.*digest/i), expect.stringMatching(/compiled package 'cpi-bin'.*digest/i)]);
   });

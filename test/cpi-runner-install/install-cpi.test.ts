@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/common/index.js";
-import { installCpi, type InstallEvent } from "../../src/cpi-runner/install/index.js";
+import { installCpi, type HostOs, type InstallEvent } from "../../src/cpi-runner/install/index.js";
 import { extractRelease, type ExtractedRelease } from "../../src/director-release/index.js";
 import { buildRelease, type FixturePackage } from "../director-release/release-fixtures.js";
 import { OTHER_CPI_JOB, TEST_CPI_JOB, testCpiPackages } from "./test-cpi-release.js";
@@ -28,18 +28,19 @@ async function extractAgain(): Promise<ExtractedRelease> {
   return extractRelease(join(dir, "test-cpi-1.tgz"), join(dir, `extracted-${Date.now()}`));
 }
 
-async function install(r: ExtractedRelease, properties: Record<string, unknown>, templates = [{ name: "test_cpi", release: "test-cpi" }]) {
+async function install(r: ExtractedRelease, properties: Record<string, unknown>, templates = [{ name: "test_cpi", release: "test-cpi" }], hostOs?: HostOs) {
   const events: InstallEvent[] = [];
   const installation = await installCpi({
     releases: [r],
     templates,
     properties,
     deploymentName: "bosh",
+    hostOs,
     installationDir: join(root, "installation"),
     logger: silentLogger,
     onEvent: (e) => events.push(e),
   });
-  const compiled = events.flatMap((e) => (e.kind === "compile-package" ? [[e.name, e.cached] as const] : []));
+  const compiled = events.flatMap((e) => (e.kind === "compile-package" ? [[e.name, e.source] as const] : []));
   return { installation, events, compiled };
 }
 
@@ -51,7 +52,7 @@ function callInfo(cpiPath: string, env: Record<string, string>): unknown {
 describe("installCpi", () => {
   it("compiles packages in dependency order, renders bin/cpi from ERB, and a second run compiles nothing", async () => {
     const first = await install(await release(), { test: { region: "eu-west", token: "t0k" } });
-    expect(first.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(first.compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
     expect(first.events.at(-1)?.kind).toBe("render-jobs");
     const { cpiPath, env } = first.installation;
     expect(cpiPath).toBe(join(root, "installation", "jobs", "test_cpi", "bin", "cpi"));
@@ -62,7 +63,7 @@ describe("installCpi", () => {
     // when: installed again from a fresh extraction of the same tarball, with other properties
     // (a rebuilt tarball would not do: its archives' bytes differ, and the cache keys on them)
     const second = await install(await extractAgain(), { test: { region: "us-east", token: "t0k" } });
-    expect(second.compiled).toEqual([["greeting-data", true], ["cpi-bin", true]]);
+    expect(second.compiled).toEqual([["greeting-data", "cache"], ["cpi-bin", "cache"]]);
     expect(callInfo(second.installation.cpiPath, second.installation.env)).toMatchObject({ result: { greeting: "hello", region: "us-east" } });
   });
 
@@ -84,19 +85,54 @@ describe("installCpi", () => {
   it("recompiles a package whose dependency changed, even though its own fingerprint did not", async () => {
     await install(await release(), { test: { token: "x" } });
     const changed = await install(await release(testCpiPackages("bonjour")), { test: { token: "x" } });
-    expect(changed.compiled).toEqual([["greeting-data", false], ["cpi-bin", false]]);
+    expect(changed.compiled).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
     expect(callInfo(changed.installation.cpiPath, changed.installation.env)).toMatchObject({ result: { greeting: "bonjour", region: "nowhere" } });
   });
 
-  it("installs the packages of a compiled release as they are, compiling nothing", async () => {
-    // given: "compiled" packages whose content is what the CPI needs at run time
-    const compiled: FixturePackage[] = [
-      { name: "greeting-data", files: { "greeting.txt": "hi\n" } },
-      { name: "cpi-bin", dependencies: ["greeting-data"], files: { "bin/cpi-impl": { content: '#!/bin/bash\ncat >/dev/null\necho "{\\"result\\":{\\"region\\":\\"$1\\"},\\"error\\":null}"\n', mode: 0o755 } } },
+  describe("a compiled release", () => {
+    // "Compiled" packages: what the CPI needs at run time, and a packaging script that fails, so
+    // that running it instead of unpacking the package fails the install.
+    const compiledPackages: FixturePackage[] = [
+      { name: "greeting-data", files: { "greeting.txt": "hi\n", packaging: "echo compiled package was built >&2\nexit 1\n" } },
+      {
+        name: "cpi-bin",
+        dependencies: ["greeting-data"],
+        files: {
+          "bin/cpi-impl": { content: '#!/bin/bash\ncat >/dev/null\necho "{\\"result\\":{\\"region\\":\\"$1\\",\\"greeting\\":\\"$(cat $BOSH_PACKAGES_DIR/greeting-data/greeting.txt)\\"},\\"error\\":null}"\n', mode: 0o755 },
+          packaging: "exit 1\n",
+        },
+      },
     ];
-    const { compiled: events, installation } = await install(await release(compiled, "host/1"), { test: { region: "r1", token: "x" } });
-    expect(events).toEqual([["greeting-data", true], ["cpi-bin", true]]);
-    expect(callInfo(installation.cpiPath, installation.env)).toEqual({ result: { region: "r1" }, error: null });
+    const jammy = { name: "ubuntu-jammy", source: "/etc/os-release" };
+    const bookworm = { name: "debian-bookworm", source: "/etc/os-release" };
+
+    it("made for this machine's OS installs as it is, running no packaging script", async () => {
+      const r = await release(compiledPackages, "ubuntu-jammy/1.10");
+      const { compiled: events, installation } = await install(r, { test: { region: "r1", token: "x" } }, undefined, jammy);
+      expect(events).toEqual([["greeting-data", "compiled"], ["cpi-bin", "compiled"]]);
+      expect(callInfo(installation.cpiPath, installation.env)).toEqual({ result: { region: "r1", greeting: "hi" }, error: null });
+      // the compiled package's own files, nothing a packaging script made
+      expect(readdirSync(join(installation.env["BOSH_PACKAGES_DIR"] ?? "", "greeting-data")).sort()).toEqual(["greeting.txt", "packaging"]);
+    });
+
+    it("made for another OS is refused before anything is installed", async () => {
+      const r = await release(compiledPackages, "ubuntu-jammy/1.10");
+      const error = await install(r, { test: { token: "x" } }, undefined, bookworm).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "CPI_RELEASE_OS_MISMATCH", details: ["test-cpi: package 'cpi-bin' compiled for ubuntu-jammy/1.10", "test-cpi: package 'greeting-data' compiled for ubuntu-jammy/1.10"] });
+      expect(existsSync(join(root, "installation", "packages"))).toBe(false);
+    });
+
+    it("made for another OS, with source packages beside it, is compiled from the source with a warning", async () => {
+      builds += 1;
+      const dir = join(root, `build-${builds}`);
+      const tarball = await buildRelease(dir, { name: "test-cpi", version: "1", jobs: [TEST_CPI_JOB], packages: compiledPackages, compiledFor: "ubuntu-jammy/1.10", sourcePackages: testCpiPackages("compiled here") });
+      const { compiled: events, events: all, installation } = await install(await extractRelease(tarball, join(dir, "extracted")), { test: { token: "x" } }, undefined, bookworm);
+      expect(events).toEqual([["greeting-data", "release"], ["cpi-bin", "release"]]);
+      expect(all.filter((e) => e.kind === "warning")).toEqual([
+        { kind: "warning", message: "CPI release 'test-cpi/1' is compiled for ubuntu-jammy/1.10, but this machine is debian-bookworm (/etc/os-release): compiling its source packages instead" },
+      ]);
+      expect(callInfo(installation.cpiPath, installation.env)).toMatchObject({ result: { greeting: "compiled here" } });
+    });
   });
 
   it("reports a failing packaging script with the tail of its output", async () => {

@@ -43,15 +43,15 @@ describe("the local provider's artefacts", () => {
         logger: silentLogger,
         onEvent: (e) => events.push(e),
       });
-      return { installation, cached: events.flatMap((e) => (e.kind === "compile-package" ? [e.cached] : [])) };
+      return { installation, sources: events.flatMap((e) => (e.kind === "compile-package" ? [e.source] : [])) };
     };
     const first = await installOnce(1);
-    expect(first.cached).toEqual([false]);
+    expect(first.sources).toEqual(["release"]);
     const request = JSON.stringify({ method: "info", arguments: [], context: { director_uuid: "test" }, api_version: 2 });
     const answer = execFileSync(first.installation.cpiPath, [], { input: request, env: { ...process.env, ...first.installation.env } });
     expect(JSON.parse(answer.toString("utf8"))).toMatchObject({ result: { api_version: 2, stemcell_formats: ["local-tgz"] }, error: null });
 
     const second = await installOnce(2);
-    expect(second.cached).toEqual([true]);
+    expect(second.sources).toEqual(["cache"]);
   });
 });

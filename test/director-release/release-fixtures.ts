@@ -51,6 +51,8 @@ export async function buildRelease(
     digest?: "sha1" | "sha256";
     /** "os/version": write the packages as compiled_packages (their files are the compiled content) */
     compiledFor?: string;
+    /** With compiledFor: source packages listed too, beside the compiled ones (bosh-cli reads such a release). */
+    sourcePackages?: FixturePackage[];
   },
 ): Promise<string> {
   const stage = join(root, `${r.name}-stage`);
@@ -64,18 +66,23 @@ export async function buildRelease(
     const fp = fingerprint(tree);
     jobRefs.push(`- name: ${job.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}`);
   }
-  const pkgRefs: string[] = [];
-  for (const pkg of r.packages) {
-    const pkgDir = join(root, `${r.name}-pkg-${pkg.name}`);
-    writeTree(pkgDir, pkg.files);
-    const folder = r.compiledFor === undefined ? "packages" : "compiled_packages";
-    const archive = await packDir(pkgDir, join(mkdirp(join(stage, folder)), `${pkg.name}.tgz`));
-    const deps = (pkg.dependencies ?? []).map((d) => `\n  - ${d}`).join("");
-    const fp = fingerprint(pkg.files);
-    pkgRefs.push(`- name: ${pkg.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}${r.compiledFor === undefined ? "" : `\n  stemcell: ${r.compiledFor}`}`);
-  }
-  const packagesKey = r.compiledFor === undefined ? "packages" : "compiled_packages";
-  const manifest = `name: ${r.name}\nversion: ${r.version}\ncommit_hash: abc123\nuncommitted_changes: false\njobs:\n${jobRefs.join("\n")}\n${packagesKey}:\n${pkgRefs.join("\n")}\n`;
+  const packageList = async (folder: "packages" | "compiled_packages", packages: FixturePackage[]): Promise<string> => {
+    const refs: string[] = [];
+    for (const pkg of packages) {
+      const pkgDir = join(root, `${r.name}-${folder}-${pkg.name}`);
+      writeTree(pkgDir, pkg.files);
+      const archive = await packDir(pkgDir, join(mkdirp(join(stage, folder)), `${pkg.name}.tgz`));
+      const deps = (pkg.dependencies ?? []).map((d) => `\n  - ${d}`).join("");
+      const fp = fingerprint(pkg.files);
+      refs.push(`- name: ${pkg.name}\n  version: ${fp}\n  fingerprint: ${fp}\n  sha1: ${digestOf(archive, r.digest)}\n  dependencies:${deps === "" ? " []" : deps}${folder === "packages" ? "" : `\n  stemcell: ${r.compiledFor}`}`);
+    }
+    return `${folder}:\n${refs.join("\n")}\n`;
+  };
+  const lists =
+    r.compiledFor === undefined
+      ? await packageList("packages", r.packages)
+      : (r.sourcePackages === undefined ? "" : await packageList("packages", r.sourcePackages)) + (await packageList("compiled_packages", r.packages));
+  const manifest = `name: ${r.name}\nversion: ${r.version}\ncommit_hash: abc123\nuncommitted_changes: false\njobs:\n${jobRefs.join("\n")}\n${lists}`;
   writeFileSync(join(stage, "release.MF"), manifest);
   return packDir(stage, join(root, `${r.name}-${r.version}.tgz`));
 }

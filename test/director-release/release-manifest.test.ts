@@ -18,6 +18,39 @@ describe("parseReleaseManifest", () => {
     });
   });
 
+  it("reads a release with a package both as source and compiled, each list with its own dependencies", () => {
+    const m = parseReleaseManifest(
+      [
+        "name: r",
+        "version: 1",
+        "packages:",
+        `- {name: app, fingerprint: fa, sha1: ${SHA1}, dependencies: [lib]}`,
+        `- {name: lib, fingerprint: fl, sha1: ${SHA1}}`,
+        "compiled_packages:",
+        `- {name: app, fingerprint: fa, sha1: ${SHA1}, stemcell: ubuntu-jammy/1.10, dependencies: []}`,
+        "",
+      ].join("\n"),
+      "release.MF",
+    );
+    expect(m.packages.map((p) => [p.name, p.compiled, p.dependencies])).toEqual([["app", false, ["lib"]], ["lib", false, []], ["app", true, []]]);
+  });
+
+  it("refuses a compiled package listed twice, or depending on a package that is only source", () => {
+    const text = [
+      "name: r",
+      "version: 1",
+      "packages:",
+      `- {name: lib, fingerprint: fl, sha1: ${SHA1}}`,
+      "compiled_packages:",
+      `- {name: app, fingerprint: fa, sha1: ${SHA1}, stemcell: s/1, dependencies: [lib]}`,
+      `- {name: app, fingerprint: fa, sha1: ${SHA1}, stemcell: s/1}`,
+      "",
+    ].join("\n");
+    expect(() => parseReleaseManifest(text, "release.MF")).toThrow(
+      expect.objectContaining({ details: ["compiled package 'app' is listed twice", "compiled package 'app' depends on 'lib', which the release does not contain compiled"] }),
+    );
+  });
+
   it("reads the base64 values the old Ruby CLI wrote with a '!binary' tag", () => {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const m = parseReleaseManifest(`name: r\nversion: !binary |-\n  ${b64("7")}\njobs:\n- name: j\n  fingerprint: !binary |-\n    ${b64("fp")}\n  sha1: !binary |-\n    ${b64(SHA1)}\n`, "release.MF");

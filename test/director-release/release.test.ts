@@ -100,6 +100,15 @@ describe("extractRelease", () => {
     expect(release.packages[1]).toMatchObject({ name: "app", compiled: true, stemcell: "ubuntu-jammy/1.10", archivePath: join(root, "work", "compiled_packages", "app.tgz") });
   });
 
+  it("fails with DIGEST_MISMATCH when a compiled package archive differs from release.MF (bosh-cli 7.9.13 does not check)", async () => {
+    await buildRelease(root, { name: "demo", version: "5", jobs, packages, compiledFor: "ubuntu-jammy/1.10" });
+    writeTree(join(root, "demo-compiled_packages-app"), { "bin/app": "planted\n" });
+    await packDir(join(root, "demo-compiled_packages-app"), join(root, "demo-stage", "compiled_packages", "app.tgz"));
+    const tampered = await packDir(join(root, "demo-stage"), join(root, "tampered.tgz"));
+    const error = await extractRelease(tampered, join(root, "work")).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DIGEST_MISMATCH", message: expect.stringMatching(/^Package 'app' of release 'demo\/5' has digest/) });
+  });
+
   it("fails with DIGEST_MISMATCH when a job archive differs from release.MF", async () => {
     const tarball = await buildRelease(root, { name: "demo", version: "3", jobs, packages });
     // given: the job archive inside the release swapped for another one

@@ -8,7 +8,8 @@
  *   package-markers/    which cached blob each packages/<name> holds
  *   jobs/<name>/        BOSH_JOBS_DIR: the rendered CPI job(s), bin/* executable
  *   tmp/                scratch space, emptied on every run
- * Packages are compiled in dependency order (independent ones in parallel).
+ * Packages are compiled in dependency order (independent ones in parallel); those of a compiled
+ * release made for this machine's OS (choose-package.ts) are unpacked from it instead.
  */
 import { availableParallelism } from "node:os";
 import { mkdir, rm } from "node:fs/promises";
@@ -23,7 +24,11 @@ import type { CpiInstallation, InstallCpiOptions } from "./types.js";
 export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallation> {
   const { installationDir, logger, signal } = opts;
   const jobs = resolveCpiJobs(opts.releases, opts.templates);
-  const packages = resolveCpiPackages(opts.releases, jobs);
+  const { packages, warnings } = resolveCpiPackages(opts.releases, jobs, opts.hostOs);
+  for (const message of warnings) {
+    logger.warn(message);
+    opts.onEvent?.({ kind: "warning", message });
+  }
 
   const dirs: InstallDirs = {
     packagesDir: join(installationDir, "packages"),
@@ -43,8 +48,8 @@ export async function installCpi(opts: InstallCpiOptions): Promise<CpiInstallati
     packages,
     async (p) => {
       const started = performance.now();
-      const { cached } = await installPackage(p, cache, dirs, logger, signal);
-      opts.onEvent?.({ kind: "compile-package", name: p.name, fingerprint: p.package.fingerprint, cached, durationMs: Math.round(performance.now() - started) });
+      const { source } = await installPackage(p, cache, dirs, logger, signal);
+      opts.onEvent?.({ kind: "compile-package", name: p.name, fingerprint: p.package.fingerprint, source, durationMs: Math.round(performance.now() - started) });
     },
     { concurrency: Math.min(2, availableParallelism()), signal },
   );

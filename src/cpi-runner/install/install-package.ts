@@ -1,7 +1,7 @@
 /**
- * Makes one CPI package present in BOSH_PACKAGES_DIR, compiling only when the installation's
- * compiled-package cache has no (verified) entry for its name, fingerprint and source digest and
- * those of its dependencies.
+ * Makes one CPI package present in BOSH_PACKAGES_DIR: a compiled release's package unpacked as
+ * it is, a source package compiled only when the installation's compiled-package cache has no
+ * (verified) entry for its name, fingerprint and source digest and those of its dependencies.
  * A marker per package (outside BOSH_PACKAGES_DIR, removed before the directory is touched and
  * written after) records which cache entry the directory holds, so an unchanged package is
  * not even re-extracted.
@@ -15,6 +15,7 @@ import type { Logger } from "../../common/index.js";
 import { compiledPackageKeyId, type CompiledPackageCache, type CompiledPackageKey } from "../../director-release/index.js";
 import { compilePackage } from "./compile-package.js";
 import type { CpiPackage } from "./resolve-cpi-packages.js";
+import type { PackageOrigin } from "./types.js";
 
 export interface InstallDirs {
   packagesDir: string;
@@ -22,11 +23,16 @@ export interface InstallDirs {
   scratchDir: string;
 }
 
-/** Packages compiled here are for this machine (its platform and CPU), not for a stemcell. */
+/**
+ * Packages compiled here are for this machine (its platform and CPU), not for a stemcell; a
+ * package of a compiled release keeps the stemcell it was compiled for. Either way the key holds
+ * the archive's bytes (source or compiled), so the two never share a marker.
+ */
 function keyFor(p: CpiPackage): CompiledPackageKey {
+  const [os, version] = p.package.compiled ? (p.package.stemcell ?? "").split("/") : [`host-${platform()}`, arch()];
   return {
-    stemcellOs: `host-${platform()}`,
-    stemcellVersion: arch(),
+    stemcellOs: os ?? "",
+    stemcellVersion: version ?? "",
     name: p.name,
     fingerprint: p.package.fingerprint,
     sourceSha256: p.package.archiveSha256,
@@ -40,7 +46,7 @@ export async function installPackage(
   dirs: InstallDirs,
   logger: Logger,
   signal?: AbortSignal,
-): Promise<{ cached: boolean }> {
+): Promise<{ source: PackageOrigin }> {
   const key = keyFor(p);
   const id = compiledPackageKeyId(key);
   const marker = join(dirs.markersDir, p.name);
@@ -51,12 +57,12 @@ export async function installPackage(
 
   if (p.package.compiled) {
     if (!upToDate) await replaceFrom(p.package.archivePath, installDir, marker, id);
-    return { cached: true };
+    return { source: "compiled" };
   }
   const hit = await cache.get(key);
   if (hit !== undefined) {
     if (!upToDate) await replaceFrom(hit.path, installDir, marker, id);
-    return { cached: true };
+    return { source: "cache" };
   }
   await rm(marker, { force: true });
   await compilePackage({ pkg: p.package, packagesDir: dirs.packagesDir, scratchDir: dirs.scratchDir, logger, signal });
@@ -66,7 +72,7 @@ export async function installPackage(
   await cache.put(key, blob, sha1 ?? "");
   await rm(blob, { force: true });
   await writeMarker(marker, id);
-  return { cached: false };
+  return { source: "release" };
 }
 
 async function replaceFrom(archive: string, installDir: string, marker: string, id: string): Promise<void> {

@@ -1,11 +1,15 @@
 /**
  * Pure: from cloud_provider.templates and the extracted releases, the CPI jobs and every package
  * they need (transitively), each with the fingerprints of all its transitive dependencies, in
- * an order where dependencies come first. Package names share one BOSH_PACKAGES_DIR, so two
- * different packages of the same name from different releases cannot both be installed.
+ * an order where dependencies come first. Of a name that a release has both compiled and as
+ * source, choosePackage picks one for this machine's OS. Package names share one
+ * BOSH_PACKAGES_DIR, so two different packages of the same name from different releases cannot
+ * both be installed.
  */
 import { BootstrapError, topologicalOrder } from "../../common/index.js";
 import type { CompiledPackageSource, ExtractedRelease, ReleaseJob, ReleasePackage } from "../../director-release/index.js";
+import { choosePackage, osLineOf } from "./choose-package.js";
+import { HOST_OS_SETTING, type HostOs } from "./host-os.js";
 
 export interface CpiJob {
   job: ReleaseJob;
@@ -42,11 +46,35 @@ export function resolveCpiJobs(releases: readonly ExtractedRelease[], templates:
   });
 }
 
-export function resolveCpiPackages(releases: readonly ExtractedRelease[], jobs: readonly CpiJob[]): CpiPackage[] {
+export interface ResolvedCpiPackages {
+  packages: CpiPackage[];
+  /** One per release whose compiled packages were passed over for its source packages. */
+  warnings: string[];
+}
+
+const UNKNOWN_HOST: HostOs = { name: undefined, source: "not given" };
+
+export function resolveCpiPackages(releases: readonly ExtractedRelease[], jobs: readonly CpiJob[], host: HostOs = UNKNOWN_HOST): ResolvedCpiPackages {
   const chosen = new Map<string, { pkg: ReleasePackage; release: string }>();
+  const mismatched = new Map<string, { release: ExtractedRelease; packages: ReleasePackage[] }>();
+  const passedOver = new Map<string, { release: ExtractedRelease; stemcells: Set<string> }>();
   const visit = (release: ExtractedRelease, name: string, neededBy: string): void => {
-    const pkg = release.packages.find((p) => p.name === name);
-    if (pkg === undefined) throw fail(`${neededBy} needs package '${name}', which release '${release.name}' does not contain`, "The CPI release is inconsistent; rebuild it.");
+    const choice = choosePackage(release.packages, name, host.name);
+    if (choice.kind === "missing") throw fail(`${neededBy} needs package '${name}', which release '${release.name}' does not contain`, "The CPI release is inconsistent; rebuild it.");
+    if (choice.kind === "mismatch") {
+      const entry = mismatched.get(release.name) ?? { release, packages: [] };
+      if (entry.packages.includes(choice.compiled)) return;
+      entry.packages.push(choice.compiled);
+      mismatched.set(release.name, entry);
+      for (const dep of choice.compiled.dependencies) visit(release, dep, `Compiled package '${name}'`);
+      return;
+    }
+    const pkg = choice.pkg;
+    if (choice.passedOver !== undefined) {
+      const entry = passedOver.get(release.name) ?? { release, stemcells: new Set<string>() };
+      entry.stemcells.add(choice.passedOver.stemcell ?? "");
+      passedOver.set(release.name, entry);
+    }
     const existing = chosen.get(name);
     if (existing !== undefined) {
       if (existing.pkg.fingerprint !== pkg.fingerprint) {
@@ -61,11 +89,31 @@ export function resolveCpiPackages(releases: readonly ExtractedRelease[], jobs: 
     const r = releases.find((x) => x.name === release.name) as ExtractedRelease;
     for (const name of job.spec.packages) visit(r, name, `Job '${job.name}'`);
   }
+  if (mismatched.size > 0) throw osMismatch([...mismatched.values()], host);
   const nodes = [...chosen.values()].map(({ pkg }) => ({ name: pkg.name, dependencies: pkg.dependencies }));
   const order = topologicalOrder(nodes);
-  return order.map((node) => {
+  const packages = order.map((node) => {
     const pkg = (chosen.get(node.name) as { pkg: ReleasePackage }).pkg;
     return { name: pkg.name, dependencies: pkg.dependencies, package: pkg, transitiveDependencies: transitive(pkg.name, chosen) };
+  });
+  const warnings = [...passedOver.values()].map(
+    ({ release, stemcells }) =>
+      `CPI release '${release.name}/${release.version}' is compiled for ${[...stemcells].join(", ")}, but this machine is ${describeHost(host)}: compiling its source packages instead`,
+  );
+  return { packages, warnings };
+}
+
+function describeHost(host: HostOs): string {
+  return `${host.name ?? "of no stemcell OS line"} (${host.source})`;
+}
+
+function osMismatch(releases: readonly { release: ExtractedRelease; packages: ReleasePackage[] }[], host: HostOs): BootstrapError {
+  const names = releases.map(({ release }) => `'${release.name}/${release.version}'`).join(", ");
+  const stemcells = [...new Set(releases.flatMap(({ packages }) => packages.map((p) => p.stemcell ?? "")))];
+  const osLines = [...new Set(stemcells.map(osLineOf))];
+  return new BootstrapError("CPI_RELEASE_OS_MISMATCH", `CPI release ${names} is compiled for ${stemcells.join(", ")} and has no source packages, but this machine is ${describeHost(host)}`, {
+    details: releases.flatMap(({ release, packages }) => packages.map((p) => `${release.name}: package '${p.name}' compiled for ${p.stemcell ?? "?"}`)),
+    hint: `Use the CPI's source release instead (or one compiled for ${host.name ?? "this machine's OS"}). If you know its binaries run here (e.g. static Go binaries), run with ${HOST_OS_SETTING}=${osLines[0] ?? ""} to install them as they are, as bosh create-env does.`,
   });
 }
 
