@@ -95,4 +95,31 @@ describe("ListrRenderer", () => {
     }
     expect(text.indexOf("Creating VM")).toBeLessThan(text.indexOf("Deleting unused stemcell"));
   });
+
+  it("shows a download's bytes, total and rate while it runs, and its size and rate when it ends", async () => {
+    const out = capture();
+    let clock = 0;
+    const r = new ListrRenderer(out.stream, () => clock);
+    const step = "Downloading release 'bosh'";
+    r.emit({ type: "stage-started", stage: "validating" });
+    r.emit({ type: "step-started", step, stage: "validating" });
+    // The first report is the rate's baseline: a resumed download starts with the bytes it kept.
+    r.emit({ type: "upload-progress", what: step, bytes: 1_048_576, total: 4_194_304 });
+    clock = 1_000;
+    r.emit({ type: "upload-progress", what: step, bytes: 3_145_728, total: 4_194_304 });
+    // listr2 draws the title on its own timer, while the step still runs
+    await expect.poll(() => out.text(), { timeout: 30_000 }).toContain(`validating › ${step} (3.0 MiB of 4.0 MiB at 2.0 MiB/s)`);
+    r.emit({ type: "upload-progress", what: step, bytes: 4_194_304, total: 4_194_304 });
+    r.emit({ type: "step-finished", step, stage: "validating", outcome: "finished", durationMs: 2_000 });
+    r.emit({ type: "stage-finished", stage: "validating", outcome: "finished", durationMs: 2_100 });
+    // a download outside any stage, of unknown size, is a task whose title shows the same
+    r.emit({ type: "step-started", step: "Downloading stemcell" });
+    r.emit({ type: "upload-progress", what: "Downloading stemcell", bytes: 512 });
+    await expect.poll(() => out.text(), { timeout: 30_000 }).toContain("Downloading stemcell (512 B)");
+    r.emit({ type: "upload-progress", what: "Downloading stemcell", bytes: 2_048 });
+    r.emit({ type: "step-finished", step: "Downloading stemcell", outcome: "finished", durationMs: 1_000 });
+    await r.finish();
+    expect(out.text()).toContain(`✔ ${step} (00:00:02, 4.0 MiB at 2.0 MiB/s)`);
+    expect(out.text()).toContain("Downloading stemcell (2.0 KiB at 2.0 KiB/s)");
+  });
 });

@@ -2,14 +2,16 @@
  * Interactive rendering with listr2. Each stage is a listr2 task with a spinner and a timer;
  * its title shows the steps running now, and every finished step is added under it as a line
  * with its outcome and duration (listr2 keeps task output append-only, so finished lines are
- * written once and never redrawn). A step outside any stage is a task of its own. Events
- * arrive synchronously while listr2 draws asynchronously, so lists run one after another on a
- * queue that finish() drains.
+ * written once and never redrawn). A step outside any stage is a task of its own. A download
+ * shows its bytes, total and rate beside its name in the title while it runs (redrawn at most
+ * every REDRAW_MS) and its size and mean rate on its finished line. Events arrive synchronously
+ * while listr2 draws asynchronously, so lists run one after another on a queue that finish()
+ * drains.
  */
 import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput } from "listr2";
 import { redact } from "../../common/index.js";
 import type { BootstrapEvent, EventSink } from "../../bootstrap/index.js";
-import { formatDuration } from "./format.js";
+import { formatDuration, formatProgress, formatTransfer } from "./format.js";
 
 interface TaskHandle {
   title: string;
@@ -27,12 +29,31 @@ interface OpenList {
   settle: () => void;
 }
 
+/** Bytes a running step has moved; the first report is the baseline of its rate (a resumed download starts with the bytes it kept). */
+interface Transfer {
+  bytes: number;
+  total: number | undefined;
+  firstBytes: number;
+  firstAt: number;
+  drawnAt: number;
+}
+
+// A title redrawn for every chunk (64 KiB) would cost more than the download; listr2 draws
+// every 100 ms or so anyway.
+const REDRAW_MS = 100;
+// Below this the rate of a few chunks is noise.
+const RATE_AFTER_MS = 500;
+
 export class ListrRenderer implements EventSink {
   private queue: Promise<void> = Promise.resolve();
   private open: OpenList | undefined;
   private readonly logger: ListrLogger<string>;
+  private readonly transfers = new Map<string, Transfer>();
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     const output = new ProcessOutput(out as NodeJS.WriteStream, out as NodeJS.WriteStream);
     this.logger = new ListrLogger({ processOutput: output });
   }
@@ -61,6 +82,9 @@ export class ListrRenderer implements EventSink {
       case "step-finished":
         this.finishStep(event);
         break;
+      case "upload-progress":
+        this.progress(event);
+        break;
       default:
         break;
     }
@@ -73,21 +97,46 @@ export class ListrRenderer implements EventSink {
 
   private finishStep(event: Extract<BootstrapEvent, { type: "step-finished" }>): void {
     const open = this.open;
-    const duration = `(${formatDuration(event.durationMs)})`;
+    const bytes = this.transfers.get(event.step)?.bytes;
+    this.transfers.delete(event.step);
+    // As the plain renderer: a failed or skipped step moved nothing worth a rate.
+    const moved = bytes === undefined || event.outcome !== "finished" ? undefined : formatTransfer(bytes, event.durationMs);
     const skipped = event.outcome === "skipped" ? ` [skipped: ${event.reason ?? ""}]` : "";
     if (open !== undefined && !open.isStage && open.title === event.step) {
       this.endList({
         failed: event.outcome === "failed",
         ...(event.outcome === "skipped" ? { skipped: `${event.step}${skipped}` } : {}),
-        finalTitle: event.step,
+        // listr2's timer shows the duration beside the title.
+        finalTitle: moved === undefined ? event.step : `${event.step} (${moved})`,
       });
       return;
     }
     if (open === undefined) return;
     const mark = event.outcome === "finished" ? "✔" : event.outcome === "failed" ? "✖" : "↓";
     open.running = open.running.filter((s) => s !== event.step);
-    this.writeLine(open, `${mark} ${event.step}${skipped} ${duration}`);
+    this.writeLine(open, `${mark} ${event.step}${skipped} (${formatDuration(event.durationMs)}${moved === undefined ? "" : `, ${moved}`})`);
     this.drawTitle(open);
+  }
+
+  private progress(event: Extract<BootstrapEvent, { type: "upload-progress" }>): void {
+    const now = this.now();
+    const known = this.transfers.get(event.what);
+    const transfer = known ?? { bytes: event.bytes, total: event.total, firstBytes: event.bytes, firstAt: now, drawnAt: Number.NEGATIVE_INFINITY };
+    transfer.bytes = event.bytes;
+    transfer.total = event.total;
+    this.transfers.set(event.what, transfer);
+    if (this.open === undefined || now - transfer.drawnAt < REDRAW_MS) return;
+    transfer.drawnAt = now;
+    this.drawTitle(this.open);
+  }
+
+  /** A running step's name, with its transfer when it has one. */
+  private label(step: string): string {
+    const t = this.transfers.get(step);
+    if (t === undefined) return step;
+    const elapsed = this.now() - t.firstAt;
+    const rate = elapsed < RATE_AFTER_MS ? undefined : ((t.bytes - t.firstBytes) * 1000) / elapsed;
+    return `${step} (${formatProgress(t.bytes, t.total, rate)})`;
   }
 
   private print(text: string): void {
@@ -147,8 +196,12 @@ export class ListrRenderer implements EventSink {
   }
 
   private drawTitle(open: OpenList): void {
-    if (open.task === undefined || !open.isStage) return;
-    const now = open.running.length > 0 ? ` › ${open.running.join(", ")}` : "";
+    if (open.task === undefined) return;
+    if (!open.isStage) {
+      open.task.title = redact(this.label(open.title));
+      return;
+    }
+    const now = open.running.length > 0 ? ` › ${open.running.map((step) => this.label(step)).join(", ")}` : "";
     open.task.title = redact(`${open.title}${now}`);
   }
 }

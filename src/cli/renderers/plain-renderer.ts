@@ -3,9 +3,9 @@
  * line is opened when it starts and closed when it ends; when steps overlap (packages compile
  * two at a time) each finished step gets a whole line of its own instead.
  */
-import { formatBytes, redact } from "../../common/index.js";
+import { redact } from "../../common/index.js";
 import type { BootstrapEvent, EventSink } from "../../bootstrap/index.js";
-import { formatDuration } from "./format.js";
+import { formatDuration, formatTransfer } from "./format.js";
 
 export class PlainRenderer implements EventSink {
   private openLine: string | undefined;
@@ -55,7 +55,7 @@ export class PlainRenderer implements EventSink {
           event.outcome === "finished" ? "Finished" : event.outcome === "failed" ? "Failed" : `Skipped [${event.reason ?? ""}]`;
         const bytes = this.moved.get(event.step);
         this.moved.delete(event.step);
-        const rate = bytes === undefined || event.outcome !== "finished" ? "" : `, ${formatBytes(bytes)} at ${formatBytes((bytes * 1000) / Math.max(event.durationMs, 1))}/s`;
+        const rate = bytes === undefined || event.outcome !== "finished" ? "" : `, ${formatTransfer(bytes, event.durationMs)}`;
         const tail = ` ${outcome} (${formatDuration(event.durationMs)}${rate})\n`;
         if (this.openLine === event.step) {
           this.write(tail);
