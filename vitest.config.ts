@@ -46,6 +46,7 @@ const UNIT_TESTS = [
   "test/cli/state.test.ts",
   "test/common/**/*.test.ts",
   "test/cpi-runner/child-env.test.ts",
+  "test/cpi-runner-install/host-os.test.ts",
   "test/cpi-runner-install/resolve-cpi-packages.test.ts",
   "test/director-release/compiled-package-cache.test.ts",
   "test/director-release/hostile-release.test.ts",
