@@ -2,43 +2,35 @@
  * The local CPI executable: `node cpi.js <config.json>`, one JSON request on stdin, one JSON
  * response on stdout, exit 0 whenever a response was written (errors travel inside it).
  * Details of failures go to stderr, which callers only log.
+ *
+ * Run by the release's cpi-client, it also leaves a warm helper behind (helper-start.ts), and
+ * started as that helper it serves calls instead (helper-server.ts).
  */
-import { readFile } from "node:fs/promises";
 import { text } from "node:stream/consumers";
-import { decodeConfig } from "./config.js";
-import { dispatch } from "./dispatch.js";
-import { InventoryPaths } from "./inventory-paths.js";
-import { decodeRequest, failureResponse, successResponse, type CpiResponse } from "./protocol.js";
-import { CpiFailure, cloudError } from "../shared/index.js";
+import { runCall } from "./call.js";
+import { serveHelper } from "./helper-server.js";
+import { HELPER_SOCKET_ENV, SERVE_SOCKET_ENV, startHelper, takeSetting } from "./helper-start.js";
 
-async function handle(configPath: string | undefined, input: string): Promise<CpiResponse> {
-  try {
-    if (configPath === undefined) throw cloudError("Usage: cpi <config.json> (the config path is the first argument)");
-    const request = decodeRequest(input);
-    const config = decodeConfig(await readConfig(configPath), configPath);
-    const ctx = { paths: new InventoryPaths(config.baseDir), config, cpiScript: process.argv[1] ?? "" };
-    return successResponse(await dispatch(ctx, request));
-  } catch (error) {
-    if (error instanceof CpiFailure) return failureResponse(error);
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    // Unexpected (I/O) failures may well pass on a second try.
-    return failureResponse(cloudError(error instanceof Error ? error.message : String(error), true));
-  }
+/**
+ * How long a helper waits for its next call. A deploy's calls come in bursts seconds apart (VM,
+ * then disk); past a minute, keeping a node process resident is worth less than one start-up.
+ */
+const HELPER_IDLE_MS = 60_000;
+
+const helperSocket = takeSetting(process.env, HELPER_SOCKET_ENV);
+const serveSocket = takeSetting(process.env, SERVE_SOCKET_ENV);
+const cpiScript = process.argv[1] ?? "";
+const configPath = process.argv[2];
+
+if (serveSocket !== undefined) {
+  // `ps` then names what the process is, not an installation's paths.
+  process.title = `bootstrap-local-cpi-helper ${serveSocket}`;
+  await serveHelper({ socketPath: serveSocket, cpiScript, configPath, idleMs: HELPER_IDLE_MS, run: runCall }).catch(() => undefined);
+  process.exit(0);
 }
 
-async function readConfig(path: string): Promise<unknown> {
-  let content: string;
-  try {
-    content = await readFile(path, "utf8");
-  } catch (error) {
-    throw cloudError(`Cannot read CPI config '${path}': ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(content);
-  } catch {
-    throw cloudError(`CPI config '${path}' is not valid JSON`);
-  }
-}
-
-const response = await handle(process.argv[2], await text(process.stdin));
-process.stdout.write(`${JSON.stringify(response)}\n`);
+const output = await runCall({ cpiScript, configPath, request: await text(process.stdin) });
+process.stderr.write(output.stderr);
+process.stdout.write(output.stdout);
+process.exitCode = output.exitCode;
+if (helperSocket !== undefined) startHelper(helperSocket);
