@@ -16,6 +16,11 @@ import type { AgentClient, AgentClientOptions, AgentState } from "./types.js";
 import { waitUntilReady } from "./wait-until-ready.js";
 
 const PING_TIMEOUT_MS = 10_000;
+/**
+ * The longest pause between two get_task calls (the first come after 25, 50, 100 ms): a task
+ * that ends while we pause waits for us at most this long, and a get_task costs the agent little.
+ */
+const DEFAULT_TASK_POLL_MS = 250;
 /** Idempotent reads may be resent after a transport error (e.g. a keep-alive socket that died). */
 const IDEMPOTENT = new Set(["ping", "get_task", "get_state", "list_disk", "info"]);
 
@@ -34,7 +39,7 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
   const warn = opts.onWarning ?? ((message: string) => opts.logger.warn(message));
   const transport = new HttpsTransport(endpoint, plan.dial, opts.caCert, warn);
   const polling: TaskPollSettings = {
-    intervalMs: opts.taskPollIntervalMs ?? 500,
+    intervalMs: opts.taskPollIntervalMs ?? DEFAULT_TASK_POLL_MS,
     timeoutMs: opts.taskTimeoutMs ?? 30 * 60_000,
     transportErrorLimit: opts.taskTransportErrorLimit ?? 10,
     signal: opts.signal,

@@ -5,11 +5,9 @@
  * or the deadline ends the wait with AGENT_TASK_FAILED carrying the agent's own message.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { BootstrapError, redact } from "../common/index.js";
+import { backoffDelayMs, BootstrapError, redact } from "../common/index.js";
 import { readTaskProgress, type AgentResponse } from "./rpc-envelope.js";
 import { AgentUnreachableError } from "./transport-failure.js";
-
-const FIRST_POLL_MS = 25;
 
 export interface TaskPollSettings {
   intervalMs: number;
@@ -17,7 +15,11 @@ export interface TaskPollSettings {
   transportErrorLimit: number;
   signal?: AbortSignal | undefined;
   now?: () => number;
+  /** How to pause between polls (node:timers/promises' setTimeout unless a test scripts it). */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<unknown>;
 }
+
+const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<unknown> => sleep(ms, undefined, signal ? { signal } : undefined);
 
 /** Sends one RPC and returns its decoded envelope; throws AgentUnreachableError on transport failure. */
 export type SendRpc = (method: string, args: unknown[]) => Promise<AgentResponse>;
@@ -38,8 +40,8 @@ export async function waitForTask(method: string, first: unknown, send: SendRpc,
     }
     // Most tasks (mount, run_script, apply) finish in well under a second: poll soon, then
     // back off to the configured interval for long ones such as compile_package.
-    const delay = Math.min(settings.intervalMs, FIRST_POLL_MS * 2 ** polls++);
-    await sleep(delay, undefined, settings.signal ? { signal: settings.signal } : undefined);
+    const delay = backoffDelayMs(polls++, settings.intervalMs);
+    await (settings.sleep ?? defaultSleep)(delay, settings.signal);
     let response: AgentResponse;
     try {
       response = await send("get_task", [taskId]);

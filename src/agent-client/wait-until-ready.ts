@@ -4,7 +4,7 @@
  * that does not match) end the wait at once; otherwise the last failure's layer is reported.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { messageOf, type Logger } from "../common/index.js";
+import { backoffDelayMs, messageOf, type Logger } from "../common/index.js";
 import { AgentUnreachableError } from "./transport-failure.js";
 
 export interface WaitOptions {
@@ -16,10 +16,6 @@ export interface WaitOptions {
   /** How to wait between pings (node:timers/promises' setTimeout unless a test scripts it). */
   sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<unknown>;
 }
-
-// An agent that is starting answers within a few hundred ms: ask again soon, then back off to
-// the interval, so a quick agent is not waited for a whole interval.
-const FIRST_RETRY_MS = 25;
 
 const defaultSleep = (ms: number, signal: AbortSignal | undefined): Promise<unknown> => sleep(ms, undefined, signal ? { signal } : undefined);
 
@@ -40,7 +36,9 @@ export async function waitUntilReady(pingOnce: (remainingMs: number) => Promise<
       if (error instanceof AgentUnreachableError && error.permanent) throw error.gaveUp("not retried: waiting cannot fix this");
       o.logger.debug(`agent at ${o.target} not ready: ${messageOf(error)}`);
     }
-    const delay = Math.min(interval, FIRST_RETRY_MS * 2 ** (attempts - 1));
+    // An agent that is starting answers within a few hundred ms: ask again soon, then back off
+    // to the interval, so a quick agent is not waited for a whole interval.
+    const delay = backoffDelayMs(attempts - 1, interval);
     if (Date.now() + delay >= deadline) break;
     await (o.sleep ?? defaultSleep)(delay, o.signal);
   }

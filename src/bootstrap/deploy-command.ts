@@ -8,6 +8,7 @@ import { applyDeployment } from "./apply-deployment.js";
 import { beginCommand } from "./begin-command.js";
 import { directorUrlOf } from "./director-access.js";
 import { instanceIdentity, prepareInstanceWork } from "./instance-work.js";
+import { JOB_STATE_POLL_MS } from "./job-lifecycle.js";
 import { deployPlanInput, releaseVersions } from "./plan-input.js";
 import { planDeployment } from "./plan-deployment.js";
 import type { CpiPort } from "./ports.js";
@@ -93,7 +94,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
         workDir,
       },
       watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
-      pollIntervalMs: 500,
+      pollIntervalMs: JOB_STATE_POLL_MS,
       tool: rt.tool,
     });
     return result;

@@ -6,10 +6,16 @@
  * new jobs runs the same waits and scripts around its apply). A job script that fails, or jobs
  * that do not come up, fail with the tail of the job logs.
  */
-import { BootstrapError, sleep } from "../common/index.js";
+import { backoffDelayMs, BootstrapError, sleep } from "../common/index.js";
 import { jobLogTails } from "./job-logs.js";
 import type { AgentPort, AgentStateValue } from "./ports.js";
 import type { Reporter } from "./reporter.js";
+
+/**
+ * The longest pause between two get_state calls while waiting for `running` (they start at
+ * 25 ms and double): a job that comes up while we pause waits for us at most this long.
+ */
+export const JOB_STATE_POLL_MS = 250;
 
 export interface StartJobsInput {
   /** e.g. "bosh/0" */
@@ -17,8 +23,11 @@ export interface StartJobsInput {
   /** Where job logs are fetched to when something fails. */
   workDir: string;
   watchTime: { startMs: number; endMs: number };
+  /** The longest pause between two get_state calls (the first ones come sooner: see backoffDelayMs). */
   pollIntervalMs: number;
   signal: AbortSignal;
+  /** How to pause between get_state calls (common/sleep unless a test scripts it). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export async function stopJobs(reporter: Reporter, agent: AgentPort, instanceName: string, skipDrain: boolean): Promise<void> {
@@ -55,15 +64,17 @@ export async function runJobScript(agent: AgentPort, script: string, workDir: st
 }
 
 export async function waitUntilRunning(agent: AgentPort, input: StartJobsInput): Promise<void> {
-  // Ends early on Ctrl-C: the next agent call then fails as interrupted (its client holds the run's signal).
-  await sleep(input.watchTime.startMs, input.signal, { onAbort: "resolve" });
+  // Pauses end early on Ctrl-C: the next agent call then fails as interrupted (its client holds the run's signal).
+  const pause = input.sleep ?? ((ms: number, signal: AbortSignal) => sleep(ms, signal, { onAbort: "resolve" }));
+  await pause(input.watchTime.startMs, input.signal);
   const deadline = Date.now() + Math.max(0, input.watchTime.endMs - input.watchTime.startMs);
   let last: AgentStateValue | undefined;
-  for (;;) {
+  // Jobs usually run within a second of `start`: ask soon, then back off to the interval.
+  for (let retry = 0; ; retry++) {
     last = await agent.getState();
     if (last.job_state === "running") return;
     if (Date.now() >= deadline) break;
-    await sleep(input.pollIntervalMs, input.signal, { onAbort: "resolve" });
+    await pause(backoffDelayMs(retry, input.pollIntervalMs), input.signal);
   }
   const failing = (last.processes ?? []).filter((p) => p.state !== "running").map((p) => `${p.name} (${p.state})`);
   const logs = await jobLogTails(agent, input.workDir);

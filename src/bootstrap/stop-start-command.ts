@@ -7,7 +7,7 @@
  */
 import { BootstrapError } from "../common/index.js";
 import { beginCommand } from "./begin-command.js";
-import { startJobs, stopJobs, waitForAgent } from "./job-lifecycle.js";
+import { JOB_STATE_POLL_MS, startJobs, stopJobs, waitForAgent } from "./job-lifecycle.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
 import { withSession, type Session } from "./session.js";
 
@@ -48,7 +48,7 @@ export async function runStart(opts: StartOptions, rt: Runtime): Promise<StopSta
     const workDir = await session.workDir();
     await onAgent(session, result, opts.agentTimeoutMs, "starting jobs", async (agent) => {
       const watchTime = { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs };
-      await startJobs(start.reporter, agent, { instanceName: result.instance, workDir, watchTime, pollIntervalMs: 500, signal: rt.signal });
+      await startJobs(start.reporter, agent, { instanceName: result.instance, workDir, watchTime, pollIntervalMs: JOB_STATE_POLL_MS, signal: rt.signal });
       await session.state.update((s) => {
         delete s.jobs_stopped_at;
       });

@@ -15,3 +15,4 @@ export { readTextIfExists } from "./read-if-exists.js";
 export { isPlainRecord, isRecord } from "./is-record.js";
 export { isAlive } from "./is-alive.js";
 export { sleep } from "./sleep.js";
+export { backoffDelayMs } from "./backoff.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyDeployment, type DeployInputs } from "../../src/bootstrap/apply-deployment.js";
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
-import { startJobs, stopJobs } from "../../src/bootstrap/job-lifecycle.js";
+import { startJobs, stopJobs, waitUntilRunning } from "../../src/bootstrap/job-lifecycle.js";
 import { planDeployment, type PlanInput } from "../../src/bootstrap/plan-deployment.js";
 import type { StageContext, StateShape } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
@@ -109,6 +109,40 @@ describe("stopping and starting jobs through the agent", () => {
     expect(cpi.calls).toEqual([]);
     expect(state.state.jobs_stopped_at).toBeUndefined();
     expect(planFor(state.state).steps).toEqual([]);
+  });
+});
+
+describe("waiting for running", () => {
+  /** An agent whose jobs report `starting` this many times, then `running`. */
+  const comingUp = (startingAnswers: number) => {
+    const agent = new FakeAgent();
+    let asked = 0;
+    agent.getState = async () => ({ job_state: asked++ < startingAnswers ? "starting" : "running" });
+    return { agent, asked: () => asked };
+  };
+  const input = (slept: number[], watchTime = { startMs: 0, endMs: 600_000 }) => ({
+    instanceName: "bosh/0",
+    workDir: "/unused",
+    watchTime,
+    pollIntervalMs: 250,
+    signal: new AbortController().signal,
+    sleep: async (ms: number) => void slept.push(ms),
+  });
+
+  it("asks again after 25 ms and doubles the pause up to the interval", async () => {
+    const slept: number[] = [];
+    const { agent, asked } = comingUp(7);
+    await waitUntilRunning(agent, input(slept));
+    expect(asked()).toBe(8);
+    expect(slept).toEqual([0, 25, 50, 100, 200, 250, 250, 250]);
+  });
+
+  it("asks once, without pausing, when the jobs already run (after the watch time's start)", async () => {
+    const slept: number[] = [];
+    const { agent, asked } = comingUp(0);
+    await waitUntilRunning(agent, input(slept, { startMs: 3000, endMs: 600_000 }));
+    expect(asked()).toBe(1);
+    expect(slept).toEqual([3000]);
   });
 });
 

@@ -42,9 +42,12 @@ const POLL_MS = 1000;
 /**
  * A process counts as running once it has stayed up this long. monit only sees a process on
  * its check cycle, so a job that dies right after starting never shows as running there; here
- * a poll could otherwise land in the few milliseconds a crash-looping process is alive.
+ * a poll could otherwise land in the moment a crash-looping process is alive. Such a process
+ * (started, failed on its first steps) lives 60-130 ms on a loaded 2-core machine (load 8-10),
+ * so half a second keeps a margin of four; a job that fails later is for update_watch_time to
+ * catch, as with monit. Every deploy waits this long for `running`, so it is kept short.
  */
-const SETTLE_S = 1;
+const SETTLE_S = 0.5;
 const MAX_BACKOFF_MS = 30_000;
 
 export class JobSupervisor {
