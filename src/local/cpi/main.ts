@@ -29,8 +29,10 @@ if (serveSocket !== undefined) {
   process.exit(0);
 }
 
+// Started first, the helper loads while this call runs, so that the deploy's next call (often
+// right behind this one) finds it sooner; on two cores the two start-ups barely slow each other.
+if (helperSocket !== undefined) startHelper(helperSocket);
 const output = await runCall({ cpiScript, configPath, request: await text(process.stdin) });
 process.stderr.write(output.stderr);
 process.stdout.write(output.stdout);
 process.exitCode = output.exitCode;
-if (helperSocket !== undefined) startHelper(helperSocket);
