@@ -55,6 +55,7 @@ const UNIT_TESTS = [
   "test/local/agent/agent-logic.test.ts",
   "test/local/agent/monit-file.test.ts",
   "test/local/cpi/cpi-logic.test.ts",
+  "test/local/cpi/helper-protocol.test.ts",
   "test/local/cpi/sandbox-logic.test.ts",
   "test/manifest/**/*.test.ts",
   "test/state/state-codec.test.ts",
