@@ -2,18 +2,19 @@
  * Runs a deploy plan, step by step, in the plan's order: one case per step kind, and nothing
  * that is not a step. The deployment record is cleared before the first change and written by
  * the plan's last steps, so a failed or interrupted run never looks deployed and the next run
- * picks up from the state file.
+ * picks up from the state file (an in-place update that stopped halfway is done again in place).
  */
 import { randomUUID } from "node:crypto";
-import { compilePackagesOnVm, type CompileInput } from "./compile-on-vm.js";
+import { compilePackagesOnVm, type CompileInput, type VmPackages } from "./compile-on-vm.js";
 import { attachDisk, createDisk, deleteDiskRecord, deleteStemcellRecord, makeCurrent, migrateDisk, type DiskContext } from "./disk-steps.js";
 import type { CompiledPackageRef, InstanceIdentity } from "./instance-spec.js";
 import { describeStep, unhandledStep, type DeployPlan, type DeployStep } from "./plan-types.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 import { renderInstanceJobs, updateInstance, type InstanceJobs, type RenderedArchive } from "./update-instance.js";
-import { createVm, deleteOrphanVm, deleteVm } from "./vm-steps.js";
-import { startJobs, waitForAgent } from "./job-lifecycle.js";
+import { createVm, deleteOrphanVm, deleteVm, keepVm } from "./vm-steps.js";
+import { startJobs, stopJobs, waitForAgent } from "./job-lifecycle.js";
+import type { VmInputDigests } from "./vm-inputs.js";
 
 export interface StemcellToUpload {
   name: string;
@@ -32,6 +33,8 @@ export interface DeployInputs {
   resourcePool: { cloudProperties: Record<string, unknown>; env: Record<string, unknown> };
   diskPool: { diskSize: number; cloudProperties: Record<string, unknown> } | undefined;
   tags: Record<string, string>;
+  /** What a new VM is made from, recorded with it so a later run can tell whether it may stay. */
+  vmInputs: VmInputDigests;
   skipDrain: boolean;
   agentTimeoutMs: number;
   /** The manifest's static address; dynamic networks learn theirs from the agent. */
@@ -48,7 +51,8 @@ export interface DeployInputs {
 /** What earlier steps produced for later ones. */
 interface Progress {
   stemcell?: { id: string; cid: string };
-  vm?: { cid: string; agent: AgentPort };
+  /** kept: the VM stays and runs its jobs (unless jobsStopped) until the update stops them. */
+  vm?: { cid: string; agent: AgentPort; kept: boolean; jobsStopped: boolean };
   rendered?: RenderedArchive;
   packages?: CompiledPackageRef[];
 }
@@ -83,7 +87,7 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
       return deleteVm(ctx, step.cid, { skipDrain: inputs.skipDrain, instanceName: "unknown/0" });
     case "create-vm": {
       const stemcell = need(progress.stemcell, step, "a stemcell step");
-      progress.vm = await createVm(ctx, {
+      const created = await createVm(ctx, {
         identity: inputs.identity,
         stemcellCid: stemcell.cid,
         stemcellRecordId: stemcell.id,
@@ -92,6 +96,12 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
         tags: inputs.tags,
         agentTimeoutMs: inputs.agentTimeoutMs,
       });
+      progress.vm = { ...created, kept: false, jobsStopped: false };
+      return;
+    }
+    case "keep-vm": {
+      const agent = await keepVm(ctx, step.cid, inputs.agentTimeoutMs);
+      progress.vm = { cid: step.cid, agent, kept: true, jobsStopped: ctx.state.state.jobs_stopped_at !== undefined };
       return;
     }
     case "create-disk": {
@@ -108,27 +118,41 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
       return migrateDisk(diskContext(ctx, inputs, progress, step), ctx.state.state.current_disk_id, pool.diskSize, pool.cloudProperties);
     }
     case "render-jobs": {
-      const vm = need(progress.vm, step, "create-vm");
+      const vm = need(progress.vm, step, "a VM step");
       const jobs = await ctx.reporter.step("Extracting releases", () => inputs.instanceJobs());
-      progress.rendered = await renderInstanceJobs(ctx, vm.agent, inputs.identity, inputs.address, jobs);
+      progress.rendered = await renderInstanceJobs(ctx, vm.agent, inputs.identity, inputs.address, jobs, { initialApply: !vm.kept });
+      // Only now is a new VM all its inputs make it: disk attached and mounted, networks applied.
+      // From here a later run may keep it (also when this run fails before the jobs run).
+      if (!vm.kept) {
+        await ctx.state.update((s) => {
+          s.current_vm_inputs = { ...inputs.vmInputs };
+        });
+      }
       return;
     }
     case "compile-packages": {
-      const vm = need(progress.vm, step, "create-vm");
+      const vm = need(progress.vm, step, "a VM step");
       const jobs = await inputs.instanceJobs();
-      progress.packages = await compilePackagesOnVm(ctx, vm.agent, { ...inputs.compile, packages: jobs.packages });
+      progress.packages = await compilePackagesOnVm(ctx, vm.agent, { ...inputs.compile, packages: jobs.packages }, vmPackages(ctx, inputs, vm));
       return;
     }
     case "update-instance": {
-      const vm = need(progress.vm, step, "create-vm");
-      return updateInstance(ctx, vm.agent, {
+      const vm = need(progress.vm, step, "a VM step");
+      await updateInstance(ctx, vm.agent, {
         identity: inputs.identity,
         rendered: need(progress.rendered, step, "render-jobs"),
         packages: need(progress.packages, step, "compile-packages"),
         workDir: inputs.compile.workDir,
         watchTime: inputs.watchTime,
         pollIntervalMs: inputs.pollIntervalMs,
+        inPlace: vm.kept ? { jobsRunning: !vm.jobsStopped, skipDrain: inputs.skipDrain } : undefined,
       });
+      if (ctx.state.state.jobs_stopped_at !== undefined) {
+        await ctx.state.update((s) => {
+          delete s.jobs_stopped_at;
+        });
+      }
+      return;
     }
     case "start-jobs":
       return startStoppedJobs(ctx, inputs);
@@ -147,6 +171,24 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
 function need<T>(value: T | undefined, step: DeployStep, what: string): T {
   if (value === undefined) throw new Error(`plan step '${step.kind}' ran without ${what} before it`);
   return value;
+}
+
+/** The packages the VM holds; on a VM running its jobs, they stop before compile_package removes what they run from. */
+function vmPackages(ctx: StageContext, inputs: DeployInputs, vm: NonNullable<Progress["vm"]>): VmPackages {
+  const name = `${inputs.identity.instanceGroup}/0`;
+  return {
+    held: ctx.state.state.current_vm_packages ?? [],
+    remember: (record) =>
+      ctx.state.update((s) => {
+        s.current_vm_packages = [...(s.current_vm_packages ?? []).filter((p) => p.name !== record.name), record];
+      }),
+    beforeCompile: async () => {
+      if (!vm.kept || vm.jobsStopped) return;
+      ctx.reporter.info(`Compiling on VM '${vm.cid}' removes the packages its jobs run from: the jobs of '${name}' stop first.`);
+      await stopJobs(ctx.reporter, vm.agent, name, inputs.skipDrain);
+      vm.jobsStopped = true;
+    },
+  };
 }
 
 function diskContext(ctx: StageContext, inputs: DeployInputs, progress: Progress, step: DeployStep): DiskContext {

@@ -1,9 +1,12 @@
 /**
- * Compiles the instance group's packages on the VM in dependency order. A package is uploaded
- * as-is when the release is compiled, taken from the local compiled-package cache when an
- * identical compile (same stemcell, and the same source bytes for it and every dependency) was
- * kept before, and otherwise compiled by the agent and then downloaded into that cache — so
- * replacing the VM later re-uploads instead of recompiling. Two packages are in flight at once,
+ * Compiles the instance group's packages on the VM in dependency order. A package the VM already
+ * holds from an identical compile (an earlier run on this VM recorded it) is used where it is;
+ * otherwise it is uploaded as-is when the release is compiled, taken from the local
+ * compiled-package cache when an identical compile (same stemcell, and the same source bytes for
+ * it and every dependency) was kept before, and otherwise compiled by the agent and then
+ * downloaded into that cache — so replacing the VM later re-uploads instead of recompiling.
+ * compile_package removes every installed package, so a VM running jobs is told first
+ * (`beforeCompile`). Each package on the VM is recorded as it lands there. Two packages are in flight at once,
  * so the next source blob uploads while the agent compiles (the agent compiles one at a time).
  * Filling the cache never fails a deploy: where the agent does not let its compiled blobs be
  * downloaded, they stay on the VM and are referenced by blobstore id, as bosh-cli does.
@@ -11,7 +14,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { runGraph } from "../common/index.js";
-import type { CompiledPackageKey, CompiledPackageSource, ReleasePackage } from "../director-release/index.js";
+import { compiledPackageKeyId, type CompiledPackageKey, type CompiledPackageSource, type ReleasePackage } from "../director-release/index.js";
+import type { VmPackageRecord } from "../state/index.js";
 import { keepCompiledPackages, type CompiledPackageKeeper } from "./keep-compiled-packages.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
 import type { AgentPort, StageContext } from "./ports.js";
@@ -32,7 +36,28 @@ export interface CompileInput {
   workDir: string;
 }
 
-export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, input: CompileInput): Promise<CompiledPackageRef[]> {
+/** What the VM holds, and what is told as that changes. */
+export interface VmPackages {
+  /** Compiled packages already on the VM (recorded by an earlier run on it). */
+  held: readonly VmPackageRecord[];
+  /** A package is on the VM now (uploaded or compiled there). */
+  remember(record: VmPackageRecord): Promise<void>;
+  /** Called once, before the first compile_package of the run: it removes every installed package. */
+  beforeCompile(): Promise<void>;
+}
+
+type Source = "vm" | "compiled" | "cache" | "release";
+
+const SKIPPED: Partial<Record<Source, string>> = {
+  vm: "Already on the VM",
+  compiled: "Package already compiled",
+  cache: "Found in local compiled-package cache",
+};
+
+export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, input: CompileInput, onVm: VmPackages): Promise<CompiledPackageRef[]> {
+  // Two compiles run at once: both wait for the one call.
+  let prepared: Promise<void> | undefined;
+  const vm: VmPackages = { ...onVm, beforeCompile: () => (prepared ??= onVm.beforeCompile()) };
   const byName = new Map(input.packages.map((p) => [p.name, p]));
   const nodes = input.packages.map((p) => ({ ...p, dependencies: p.dependencies }));
   const downloads = await mkdtemp(join(input.workDir, "compiled-"));
@@ -43,12 +68,15 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
       async (pkg, done) => {
         let ref: CompiledPackageRef | undefined;
         await ctx.reporter.step(`Compiling package '${pkg.name}/${pkg.fingerprint}'`, async () => {
-          const outcome = await compileOne(ctx, agent, pkg, done, byName, input, keeper);
+          const key = cacheKey(pkg, byName, input.stemcell);
+          const keyId = compiledPackageKeyId(key);
+          const held = vm.held.find((r) => r.name === pkg.name && r.version === pkg.fingerprint && r.key === keyId);
+          const outcome = held !== undefined ? { ref: refOf(held), source: "vm" as const } : await compileOne(ctx, agent, pkg, key, done, input, keeper, vm);
           ref = outcome.ref;
+          if (outcome.source !== "vm") await vm.remember({ ...outcome.ref, key: keyId });
           ctx.reporter.events.emit({ type: "compile-package", name: pkg.name, fingerprint: pkg.fingerprint, source: outcome.source });
-          if (outcome.source === "compiled") return new Skipped("Package already compiled");
-          if (outcome.source === "cache") return new Skipped("Found in local compiled-package cache");
-          return undefined;
+          const skipped = SKIPPED[outcome.source];
+          return skipped === undefined ? undefined : new Skipped(skipped);
         });
         if (ref === undefined) throw new Error(`package '${pkg.name}' produced no compiled blob`);
         return ref;
@@ -69,16 +97,16 @@ async function compileOne(
   ctx: StageContext,
   agent: AgentPort,
   pkg: PackageSource,
+  key: CompiledPackageKey,
   done: ReadonlyMap<string, CompiledPackageRef>,
-  byName: ReadonlyMap<string, PackageSource>,
   input: CompileInput,
   keeper: CompiledPackageKeeper,
-): Promise<{ ref: CompiledPackageRef; source: "compiled" | "cache" | "release" }> {
+  vm: VmPackages,
+): Promise<{ ref: CompiledPackageRef; source: Exclude<Source, "vm"> }> {
   if (pkg.compiled) {
     const blob = await agent.uploadBlob(pkg.archivePath, { signal: ctx.signal });
     return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: pkg.sha1, blobstore_id: blob.blobId }, source: "compiled" };
   }
-  const key = cacheKey(pkg, byName, input.stemcell);
   const cached = await input.cache.get(key);
   if (cached !== undefined) {
     const blob = await agent.uploadBlob(cached.path, { signal: ctx.signal });
@@ -91,9 +119,14 @@ async function compileOne(
     if (ref === undefined) throw new Error(`dependency '${dep}' of '${pkg.name}' is not compiled`);
     deps[dep] = ref;
   }
+  await vm.beforeCompile();
   const result = await agent.compilePackage({ blobstoreId: source.blobId, sha1: pkg.sha1, name: pkg.name, version: pkg.fingerprint, deps });
   await keeper.keep(key, pkg.name, result);
   return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: result.sha1, blobstore_id: result.blobstoreId }, source: "release" };
+}
+
+function refOf(r: VmPackageRecord): CompiledPackageRef {
+  return { name: r.name, version: r.version, sha1: r.sha1, blobstore_id: r.blobstore_id };
 }
 
 /**

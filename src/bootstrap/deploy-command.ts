@@ -11,12 +11,14 @@ import { instanceIdentity, prepareInstanceWork } from "./instance-work.js";
 import { JOB_STATE_POLL_MS } from "./job-lifecycle.js";
 import { deployPlanInput, releaseVersions } from "./plan-input.js";
 import { planDeployment } from "./plan-deployment.js";
+import { planCallsCpi } from "./plan-types.js";
 import type { CpiPort } from "./ports.js";
 import type { Reporter } from "./reporter.js";
 import { resolveArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
 import { withSession } from "./session.js";
 import type { InstanceJobs } from "./update-instance.js";
+import { vmInputDigests } from "./vm-inputs.js";
 
 export interface DeployOptions extends ManifestOptions {
   recreate: boolean;
@@ -66,8 +68,10 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
     // Ruby boots on its own thread meanwhile: the CPI's installation and the VM's start need none.
     if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
     const stemcell = artefacts.stemcell.summary;
-    const ctx = await session.stageContext(artefacts.releases, stemcell.apiVersion);
-    await checkCpiVersion(ctx.cpi, reporter);
+    // An in-place update (or restarting stopped jobs) talks to the agent only: no CPI install, no CPI process.
+    const callsCpi = planCallsCpi(plan);
+    const ctx = callsCpi ? await session.stageContext(artefacts.releases, stemcell.apiVersion) : session.agentOnlyContext();
+    if (callsCpi) await checkCpiVersion(ctx.cpi, reporter);
     const workDir = await session.workDir();
     let jobs: Promise<InstanceJobs> | undefined;
     await applyDeployment(ctx, plan, {
@@ -84,6 +88,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       resourcePool: manifest.resourcePool,
       diskPool: manifest.diskPool,
       tags: manifest.tags,
+      vmInputs: vmInputDigests(manifest),
       skipDrain: opts.skipDrain,
       agentTimeoutMs: opts.agentTimeoutMs,
       address: manifest.address,

@@ -16,7 +16,8 @@ export type BootstrapEvent =
   /** A step of the plan starts: what `bootstrap plan` listed, in the same words and order. */
   | { type: "plan-step"; index: number; total: number; kind: (DeployStep | DeleteStep)["kind"]; description: string; reason: string }
   | { type: "cpi-call"; method: string; ok: boolean; durationMs: number }
-  | { type: "compile-package"; name: string; fingerprint: string; source: "compiled" | "cache" | "release" }
+  /** source: already on the VM (an earlier run put it there), from a compiled release, from the local cache, or compiled now. */
+  | { type: "compile-package"; name: string; fingerprint: string; source: "vm" | "compiled" | "cache" | "release" }
   | { type: "upload-progress"; what: string; bytes: number; total?: number }
   | { type: "result"; summary: Record<string, unknown> };
 

@@ -1,7 +1,7 @@
 /**
  * Stopping and starting an instance's jobs through its agent, in bosh-cli's order. Stop:
- * pre-stop, drain (unless skipped), stop, post-stop (used before a VM is deleted and by
- * `bootstrap stop`). Start: pre-start, start, wait for `running` within update_watch_time,
+ * pre-stop, drain (unless skipped), stop, post-stop (used before a VM is deleted, by
+ * `bootstrap stop`, and before an in-place update applies). Start: pre-start, start, wait for `running` within update_watch_time,
  * post-start (`bootstrap start` and a deploy that restarts stopped jobs; a deploy that applies
  * new jobs runs the same waits and scripts around its apply). A job script that fails, or jobs
  * that do not come up, fail with the tail of the job logs.
@@ -30,11 +30,13 @@ export interface StartJobsInput {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-export async function stopJobs(reporter: Reporter, agent: AgentPort, instanceName: string, skipDrain: boolean): Promise<void> {
+/** `nextSpec`: the apply spec that follows (drain "update", as the director drains an instance it updates); without it, drain "shutdown". */
+export async function stopJobs(reporter: Reporter, agent: AgentPort, instanceName: string, skipDrain: boolean, nextSpec?: Record<string, unknown>): Promise<void> {
   await reporter.step(`Running the pre-stop scripts '${instanceName}'`, () => agent.runScript("pre-stop"));
   if (!skipDrain) {
     await reporter.step(`Draining jobs on instance '${instanceName}'`, async () => {
-      await agent.drain("shutdown");
+      if (nextSpec === undefined) await agent.drain("shutdown");
+      else await agent.drain("update", nextSpec);
     });
   }
   await reporter.step(`Stopping jobs on instance '${instanceName}'`, () => agent.stop());

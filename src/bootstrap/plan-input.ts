@@ -5,6 +5,7 @@
 import type { LoadedManifest } from "../manifest/index.js";
 import type { PlanInput, RecordedState } from "./plan-deployment.js";
 import type { ResolvedArtefacts } from "./resolve-artefacts.js";
+import { vmInputDigests } from "./vm-inputs.js";
 
 export interface PlanFlags {
   recreate: boolean;
@@ -23,6 +24,8 @@ export function deployPlanInput(
     diskPool: loaded.manifest.diskPool,
     stemcell: { name: artefacts.stemcell.summary.name, version: artefacts.stemcell.summary.version },
     releases: releaseVersions(artefacts),
+    vmInputs: vmInputDigests(loaded.manifest),
+    instanceName: `${loaded.manifest.instanceGroup.name}/0`,
     state,
     recreate: flags.recreate,
     recreatePersistentDisks: flags.recreatePersistentDisks,

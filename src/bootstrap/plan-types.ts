@@ -9,6 +9,8 @@ export type DeployStep =
   | { kind: "reuse-stemcell"; name: string; version: string; cid: string; reason: string }
   | { kind: "delete-vm"; cid: string; reason: string }
   | { kind: "create-vm"; reason: string }
+  /** The current VM stays: its agent is waited for, and the next steps update its instance in place. */
+  | { kind: "keep-vm"; cid: string; instance: string; reason: string }
   | { kind: "create-disk"; sizeMb: number; reason: string }
   | { kind: "attach-disk"; diskCid: string; reason: string }
   | { kind: "migrate-disk"; fromCid: string; fromSizeMb: number; toSizeMb: number; reason: string }
@@ -39,6 +41,30 @@ export interface DeletePlan {
   steps: DeleteStep[];
 }
 
+/** Which deploy steps call the CPI; a plan without one runs without installing it. */
+const CALLS_CPI: Record<DeployStep["kind"], boolean> = {
+  "delete-orphan-vm": true,
+  "upload-stemcell": true,
+  "reuse-stemcell": false,
+  "delete-vm": true,
+  "create-vm": true,
+  "keep-vm": false,
+  "create-disk": true,
+  "attach-disk": true,
+  "migrate-disk": true,
+  "render-jobs": false,
+  "compile-packages": false,
+  "update-instance": false,
+  "start-jobs": false,
+  "delete-unused-disk": true,
+  "delete-unused-stemcell": true,
+  "record-deployment": false,
+};
+
+export function planCallsCpi(plan: DeployPlan): boolean {
+  return plan.steps.some((step) => CALLS_CPI[step.kind]);
+}
+
 /** For an exhaustive switch: the compiler rejects a call here while a kind is unhandled. */
 export function unhandledStep(step: never): never {
   throw new Error(`unhandled plan step ${JSON.stringify(step)}`);
@@ -56,6 +82,8 @@ export function describeStep(step: DeployStep | DeleteStep): string {
       return `Delete VM '${step.cid}' (stopping its jobs first)`;
     case "create-vm":
       return "Create VM and wait for its agent";
+    case "keep-vm":
+      return `Update instance '${step.instance}' in place: only jobs/properties changed; the VM stays ('${step.cid}')`;
     case "create-disk":
       return `Create persistent disk (${step.sizeMb} MB) and attach it`;
     case "attach-disk":

@@ -19,6 +19,7 @@
 import { randomUUID } from "node:crypto";
 import { isCpiNotFound as isNotFound } from "../cpi-runner/index.js";
 import type { StatePort, StateShape } from "./ports.js";
+import { forgetVmFacts } from "./vm-facts.js";
 
 export interface RecoveredCallLike {
   method: string;
@@ -98,8 +99,8 @@ function adopt(s: StateShape, method: string, result: unknown, tag: Record<strin
     case "create_vm": {
       const cid = cidOf(result);
       if (s.current_vm_cid === cid) return undefined;
+      forgetVmFacts(s);
       s.current_vm_cid = cid;
-      delete s.current_vm_ssh_host_key;
       if (typeof tag["agent_id"] === "string") s.current_agent_id = tag["agent_id"];
       return `Adopted VM '${cid}' created by an interrupted run.`;
     }
@@ -130,8 +131,7 @@ function adopt(s: StateShape, method: string, result: unknown, tag: Record<strin
       if (s.current_vm_cid === firstArg) {
         s.current_vm_cid = "";
         s.current_stemcell_id = "";
-        delete s.current_agent_id;
-        delete s.current_vm_ssh_host_key;
+        forgetVmFacts(s);
       }
       return undefined;
     case "delete_disk":

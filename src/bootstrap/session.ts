@@ -13,7 +13,7 @@ import { cpiJournalDirOf, openState, type StateHandle } from "../state/index.js"
 import { loadManifest, type CommandStart } from "./begin-command.js";
 import { connectAgent } from "./connect-agent.js";
 import { installCpiForManifest } from "./install-cpi.js";
-import type { AgentPort, StageContext } from "./ports.js";
+import type { AgentPort, CpiPort, StageContext } from "./ports.js";
 import { adoptRecoveredCalls } from "./recover-calls.js";
 import type { ResolvedRelease } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
@@ -31,6 +31,8 @@ export interface Session {
   connectAgent(): AgentPort;
   /** Installs the CPI (on the first call only) and returns what the plan's steps run with. */
   stageContext(cpiReleases: readonly ResolvedRelease[], stemcellApiVersion: number): Promise<StageContext>;
+  /** What the steps of a plan that calls no CPI method run with: the CPI is not installed. */
+  agentOnlyContext(): StageContext;
 }
 
 export async function withSession<T>(
@@ -70,6 +72,7 @@ export async function withSession<T>(
       orphanVms: adoption.orphanVms,
       workDir: () => (workDir ??= makeWorkDir(paths.tmp, command)),
       connectAgent: connect,
+      agentOnlyContext: () => ({ reporter, logger: rt.logger, signal: rt.signal, state: handle, cpi: NO_CPI, connectAgent: connect }),
       stageContext: (cpiReleases, stemcellApiVersion) =>
         (context ??= (async () => {
           const dir = await session.workDir();
@@ -105,3 +108,8 @@ export async function withSession<T>(
     await handle.close();
   }
 }
+
+/** The CPI of a run whose plan has no CPI step: a call is the planner's bug, not the user's. */
+const NO_CPI = new Proxy({} as CpiPort, {
+  get: (_target, method) => () => Promise.reject(new Error(`CPI method '${String(method)}' was called by a plan that has no step needing the CPI`)),
+});

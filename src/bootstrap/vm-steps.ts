@@ -5,12 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { publicKeyFingerprint } from "../agent-client/index.js";
-import { messageOf } from "../common/index.js";
+import { BootstrapError, messageOf } from "../common/index.js";
 import { isCpiNotFound as isNotFound, isCpiNotImplemented as isNotImplemented } from "../cpi-runner/index.js";
-import { stopJobs } from "./job-lifecycle.js";
+import { stopJobs, waitForAgent } from "./job-lifecycle.js";
 import type { AgentPort, StageContext } from "./ports.js";
 import { Skipped } from "./reporter.js";
 import { vmEnv, vmMetadata, type InstanceIdentity } from "./instance-spec.js";
+import { forgetVmFacts } from "./vm-facts.js";
 
 /** How long to try the old VM's agent before giving up on a clean shutdown (bosh-cli: 10 s). */
 const SHUTDOWN_AGENT_TIMEOUT_MS = 10_000;
@@ -62,10 +63,28 @@ async function forgetVm(ctx: StageContext): Promise<void> {
   await ctx.state.update((s) => {
     s.current_vm_cid = "";
     s.current_stemcell_id = "";
-    delete s.current_agent_id;
-    delete s.current_vm_ssh_host_key;
-    delete s.jobs_stopped_at;
+    forgetVmFacts(s);
   });
+}
+
+/**
+ * The current VM stays: a client for its agent once it answers. An agent that does not answer
+ * leaves nothing to update in place; replacing the VM is the way on.
+ */
+export async function keepVm(ctx: StageContext, cid: string, timeoutMs: number): Promise<AgentPort> {
+  const agent = ctx.connectAgent();
+  try {
+    await waitForAgent(ctx.reporter, agent, cid, timeoutMs);
+    return agent;
+  } catch (error) {
+    await agent.close();
+    if (!(error instanceof BootstrapError) || error.code !== "AGENT_UNREACHABLE") throw error;
+    throw new BootstrapError(error.code, error.message, {
+      details: error.details,
+      cause: error,
+      hint: `${error.hint ?? "Check that the VM is running."} To replace the VM instead of updating it in place, run deploy again with --recreate.`,
+    });
+  }
 }
 
 /** Stops the jobs of a VM about to go; an agent that does not answer is reported, not fatal. */
@@ -123,6 +142,7 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
         // Recorded before the journal lets go of the call and before anything else can fail, so the VM is never leaked.
         record: (vm) =>
           ctx.state.update((s) => {
+            forgetVmFacts(s);
             s.current_vm_cid = vm.cid;
             s.current_agent_id = agentId;
           }),

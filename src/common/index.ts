@@ -16,3 +16,4 @@ export { isPlainRecord, isRecord } from "./is-record.js";
 export { isAlive } from "./is-alive.js";
 export { sleep } from "./sleep.js";
 export { backoffDelayMs } from "./backoff.js";
+export { stableJson } from "./stable-json.js";

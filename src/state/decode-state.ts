@@ -5,7 +5,7 @@
  */
 import { BootstrapError, isRecord } from "../common/index.js";
 import { LIST_KEYS, SCHEMA_VERSION } from "./types.js";
-import type { DeploymentState, DiskRecord, ListKey, ReleaseRecord, StateMeta, StemcellRecord, StoredState } from "./types.js";
+import type { DeploymentState, DiskRecord, ListKey, ReleaseRecord, StateMeta, StemcellRecord, StoredState, VmPackageRecord } from "./types.js";
 
 const STRING_KEYS = [
   "director_id",
@@ -19,6 +19,8 @@ const OUR_KEYS = [
   "current_agent_id",
   "current_vm_ssh_host_key",
   "jumpbox_ssh_host_keys",
+  "current_vm_inputs",
+  "current_vm_packages",
   "jobs_stopped_at",
   "last_deployed_at",
   "last_deployed_by",
@@ -111,6 +113,14 @@ export function decodeState(text: string, ctx: DecodeContext): DecodedState {
   if (raw.jumpbox_ssh_host_keys !== undefined && raw.jumpbox_ssh_host_keys !== null) {
     const keys = decodeStringMap(raw.jumpbox_ssh_host_keys, "jumpbox_ssh_host_keys", field);
     if (keys !== undefined) state.jumpbox_ssh_host_keys = keys;
+  }
+  if (raw.current_vm_inputs !== undefined && raw.current_vm_inputs !== null) {
+    const inputs = decodeStringMap(raw.current_vm_inputs, "current_vm_inputs", field);
+    if (inputs !== undefined) state.current_vm_inputs = inputs;
+  }
+  if (raw.current_vm_packages !== undefined && raw.current_vm_packages !== null) {
+    const packages = decodeVmPackages(raw.current_vm_packages, field);
+    if (packages !== undefined) state.current_vm_packages = packages;
   }
 
   // It names a directory under ~/.bootstrap/installations (and bosh-cli's ~/.bosh/installations)
@@ -206,6 +216,26 @@ function decodeRelease(value: unknown, where: string, field: FieldReader): Relea
     name: field.nonEmpty(value.name, `${where}.name`) ?? "",
     version: field.nonEmpty(value.version, `${where}.version`) ?? "",
   };
+}
+
+function decodeVmPackages(value: unknown, field: FieldReader): VmPackageRecord[] | undefined {
+  if (!Array.isArray(value)) {
+    field.problems.push(`current_vm_packages: expected a list, got ${describe(value)}`);
+    return undefined;
+  }
+  return value.flatMap((entry, i) => {
+    const where = `current_vm_packages[${i}]`;
+    if (!field.object(entry, where)) return [];
+    return [
+      {
+        name: field.nonEmpty(entry.name, `${where}.name`) ?? "",
+        version: field.nonEmpty(entry.version, `${where}.version`) ?? "",
+        sha1: field.nonEmpty(entry.sha1, `${where}.sha1`) ?? "",
+        blobstore_id: field.nonEmpty(entry.blobstore_id, `${where}.blobstore_id`) ?? "",
+        key: field.nonEmpty(entry.key, `${where}.key`) ?? "",
+      },
+    ];
+  });
 }
 
 function decodeStringMap(value: unknown, where: string, field: FieldReader): Record<string, string> | undefined {

@@ -38,6 +38,10 @@ export function encodeState(stored: StoredState, meta: StateMeta): string {
   if (state.current_agent_id !== undefined) out.current_agent_id = state.current_agent_id;
   if (state.current_vm_ssh_host_key !== undefined) out.current_vm_ssh_host_key = state.current_vm_ssh_host_key;
   if (state.jumpbox_ssh_host_keys !== undefined) out.jumpbox_ssh_host_keys = sortKeys(state.jumpbox_ssh_host_keys);
+  if (state.current_vm_inputs !== undefined) out.current_vm_inputs = sortKeys(state.current_vm_inputs);
+  if (state.current_vm_packages !== undefined) {
+    out.current_vm_packages = state.current_vm_packages.map((p) => ({ name: p.name, version: p.version, sha1: p.sha1, blobstore_id: p.blobstore_id, key: p.key }));
+  }
   if (state.jobs_stopped_at !== undefined) out.jobs_stopped_at = state.jobs_stopped_at;
   if (state.last_deployed_at !== undefined) out.last_deployed_at = state.last_deployed_at;
   if (state.last_deployed_by !== undefined) out.last_deployed_by = state.last_deployed_by;

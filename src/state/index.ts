@@ -9,5 +9,5 @@ export type { StateHandle, OpenStateOptions } from "./open-state.js";
 export { readState } from "./read-state.js";
 export { inspectState, unlockState } from "./inspect-state.js";
 export type { StateInspection } from "./inspect-state.js";
-export type { DeploymentState, DiskRecord, StemcellRecord, ReleaseRecord } from "./types.js";
+export type { DeploymentState, DiskRecord, StemcellRecord, ReleaseRecord, VmPackageRecord } from "./types.js";
 export { emptyDeploymentState } from "./types.js";

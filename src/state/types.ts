@@ -26,6 +26,16 @@ export interface ReleaseRecord {
   version: string;
 }
 
+/** A compiled package the current VM holds in its blobstore, and the compile it came from. */
+export interface VmPackageRecord {
+  name: string;
+  version: string;
+  sha1: string;
+  blobstore_id: string;
+  /** The compiled-package key id (stemcell, source bytes, dependency closure) it was made for. */
+  key: string;
+}
+
 export interface DeploymentState {
   director_id: string;
   installation_id: string;
@@ -48,6 +58,14 @@ export interface DeploymentState {
    * Cleared by `bootstrap start`, by a deploy that starts them, and when the VM goes.
    */
   jobs_stopped_at?: string;
+  /**
+   * Ours: digests of what the current VM was made from (resource pool, networks, cloud_provider,
+   * disk pool, tags, names), set once it has its disk and networks; a deploy that finds them
+   * unchanged updates the instance in place. Absent (bosh-cli drops it) means the VM is replaced.
+   */
+  current_vm_inputs?: Record<string, string>;
+  /** Ours: the compiled packages on the current VM, reused by an in-place update; cleared with the VM. */
+  current_vm_packages?: VmPackageRecord[];
   /** Ours: when the last successful deploy finished (ISO time), and the tool that ran it ("bootstrap 0.1.0"). */
   last_deployed_at?: string;
   last_deployed_by?: string;

@@ -13,6 +13,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { CompilePackageArgs } from "../../src/agent-client/index.js";
 import { compilePackagesOnVm, type PackageSource } from "../../src/bootstrap/compile-on-vm.js";
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import type { StageContext } from "../../src/bootstrap/ports.js";
@@ -20,7 +21,7 @@ import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
 import { extractRelease, openCompiledPackageCache } from "../../src/director-release/index.js";
 import { buildRelease, type FixturePackage } from "../director-release/release-fixtures.js";
-import { FakeAgent } from "./fakes.js";
+import { FakeAgent, newVmPackages } from "./fakes.js";
 
 const sha1 = (bytes: Buffer): string => createHash("sha1").update(bytes).digest("hex");
 
@@ -34,7 +35,7 @@ class CompilingAgent extends FakeAgent {
     this.blobs.set(blobId, bytes);
     return { blobId, sha1: sha1(bytes), sha256: "", size: bytes.length };
   }
-  override async compilePackage(a: { name: string; blobstoreId: string }) {
+  override async compilePackage(a: CompilePackageArgs) {
     this.calls.push(`compile_package ${a.name}`);
     const compiled = Buffer.from(`compiled from ${sha1(this.blobs.get(a.blobstoreId) ?? Buffer.alloc(0))}`);
     const blobstoreId = `compiled-${this.blobs.size}`;
@@ -72,7 +73,7 @@ async function compile(packages: readonly PackageSource[], cacheDir: string) {
     stemcell: { os: "ubuntu-jammy", version: "1.1" },
     cache: openCompiledPackageCache(cacheDir, (message) => reporter.warn(message)),
     workDir: mkdtempSync(join(root, "work-")),
-  });
+  }, newVmPackages());
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [[e.name, e.source] as const] : []));
   const warnings = events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
   return { refs, sources, warnings, agent };

@@ -2,20 +2,22 @@
  * Compilation on the VM with fake ports: the compiled-package cache is filled when the agent
  * serves the compiled blobs, and when it does not (the upstream agent answers 404 where its
  * blobstore is not /var/vcap/data/blobs) the deploy goes on with the blobs left on the VM,
- * saying so once.
+ * saying so once. On a VM that already holds packages from identical compiles, those are used
+ * where they are, and the jobs are stopped once before the first compile.
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BlobNotFoundError } from "../../src/agent-client/index.js";
-import { compilePackagesOnVm, type CompileInput, type PackageSource } from "../../src/bootstrap/compile-on-vm.js";
+import { BlobNotFoundError, type CompilePackageArgs } from "../../src/agent-client/index.js";
+import { compilePackagesOnVm, type CompileInput, type PackageSource, type VmPackages } from "../../src/bootstrap/compile-on-vm.js";
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import type { StageContext } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
-import { emptyState, FakeAgent, FakeCpi, FakeState } from "./fakes.js";
+import type { VmPackageRecord } from "../../src/state/index.js";
+import { emptyState, FakeAgent, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
 
 const COMPILED = Buffer.from("compiled bytes");
 const COMPILED_SHA1 = createHash("sha1").update(COMPILED).digest("hex");
@@ -25,8 +27,9 @@ class BlobAgent extends FakeAgent {
   constructor(private readonly serve: "all" | "none") {
     super();
   }
-  override async compilePackage(a: { name: string }) {
-    this.calls.push(`compile_package ${a.name}`);
+  override async compilePackage(a: CompilePackageArgs) {
+    const deps = Object.values(a.deps).map((d) => d.blobstore_id);
+    this.calls.push(`compile_package ${a.name}${deps.length > 0 ? ` (${deps.join(", ")})` : ""}`);
     return { blobstoreId: `compiled-${a.name}`, sha1: COMPILED_SHA1 };
   }
   override async downloadBlob(blobId: string, dest: string) {
@@ -37,7 +40,18 @@ class BlobAgent extends FakeAgent {
   }
 }
 
-async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = async () => undefined) {
+const pkg = (name: string, dependencies: string[], source = "b"): PackageSource => ({
+  name,
+  fingerprint: `fp-${name}`,
+  sha1: "a".repeat(40),
+  archiveSha256: source.repeat(64),
+  dependencies,
+  archivePath: `/src/${name}.tgz`,
+  compiled: false,
+});
+const PACKAGES = [pkg("base", []), pkg("app", ["base"]), pkg("tool", [])];
+
+async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = async () => undefined, vm: VmPackages = newVmPackages(), packages = PACKAGES) {
   const events: BootstrapEvent[] = [];
   const ctx: StageContext = {
     reporter: new Reporter({ emit: (e) => events.push(e) }),
@@ -47,18 +61,9 @@ async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = asy
     cpi: new FakeCpi(),
     connectAgent: () => agent,
   };
-  const pkg = (name: string, dependencies: string[]): PackageSource => ({
-    name,
-    fingerprint: `fp-${name}`,
-    sha1: "a".repeat(40),
-    archiveSha256: "b".repeat(64),
-    dependencies,
-    archivePath: `/src/${name}.tgz`,
-    compiled: false,
-  });
   const puts: string[] = [];
   const refs = await compilePackagesOnVm(ctx, agent, {
-    packages: [pkg("base", []), pkg("app", ["base"]), pkg("tool", [])],
+    packages,
     stemcell: { os: "local", version: "1" },
     cache: {
       get: async () => undefined,
@@ -68,9 +73,22 @@ async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = asy
       },
     },
     workDir: await mkdtemp(join(tmpdir(), "compile-test-")),
-  });
+  }, vm);
   const warnings = events.filter((e): e is { type: "warning"; message: string } => e.type === "warning").map((e) => e.message);
-  return { refs, puts, warnings };
+  const sources = events.flatMap((e) => (e.type === "compile-package" ? [`${e.name}:${e.source}`] : []));
+  return { refs, puts, warnings, sources };
+}
+
+/** A VM that keeps what it is told it holds, and counts the stops before compiling. */
+function recordingVm(held: VmPackageRecord[] = []) {
+  const vm = {
+    held,
+    remembered: [] as VmPackageRecord[],
+    stops: 0,
+    remember: async (record: VmPackageRecord) => void vm.remembered.push(record),
+    beforeCompile: async () => void (vm.stops += 1),
+  };
+  return vm;
 }
 
 describe("compiling on the VM", () => {
@@ -103,5 +121,55 @@ describe("compiling on the VM", () => {
     });
     expect(refs).toHaveLength(3);
     expect(warnings).toEqual([expect.stringContaining("ENOSPC")]);
+  });
+});
+
+describe("compiling on a VM that holds packages already", () => {
+  it("remembers every package that lands on the VM, with the key of its compile", async () => {
+    const vm = recordingVm();
+    await compile(new BlobAgent("all"), undefined, vm);
+    expect(vm.remembered.map((r) => [r.name, r.blobstore_id])).toEqual([
+      ["base", "compiled-base"],
+      ["tool", "compiled-tool"],
+      ["app", "compiled-app"],
+    ]);
+    expect(new Set(vm.remembered.map((r) => r.key)).size).toBe(3);
+  });
+
+  it("uses the packages it holds from identical compiles: nothing uploaded, compiled or stopped", async () => {
+    const first = recordingVm();
+    await compile(new BlobAgent("all"), undefined, first);
+    // when: the same packages again, on the VM that holds them
+    const agent = new BlobAgent("all");
+    const again = recordingVm(first.remembered);
+    const { refs, sources, puts } = await compile(agent, undefined, again);
+    // then
+    expect(agent.calls).toEqual([]);
+    expect(sources.sort()).toEqual(["app:vm", "base:vm", "tool:vm"]);
+    expect(refs.map((r) => r.blobstore_id)).toEqual(["compiled-base", "compiled-app", "compiled-tool"]);
+    expect([again.stops, again.remembered.length, puts.length]).toEqual([0, 0, 0]);
+  });
+
+  it("compiles what changed, and what depends on it, against the held packages, after one stop", async () => {
+    const first = recordingVm();
+    await compile(new BlobAgent("all"), undefined, first);
+    // given: base's source changed (so app's compile key too); tool is untouched
+    const agent = new BlobAgent("all");
+    const vm = recordingVm(first.remembered);
+    const { sources } = await compile(agent, undefined, vm, [pkg("base", [], "c"), pkg("app", ["base"]), pkg("tool", [])]);
+    expect(sources.sort()).toEqual(["app:release", "base:release", "tool:vm"]);
+    expect(agent.calls.filter((c) => c.startsWith("compile_package"))).toEqual(["compile_package base", "compile_package app (compiled-base)"]);
+    expect(vm.stops).toBe(1);
+    expect(vm.remembered.map((r) => r.name).sort()).toEqual(["app", "base"]);
+    expect(vm.remembered.find((r) => r.name === "base")?.key).not.toBe(first.remembered.find((r) => r.name === "base")?.key);
+  });
+
+  it("a held package of another version or compile is not used", async () => {
+    const first = recordingVm();
+    await compile(new BlobAgent("all"), undefined, first);
+    const stale = first.remembered.map((r) => (r.name === "tool" ? { ...r, version: "fp-old" } : r.name === "base" ? { ...r, key: "base-other" } : r));
+    const { sources } = await compile(new BlobAgent("all"), undefined, recordingVm(stale));
+    // app's own compile is held: its key names the sources of its dependencies, not their blobs
+    expect(sources.sort()).toEqual(["app:vm", "base:release", "tool:release"]);
   });
 });

@@ -1,5 +1,7 @@
 /** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
+import type { VmPackages } from "../../src/bootstrap/compile-on-vm.js";
 import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
+import type { CompilePackageArgs } from "../../src/agent-client/index.js";
 import { CpiError, type CreateVmArgs, type Journaled } from "../../src/cpi-runner/index.js";
 import { emptyDeploymentState } from "../../src/state/index.js";
 
@@ -12,6 +14,11 @@ export class FakeState implements StatePort {
     this.state = draft;
     this.writes.push(structuredClone(draft));
   }
+}
+
+/** A new VM: it holds no package and runs no job. */
+export function newVmPackages(): VmPackages {
+  return { held: [], remember: async () => {}, beforeCompile: async () => {} };
 }
 
 export function emptyState(): StateShape {
@@ -98,8 +105,12 @@ export class FakeAgent implements AgentPort {
   async getState() {
     return { job_state: this.jobState };
   }
+  /** The last apply spec with a configuration hash, as the agent would install it. */
+  applied: Record<string, unknown> | undefined;
   async apply(spec: object): Promise<void> {
-    this.calls.push(`apply ${(spec as { configuration_hash?: string }).configuration_hash === "" ? "initial" : "full"}`);
+    const initial = (spec as { configuration_hash?: string }).configuration_hash === "";
+    if (!initial) this.applied = spec as Record<string, unknown>;
+    this.calls.push(`apply ${initial ? "initial" : "full"}`);
   }
   async start(): Promise<void> {
     this.calls.push("start");
@@ -107,17 +118,19 @@ export class FakeAgent implements AgentPort {
   async stop(): Promise<void> {
     this.calls.push("stop");
   }
-  async drain(): Promise<number> {
-    this.calls.push("drain");
+  async drain(type: string): Promise<number> {
+    this.calls.push(`drain ${type}`);
     return 0;
   }
   async runScript(name: string): Promise<void> {
     this.calls.push(`run_script ${name}`);
   }
-  async compilePackage(a: { name: string }) {
-    this.calls.push(`compile_package ${a.name}`);
-    return { blobstoreId: `compiled-${a.name}`, sha1: "0".repeat(40) };
+  async compilePackage(a: CompilePackageArgs) {
+    const deps = Object.values(a.deps).map((d) => d.blobstore_id);
+    this.calls.push(`compile_package ${a.name}${deps.length > 0 ? ` (${deps.join(", ")})` : ""}`);
+    return { blobstoreId: `compiled-${a.name}-${++this.compiles}`, sha1: "0".repeat(40) };
   }
+  private compiles = 0;
   async mountDisk(cid: string): Promise<void> {
     this.calls.push(`mount_disk ${cid}`);
   }

@@ -13,9 +13,10 @@ import { applyDeployment, type DeployInputs } from "../../src/bootstrap/apply-de
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import { planDeletion } from "../../src/bootstrap/plan-deletion.js";
 import { planDeployment, type PlanInput } from "../../src/bootstrap/plan-deployment.js";
-import type { DeletePlan, DeployPlan } from "../../src/bootstrap/plan-types.js";
+import { planCallsCpi, type DeletePlan, type DeployPlan } from "../../src/bootstrap/plan-types.js";
 import type { StageContext, StateShape } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
+import { vmInputDigests, type VmInputDigests } from "../../src/bootstrap/vm-inputs.js";
 import { silentLogger } from "../../src/common/index.js";
 import { emptyState, FakeAgent, FakeCpi, FakeState } from "./fakes.js";
 
@@ -24,9 +25,13 @@ interface Facts {
   stemcellVersion: string;
   diskSize: number | undefined;
   releases: { name: string; version: string }[];
+  /** The resource pool's cloud_properties.size: something only a new VM can change. */
+  vmSize: string;
+  /** The source digest of the one package the jobs use. */
+  packageSource: string;
 }
 
-const v1: Facts = { sha: "sha-1", stemcellVersion: "1", diskSize: 100, releases: [{ name: "r", version: "1" }] };
+const v1: Facts = { sha: "sha-1", stemcellVersion: "1", diskSize: 100, releases: [{ name: "r", version: "1" }], vmSize: "small", packageSource: "a" };
 
 function harness(initial: StateShape = emptyState(), agent = new FakeAgent()) {
   const state = new FakeState(initial);
@@ -50,22 +55,39 @@ function harness(initial: StateShape = emptyState(), agent = new FakeAgent()) {
 type Harness = ReturnType<typeof harness>;
 
 const diskPool = (f: Facts) => (f.diskSize === undefined ? undefined : { diskSize: f.diskSize, cloudProperties: {} });
+const NETWORKS = { default: { type: "manual" as const, ip: "127.0.0.9", cloud_properties: {} } };
+
+function vmInputsOf(f: Facts): VmInputDigests {
+  const pool = diskPool(f);
+  return vmInputDigests({
+    name: "d",
+    resourcePool: { name: "vms", cloudProperties: { size: f.vmSize }, env: {} },
+    ...(pool === undefined ? {} : { diskPool: { name: "disks", ...pool } }),
+    networks: NETWORKS,
+    tags: {},
+    cloudProvider: { templates: [], mbus: "https://mbus:secret@127.0.0.9:6868", properties: {} },
+    instanceGroup: { name: "bosh", jobs: [], properties: {} },
+  });
+}
 
 async function inputsFor(f: Facts): Promise<DeployInputs> {
   const workDir = await mkdtemp(join(tmpdir(), "plan-apply-"));
   return {
-    identity: { deployment: "d", instanceGroup: "bosh", networks: { default: { type: "manual", ip: "127.0.0.9" } } },
+    identity: { deployment: "d", instanceGroup: "bosh", networks: NETWORKS },
     manifestSha: f.sha,
     releases: f.releases,
     stemcell: { name: "st", version: f.stemcellVersion, apiVersion: 3, cloudProperties: {}, extractImage: async () => "/image" },
-    resourcePool: { cloudProperties: {}, env: {} },
+    resourcePool: { cloudProperties: { size: f.vmSize }, env: {} },
     diskPool: diskPool(f),
     tags: {},
+    vmInputs: vmInputsOf(f),
     skipDrain: false,
     agentTimeoutMs: 1000,
     address: "127.0.0.9",
     instanceJobs: async () => ({
-      packages: [],
+      packages: [
+        { name: "p", fingerprint: "fp", sha1: "3".repeat(40), archiveSha256: f.packageSource.repeat(64), dependencies: [], archivePath: "/p.tgz", compiled: false },
+      ],
       renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }),
     }),
     compile: { stemcell: { os: "local", version: f.stemcellVersion }, cache: { get: async () => undefined, put: async () => {} }, workDir },
@@ -80,6 +102,8 @@ function plan(h: Harness, f: Facts, flags: Partial<Pick<PlanInput, "recreate" | 
     diskPool: diskPool(f),
     stemcell: { name: "st", version: f.stemcellVersion },
     releases: f.releases,
+    vmInputs: vmInputsOf(f),
+    instanceName: "bosh/0",
     state: h.state.state,
     recreate: flags.recreate ?? false,
     recreatePersistentDisks: flags.recreatePersistentDisks ?? false,
@@ -128,6 +152,8 @@ async function deployAndCheck(h: Harness, f: Facts, flags: Parameters<typeof pla
   await applyDeployment(h.ctx, p, await inputsFor(f));
   expect(executedKinds(h.events)).toEqual(p.steps.map((s) => s.kind));
   expect(normalised(h.cpi.calls)).toEqual(expectedCpiCalls(p));
+  // A plan said to need no CPI (so deploy does not install it) makes no CPI call.
+  expect(planCallsCpi(p)).toBe(expectedCpiCalls(p).length > 0);
   // Nothing leaked: the IaaS holds exactly what the state records.
   const s = h.state.state;
   expect([...h.cpi.vms]).toEqual(s.current_vm_cid === "" ? [] : [s.current_vm_cid]);
@@ -145,6 +171,16 @@ async function deployed(f: Facts = v1, agent = new FakeAgent()): Promise<Harness
 }
 
 const kinds = (p: DeployPlan | DeletePlan): string[] => p.steps.map((s) => s.kind);
+const compileSources = (events: BootstrapEvent[]): string[] => events.flatMap((e) => (e.type === "compile-package" ? [`${e.name}:${e.source}`] : []));
+
+/** Runs a hook when told to stop its jobs (e.g. Ctrl-C right then). */
+class InterruptingAgent extends FakeAgent {
+  onStop: () => void = () => {};
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.onStop();
+  }
+}
 
 describe("plan → apply, every scenario", () => {
   it("first deploy: stemcell, VM, disk, render, compile, update, record", async () => {
@@ -155,6 +191,7 @@ describe("plan → apply, every scenario", () => {
       "add_persistent_disk disk-3",
       "mount_disk disk-3",
       "apply initial",
+      "compile_package p",
       "stop",
       "apply full",
       "run_script pre-start",
@@ -162,7 +199,8 @@ describe("plan → apply, every scenario", () => {
       "run_script post-start",
       "run_script post-deploy",
     ]);
-    expect(h.state.state).toMatchObject({ current_manifest_sha: "sha-1", current_vm_ssh_host_key: "SHA256:fake-host-key" });
+    expect(h.state.state).toMatchObject({ current_manifest_sha: "sha-1", current_vm_ssh_host_key: "SHA256:fake-host-key", current_vm_inputs: vmInputsOf(v1) });
+    expect(h.state.state.current_vm_packages).toMatchObject([{ name: "p", version: "fp", blobstore_id: "compiled-p-1" }]);
     // The deployment record is the last write.
     expect(h.state.writes.at(-2)?.current_manifest_sha).toBe("");
   });
@@ -179,13 +217,112 @@ describe("plan → apply, every scenario", () => {
     expect(h.state.writes.length).toBe(writes);
   });
 
-  it("property change: the VM is replaced (clean shutdown), the same disk moves, the stemcell is reused", async () => {
+  it("property change: the instance is updated in place: same VM and disk, nothing compiled or uploaded but the jobs, drained with the next spec", async () => {
     const h = await deployed();
-    const disk = h.state.state.current_disk_id;
+    const before = structuredClone(h.state.state);
     const p = await deployAndCheck(h, { ...v1, sha: "sha-2" });
+    expect(kinds(p)).toEqual(["keep-vm", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
+    expect(p.steps[0]).toMatchObject({ kind: "keep-vm", cid: before.current_vm_cid, instance: "bosh/0", reason: expect.stringMatching(/^the manifest changed.*; the VM stays/) });
+    // No initial apply: it would take the running jobs away before they are stopped.
+    expect(h.agent.calls).toEqual([
+      "ping",
+      "upload /rendered.tgz",
+      "run_script pre-stop",
+      "drain update",
+      "stop",
+      "run_script post-stop",
+      "apply full",
+      "run_script pre-start",
+      "start",
+      "run_script post-start",
+      "run_script post-deploy",
+    ]);
+    expect(h.cpi.calls).toEqual([]);
+    expect(h.state.state).toMatchObject({ current_vm_cid: before.current_vm_cid, current_disk_id: before.current_disk_id, current_manifest_sha: "sha-2" });
+    expect(h.agent.applied?.["packages"]).toMatchObject({ p: { blobstore_id: "compiled-p-1" } });
+    expect(compileSources(h.events)).toEqual(["p:vm"]);
+  });
+
+  it("a package change in place: the jobs stop before the compile (it removes installed packages), once", async () => {
+    const h = await deployed();
+    const p = await deployAndCheck(h, { ...v1, sha: "sha-2", releases: [{ name: "r", version: "2" }], packageSource: "b" });
+    expect(kinds(p)[0]).toBe("keep-vm");
+    expect(p.changes).toContain("release 'r' version changed 1 → 2");
+    expect(h.agent.calls).toEqual([
+      "ping",
+      "upload /p.tgz",
+      "run_script pre-stop",
+      "drain shutdown",
+      "stop",
+      "run_script post-stop",
+      "compile_package p",
+      "upload /rendered.tgz",
+      "stop",
+      "apply full",
+      "run_script pre-start",
+      "start",
+      "run_script post-start",
+      "run_script post-deploy",
+    ]);
+    expect(h.state.state.current_vm_packages).toMatchObject([{ name: "p", blobstore_id: "compiled-p-2" }]);
+  });
+
+  it("resource pool change: the VM is replaced (clean shutdown), the disk moves, its packages are not taken for the new VM's", async () => {
+    const h = await deployed();
+    const before = structuredClone(h.state.state);
+    const p = await deployAndCheck(h, { ...v1, sha: "sha-2", vmSize: "large" });
     expect(kinds(p)).toEqual(["reuse-stemcell", "delete-vm", "create-vm", "attach-disk", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
-    expect(h.agent.calls.slice(0, 5)).toEqual(["ping", "run_script pre-stop", "drain", "stop", "run_script post-stop"]);
-    expect(h.state.state.current_disk_id).toBe(disk);
+    expect(p.steps[1]).toMatchObject({ kind: "delete-vm", reason: "the VM is replaced: the resource pool's cloud_properties or env changed" });
+    expect(h.agent.calls.slice(0, 5)).toEqual(["ping", "run_script pre-stop", "drain shutdown", "stop", "run_script post-stop"]);
+    expect(h.state.state.current_vm_cid).not.toBe(before.current_vm_cid);
+    expect(h.state.state.current_disk_id).toBe(before.current_disk_id);
+    expect(compileSources(h.events)).toEqual(["p:release"]);
+    expect(h.state.state.current_vm_packages).toMatchObject([{ name: "p", blobstore_id: "compiled-p-2" }]);
+    expect(h.state.state.current_vm_inputs).toEqual(vmInputsOf({ ...v1, vmSize: "large" }));
+  });
+
+  it("a state that does not say what the VM was made from (bosh-cli wrote it last): the VM is replaced", async () => {
+    const h = await deployed();
+    await h.state.update((s) => {
+      delete s.current_vm_inputs;
+      delete s.current_vm_packages;
+    });
+    const p = await deployAndCheck(h, { ...v1, sha: "sha-2" });
+    expect(p.steps.find((s) => s.kind === "delete-vm")?.reason).toContain("the state file does not record what the VM was made from");
+    // From then on the VM's inputs are recorded again: the next change is in place.
+    expect(kinds(await deployAndCheck(h, { ...v1, sha: "sha-3" }))[0]).toBe("keep-vm");
+  });
+
+  it("Ctrl-C between stop and start of an in-place update: the next deploy does the update in place again", async () => {
+    const agent = new InterruptingAgent();
+    const h = await deployed(v1, agent);
+    const vm = h.state.state.current_vm_cid;
+    const controller = new AbortController();
+    const ctx: StageContext = { ...h.ctx, signal: controller.signal, reporter: new Reporter({ emit: (e) => h.events.push(e) }, controller.signal) };
+    agent.onStop = () => controller.abort();
+    const v2 = { ...v1, sha: "sha-2" };
+    await expect(applyDeployment(ctx, plan(h, v2), await inputsFor(v2))).rejects.toMatchObject({ code: "INTERRUPTED" });
+    expect(agent.calls.at(-1)).toBe("stop");
+    expect(h.state.state.current_manifest_sha).toBe("");
+    // when: the next run
+    agent.onStop = () => {};
+    const again = await deployAndCheck(h, v2);
+    // then: the same VM, updated in place
+    expect(again.changes).toEqual(["no successful deploy is recorded in the state file"]);
+    expect(kinds(again)).toEqual(["keep-vm", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
+    expect(h.state.state.current_vm_cid).toBe(vm);
+    expect(compileSources(h.events)).toEqual(["p:vm"]);
+  });
+
+  it("a first deploy that fails once the VM has its disk and networks is finished in place", async () => {
+    const agent = new FakeAgent();
+    agent.jobState = "failing";
+    const h = harness(emptyState(), agent);
+    const inputs = await inputsFor(v1);
+    inputs.watchTime = { startMs: 0, endMs: 50 };
+    await expect(applyDeployment(h.ctx, plan(h, v1), inputs)).rejects.toMatchObject({ code: "JOB_NOT_RUNNING" });
+    agent.jobState = "running";
+    expect(kinds(await deployAndCheck(h, v1))[0]).toBe("keep-vm");
   });
 
   it("stemcell change: uploads the new one, deletes the old one last", async () => {
@@ -234,15 +371,17 @@ describe("plan → apply, every scenario", () => {
     const h = await deployed();
     h.cpi.vms.add("vm-orphan");
     const p = await deployAndCheck(h, { ...v1, sha: "sha-2" }, { orphanVms: ["vm-orphan"] });
-    expect(kinds(p).slice(0, 3)).toEqual(["delete-orphan-vm", "reuse-stemcell", "delete-vm"]);
+    expect(kinds(p).slice(0, 2)).toEqual(["delete-orphan-vm", "keep-vm"]);
   });
 
   it("--recreate: replaces the VM though nothing changed", async () => {
     const h = await deployed();
     const p = await deployAndCheck(h, v1, { recreate: true });
     expect(p.changes).toEqual(["--recreate was given"]);
-    expect(kinds(p)).toContain("delete-vm");
+    expect(p.steps.find((s) => s.kind === "delete-vm")?.reason).toBe("the VM is replaced: --recreate was given");
     expect(kinds(p)).not.toContain("migrate-disk");
+    // The new VM holds none of the old one's packages.
+    expect(compileSources(h.events)).toEqual(["p:release"]);
   });
 
   it("--recreate-persistent-disks: migrates the disk though its size did not change", async () => {

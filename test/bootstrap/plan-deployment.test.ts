@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { planDeployment, type PlanInput, type RecordedState } from "../../src/bootstrap/plan-deployment.js";
 import { planDeletion } from "../../src/bootstrap/plan-deletion.js";
+import { vmInputDigests, type VmShapingManifest } from "../../src/bootstrap/vm-inputs.js";
+
+const manifest: VmShapingManifest = {
+  name: "bosh",
+  resourcePool: { name: "vms", cloudProperties: { instance_type: "m5.large" }, env: { bosh: { password: "*" } } },
+  diskPool: { name: "disks", diskSize: 1024, cloudProperties: { zone: "a", type: "ssd" } },
+  networks: { default: { type: "manual", ip: "10.0.0.6", netmask: "255.255.255.0", gateway: "10.0.0.1", cloud_properties: {} } },
+  tags: { team: "a" },
+  cloudProvider: { templates: [{ name: "cpi", release: "cpi" }], mbus: "https://mbus:p@10.0.0.6:6868", cert: { ca: "CA" }, properties: { agent: { mbus: "https://mbus:p@0.0.0.0:6868" } } },
+  instanceGroup: { name: "bosh", jobs: [], properties: {} },
+};
 
 const deployed: RecordedState = {
   current_vm_cid: "vm-1",
@@ -13,6 +24,7 @@ const deployed: RecordedState = {
     { id: "r1", name: "director", version: "1" },
     { id: "r2", name: "cpi", version: "7" },
   ],
+  current_vm_inputs: vmInputDigests(manifest),
 };
 
 const base: PlanInput = {
@@ -23,6 +35,8 @@ const base: PlanInput = {
     { name: "director", version: "1" },
     { name: "cpi", version: "7" },
   ],
+  vmInputs: vmInputDigests(manifest),
+  instanceName: "bosh/0",
   state: deployed,
   recreate: false,
   recreatePersistentDisks: false,
@@ -54,8 +68,44 @@ describe("planDeployment", () => {
     expect(plan.steps.map((s) => s.kind)).toContain("update-instance");
   });
 
-  it("replaces the VM and moves the disk on a property change, uploading nothing", () => {
-    expect(kinds({ ...base, manifestSha: "sha-b" })).toEqual([
+  it("updates the instance in place when only the jobs' side changed: the VM stays, saying why", () => {
+    const plan = planDeployment({ ...base, manifestSha: "sha-b", releases: [{ name: "director", version: "2" }, { name: "cpi", version: "7" }] });
+    expect(plan.steps.map((s) => s.kind)).toEqual(["keep-vm", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
+    expect(plan.steps[0]).toEqual({
+      kind: "keep-vm",
+      cid: "vm-1",
+      instance: "bosh/0",
+      reason:
+        "the manifest changed (after ops files and variables); release 'director' version changed 1 → 2; the VM stays: " +
+        "the stemcell, resource pool, networks, cloud_provider, disk pool and tags are those it was made from",
+    });
+  });
+
+  it("updates in place again after a run that stopped halfway (no deployment recorded, the VM's inputs are)", () => {
+    expect(kinds({ ...base, state: { ...deployed, current_manifest_sha: "", releases: [] } })[0]).toBe("keep-vm");
+  });
+
+  it.each<[string, Partial<PlanInput> | ((m: VmShapingManifest) => VmShapingManifest), string]>([
+    ["resource pool", (m) => ({ ...m, resourcePool: { ...m.resourcePool, cloudProperties: { instance_type: "m5.xlarge" } } }), "the resource pool's cloud_properties or env changed"],
+    ["VM env", (m) => ({ ...m, resourcePool: { ...m.resourcePool, env: { bosh: { password: "**" } } } }), "the resource pool's cloud_properties or env changed"],
+    ["networks", (m) => ({ ...m, networks: { default: { ...m.networks["default"]!, ip: "10.0.0.7" } } }), "the networks changed"],
+    ["cloud_provider", (m) => ({ ...m, cloudProvider: { ...m.cloudProvider, properties: { agent: { mbus: "https://mbus:q@0.0.0.0:6868" } } } }), "the cloud_provider section (mbus, certificates, CPI properties or SSH tunnel) changed"],
+    ["disk pool", (m) => ({ ...m, diskPool: { name: "disks", diskSize: 2048, cloudProperties: {} } }), "the disk pool changed"],
+    ["tags", (m) => ({ ...m, tags: { team: "b" } }), "the tags changed"],
+    ["stemcell", { stemcell: { name: "local", version: "1.1" } }, "stemcell changed local/1.0 → local/1.1"],
+    ["--recreate", { recreate: true }, "--recreate was given"],
+    ["--recreate-persistent-disks", { recreatePersistentDisks: true }, "--recreate-persistent-disks was given"],
+    ["state without current_vm_inputs", { state: { ...deployed, current_vm_inputs: undefined } }, "the state file does not record what the VM was made from"],
+  ])("replaces the VM when the %s changed, saying why", (_name, change, reason) => {
+    const input = typeof change === "function" ? { ...base, manifestSha: "sha-b", vmInputs: vmInputDigests(change(manifest)) } : { ...base, manifestSha: "sha-b", ...change };
+    const plan = planDeployment(input);
+    expect(plan.steps.map((s) => s.kind)).not.toContain("keep-vm");
+    expect(plan.steps.find((s) => s.kind === "delete-vm")?.reason).toContain(reason);
+  });
+
+  it("replaces the VM and moves the disk when the VM's inputs changed, uploading nothing", () => {
+    const state = { ...deployed, current_vm_inputs: { ...deployed.current_vm_inputs, networks: "other" } };
+    expect(kinds({ ...base, manifestSha: "sha-b", state })).toEqual([
       "reuse-stemcell",
       "delete-vm",
       "create-vm",

@@ -12,12 +12,21 @@ import { startJobs, stopJobs, waitUntilRunning } from "../../src/bootstrap/job-l
 import { planDeployment, type PlanInput } from "../../src/bootstrap/plan-deployment.js";
 import type { StageContext, StateShape } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
+import { vmInputDigests } from "../../src/bootstrap/vm-inputs.js";
 import { silentLogger } from "../../src/common/index.js";
 import { decodeState } from "../../src/state/decode-state.js";
 import { encodeState } from "../../src/state/encode-state.js";
 import { emptyState, FakeAgent, FakeCpi, FakeState } from "./fakes.js";
 
 const STOPPED_AT = "2026-12-06T21:00:00.000Z";
+const VM_INPUTS = vmInputDigests({
+  name: "d",
+  resourcePool: { name: "vms", cloudProperties: {}, env: {} },
+  networks: {},
+  tags: {},
+  cloudProvider: { templates: [], mbus: "https://mbus:p@127.0.0.9:6868", properties: {} },
+  instanceGroup: { name: "bosh", jobs: [], properties: {} },
+});
 
 function deployed(extra: Partial<StateShape> = {}): StateShape {
   return {
@@ -37,6 +46,8 @@ function planFor(state: StateShape, sha = "sha-1"): ReturnType<typeof planDeploy
     diskPool: undefined,
     stemcell: { name: "st", version: "1" },
     releases: [{ name: "r", version: "1" }],
+    vmInputs: VM_INPUTS,
+    instanceName: "bosh/0",
     state,
     recreate: false,
     recreatePersistentDisks: false,
@@ -60,6 +71,12 @@ describe("plan with stopped jobs", () => {
     expect(plan.notes).toContainEqual(expect.stringContaining("this deploy replaces its VM and starts the jobs"));
   });
 
+  it("updates in place when only properties changed, saying the jobs will run again", () => {
+    const plan = planFor(deployed({ jobs_stopped_at: STOPPED_AT, current_vm_inputs: VM_INPUTS }), "sha-2");
+    expect(plan.steps.map((s) => s.kind)).toEqual(["keep-vm", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
+    expect(plan.notes).toContainEqual(expect.stringContaining("this deploy updates it in place and starts the jobs"));
+  });
+
   it("has nothing to do for running jobs", () => {
     expect(planFor(deployed())).toEqual({ changes: [], steps: [], notes: [] });
   });
@@ -71,7 +88,7 @@ describe("stopping and starting jobs through the agent", () => {
   it("stops in bosh-cli's order: pre-stop, drain, stop, post-stop (drain skipped on request)", async () => {
     const agent = new FakeAgent();
     await stopJobs(reporter(), agent, "bosh/0", false);
-    expect(agent.calls).toEqual(["run_script pre-stop", "drain", "stop", "run_script post-stop"]);
+    expect(agent.calls).toEqual(["run_script pre-stop", "drain shutdown", "stop", "run_script post-stop"]);
     agent.calls = [];
     await stopJobs(reporter(), agent, "bosh/0", true);
     expect(agent.calls).toEqual(["run_script pre-stop", "stop", "run_script post-stop"]);
@@ -143,6 +160,31 @@ describe("waiting for running", () => {
     await waitUntilRunning(agent, input(slept, { startMs: 3000, endMs: 600_000 }));
     expect(asked()).toBe(1);
     expect(slept).toEqual([3000]);
+  });
+});
+
+describe("an in-place update of stopped jobs", () => {
+  it("does not stop them again, starts them with the new spec and clears the record", async () => {
+    const agent = new FakeAgent();
+    const state = new FakeState(deployed({ jobs_stopped_at: STOPPED_AT, current_vm_inputs: VM_INPUTS }));
+    const ctx: StageContext = { reporter: new Reporter({ emit: () => {} }), logger: silentLogger, signal: new AbortController().signal, state, cpi: new FakeCpi(), connectAgent: () => agent };
+    const workDir = await mkdtemp(join(tmpdir(), "stop-start-"));
+    const inputs = {
+      identity: { deployment: "d", instanceGroup: "bosh", networks: {} },
+      manifestSha: "sha-2",
+      releases: [{ name: "r", version: "1" }],
+      agentTimeoutMs: 1000,
+      skipDrain: false,
+      address: "127.0.0.9",
+      instanceJobs: async () => ({ packages: [], renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }) }),
+      compile: { stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, put: async () => {} }, workDir },
+      watchTime: { startMs: 0, endMs: 1000 },
+      pollIntervalMs: 10,
+    } as unknown as DeployInputs;
+    await applyDeployment(ctx, planFor(state.state, "sha-2"), inputs);
+    expect(agent.calls).toEqual(["ping", "upload /rendered.tgz", "stop", "apply full", "run_script pre-start", "start", "run_script post-start", "run_script post-deploy"]);
+    expect(state.state.jobs_stopped_at).toBeUndefined();
+    expect(planFor(state.state, "sha-2").steps).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The main job end to end, as a user runs it: the built CLI against the example manifest on
- * the local provider — deploy, no-op, property change, disk migration, delete — with `plan`
- * before each, all real processes (CPI, VMs, agent, SSH tunnel, director job).
+ * the local provider — deploy, no-op, property change (in place), disk migration (a new VM),
+ * delete — with `plan` before each, all real processes (CPI, VMs, agent, SSH tunnel, director
+ * job).
  */
 import { access, readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -90,28 +91,36 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     expect(events.filter((e) => e.type === "stage-started").map((e) => (e as { stage?: string }).stage)).toEqual(["validating"]);
   });
 
-  it("a property change replaces the VM, reuses compiled packages and keeps the director's uuid", async () => {
+  // A property change is the agent's business: the VM, its disk and the packages on it stay
+  // (bosh create-env replaces the VM for any change).
+  it("a property change updates the instance in place: same VM, nothing compiled or uploaded, the director renamed with its uuid", async () => {
     const before = await state();
     const uuid = (await directorInfo(ADDRESS, varsStore)).uuid;
+    const blobs = join(home, ".bootstrap", "local", "vms", before.current_vm_cid, "root", "data", "blobs");
+    const blobsBefore = (await readdir(blobs)).sort();
     const change = ["-o", join(home, "rename.yml")];
     await writeFile(change[1] as string, "- type: replace\n  path: /instance_groups/name=bosh/properties/director/name\n  value: renamed\n");
     const plan = await runCli(["plan", ...vars(...change)], { home });
-    expect(plan.stdout).toContain(`Delete VM '${before.current_vm_cid}'`);
-    expect(plan.stdout).not.toContain("Migrate");
+    expect(plan.stdout).toContain(`Update instance 'bosh/0' in place: only jobs/properties changed; the VM stays ('${before.current_vm_cid}')`);
+    expect(plan.stdout).not.toContain("Delete VM");
 
     const r = await runCli(["deploy", ...vars(...change), "--json"], { home });
     expect(r.exitCode, r.stderr).toBe(0);
     // What plan printed is what deploy ran, step for step.
-    expect(plannedSteps(plan).length).toBeGreaterThan(5);
+    expect(plannedSteps(plan).length).toBeGreaterThan(3);
     expect(executedSteps(r)).toEqual(plannedSteps(plan));
-    // The old VM was stopped cleanly, through the tunnel pinned to its host key.
-    expect(r.stdout).toMatch(/"step":"Stopping jobs on instance 'unknown\/0'","stage":"deploying","outcome":"finished"/);
+    // The jobs were drained and stopped before the apply, through the tunnel pinned to the VM's host key.
+    expect(r.stdout).toMatch(/"step":"Draining jobs on instance 'bosh\/0'","stage":"deploying","outcome":"finished"/);
     const compiles = jsonEvents(r).filter((e) => e.type === "compile-package");
     expect(compiles.length).toBeGreaterThan(1);
-    expect(compiles.every((e) => e.source === "cache")).toBe(true);
+    expect(compiles.every((e) => e.source === "vm")).toBe(true);
+    // Nothing for the CPI to do: it is neither installed nor run.
+    expect(jsonEvents(r).filter((e) => e.type === "cpi-call")).toEqual([]);
     const after = await state();
-    expect(after.current_vm_cid).not.toBe(before.current_vm_cid);
+    expect(after.current_vm_cid).toBe(before.current_vm_cid);
     expect(after.current_disk_id).toBe(before.current_disk_id);
+    // No package blob went to the VM (the rendered jobs' archive is deleted once applied).
+    expect((await readdir(blobs)).sort()).toEqual(blobsBefore);
     const info = await directorInfo(ADDRESS, varsStore);
     expect(info).toMatchObject({ name: "renamed", uuid });
   });

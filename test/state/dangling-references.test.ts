@@ -63,6 +63,8 @@ describe("a current id that names no record", () => {
       diskPool: { diskSize: 1024, cloudProperties: {} },
       stemcell: { name: "s", version: "1" },
       releases: [{ name: "bosh", version: "1" }],
+      vmInputs: { resource_pool: "", networks: "", cloud_provider: "", disk_pool: "", tags: "", instance: "" },
+      instanceName: "bosh/0",
       state,
       recreate: false,
       recreatePersistentDisks: false,

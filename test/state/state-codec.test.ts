@@ -127,6 +127,8 @@ describe("bosh-cli state files", () => {
     stored.state.current_agent_id = "agent-1";
     stored.state.current_vm_ssh_host_key = "SHA256:abc";
     stored.state.jumpbox_ssh_host_keys = { "10.0.0.5:22": "SHA256:jump", "[fd00::5]:22": "SHA256:six" };
+    stored.state.current_vm_inputs = { resource_pool: "a".repeat(64), networks: "b".repeat(64) };
+    stored.state.current_vm_packages = [{ name: "ruby", version: "fp1", sha1: "c".repeat(40), blobstore_id: "blob-1", key: "ruby-0123" }];
     const again = decode(encodeState(stored, meta));
     expect(again.stored.state).toEqual(stored.state);
     expect(again.stored.meta).toEqual(meta);
@@ -171,6 +173,9 @@ describe("validation", () => {
     ["an empty release id", withChange((s) => (s.current_release_ids = [""])), "current_release_ids[0]: must not be empty"],
     ["jumpbox host keys as a list", withChange((s) => (s.jumpbox_ssh_host_keys = ["SHA256:x"])), "jumpbox_ssh_host_keys: expected an object, got a list"],
     ["an empty jumpbox host key", withChange((s) => (s.jumpbox_ssh_host_keys = { "10.0.0.5:22": "" })), "jumpbox_ssh_host_keys.10.0.0.5:22: must not be empty"],
+    ["VM inputs as a list", withChange((s) => (s.current_vm_inputs = ["x"])), "current_vm_inputs: expected an object, got a list"],
+    ["a VM package without a blob", withChange((s) => (s.current_vm_packages = [{ name: "ruby", version: "1", sha1: "x", key: "k" }])), "current_vm_packages[0].blobstore_id: expected a string, got nothing"],
+    ["VM packages as an object", withChange((s) => (s.current_vm_packages = {})), "current_vm_packages: expected a list, got an object"],
     ["an installation id that leaves its folder", withChange((s) => (s.installation_id = "../..")), 'installation_id: expected an id such as a UUID, got "../.."'],
   ])("refuses %s with STATE_INVALID naming the file", (_name, text, problem) => {
     const { code, details, message } = problemsOf(text);
