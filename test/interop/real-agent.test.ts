@@ -1,15 +1,16 @@
 /**
  * bootstrap against the upstream bosh-agent: the built CLI deploys the example releases onto a
  * local VM whose stemcell carries the real agent (v2.778.0, dummy platform, unprivileged), which
- * compiles the packages for real. Then a no-op, a property change (packages from the local
- * cache), a disk migration, a job that fails (its logs fetched with fetch_logs), a blobstore the
- * agent does not serve over /blobs (the deploy goes on, saying so once), and delete.
+ * compiles the packages for real. Then a no-op, a property change (in place: the VM and the
+ * packages on it stay), a disk migration (a new VM), a job that fails, added in place with a
+ * package compiled on the running VM (its logs fetched with fetch_logs), a blobstore the agent
+ * does not serve over /blobs (a new VM; the deploy goes on, saying so once), and delete.
  *
  * What the dummy platform really does, and so what is asserted: job scripts, compilation,
  * apply and fetch_logs do real work; it starts no processes (get_state says "running" after
  * start, and no processes), and disk mounts and migrations are bookkeeping in its bosh/*.json.
  */
-import { access, readFile, readdir, writeFile } from "node:fs/promises";
+import { access, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ import { silentLogger } from "../../src/common/index.js";
 import { listening } from "../agent-client/support/openssh-server.js";
 import { exampleManifestAt, makeHome, runCli, type CliResult } from "../e2e/support/cli.js";
 import { processesMentioning } from "../e2e/support/director.js";
-import { buildFailingRelease, FAILING_MESSAGE } from "./support/real-agent-failing-release.js";
+import { buildFailingRelease, FAILING_MESSAGE, FAILING_PACKAGE } from "./support/real-agent-failing-release.js";
 import { AGENT_UID, buildRealAgentStemcell } from "./support/real-agent-stemcell.js";
 import { VM_ROOT_UID } from "../../src/local/vm/index.js";
 import { actionsAnswered, actionsReceived, agentProcess, hostPath, vmRoot } from "./support/real-agent-vm.js";
@@ -32,8 +33,9 @@ interface State {
   current_disk_id: string;
   current_manifest_sha: string;
   disks: { id: string; cid: string; size: number }[];
+  current_vm_packages?: { name: string; blobstore_id: string }[];
 }
-type JsonEvent = { type: string; source?: string; message?: string; step?: string; outcome?: string };
+type JsonEvent = { type: string; name?: string; source?: string; message?: string; step?: string; outcome?: string; kind?: string; reason?: string };
 
 describe("deploying onto the upstream bosh-agent", () => {
   let home: string;
@@ -135,18 +137,33 @@ describe("deploying onto the upstream bosh-agent", () => {
     expect(events(r).filter((e) => e.type === "cpi-call")).toEqual([]);
   }, STEP_MS);
 
-  it("a property change replaces the VM and compiles nothing: the packages come from the cache", async () => {
+  it("a property change updates the instance in place: the same VM, its packages neither compiled, uploaded nor installed again", async () => {
     const before = await state();
+    const root = vmRoot(home, before.current_vm_cid);
+    const blobs = join(root, "data", "blobs");
+    const blobsBefore = (await readdir(blobs)).sort();
+    // The compiled packages the state says the VM holds are blobs in the agent's own blobstore.
+    expect(blobsBefore).toEqual(expect.arrayContaining((before.current_vm_packages ?? []).map((p) => p.blobstore_id)));
+    expect(before.current_vm_packages).toHaveLength(2);
+    const installed = await hostPath(root, "/var/vcap/packages/director-server");
+    const installedBefore = await stat(installed);
+
     const rename = await opsFile("rename.yml", ["- type: replace", "  path: /instance_groups/name=bosh/properties/director/name", "  value: renamed"]);
     const r = await runCli(["deploy", ...vars("-o", rename), "--json"], { home });
     expect(r.exitCode, r.stderr).toBe(0);
-    const compiles = events(r).filter((e) => e.type === "compile-package");
-    expect(compiles.map((e) => e.source)).toEqual(["cache", "cache"]);
-    expect(r.stdout).toMatch(/"step":"Draining jobs on instance '[^']+'","stage":"deploying","outcome":"finished"/);
+    expect(events(r).filter((e) => e.type === "plan-step").map((e) => e.kind)).toEqual(["keep-vm", "render-jobs", "compile-packages", "update-instance", "record-deployment"]);
+    expect(events(r).filter((e) => e.type === "compile-package").map((e) => e.source)).toEqual(["vm", "vm"]);
+    expect(events(r).filter((e) => e.type === "cpi-call")).toEqual([]);
+    expect(r.stdout).toMatch(/"step":"Draining jobs on instance 'bosh\/0'","stage":"deploying","outcome":"finished"/);
     const after = await state();
-    expect(after.current_vm_cid).not.toBe(before.current_vm_cid);
+    expect(after.current_vm_cid).toBe(before.current_vm_cid);
     expect(after.current_disk_id).toBe(before.current_disk_id);
-    expect(await readFile(await hostPath(vmRoot(home, after.current_vm_cid), "/var/vcap/jobs/director/config/config.json"), "utf8")).toContain('"renamed"');
+    expect(await readFile(await hostPath(root, "/var/vcap/jobs/director/config/config.json"), "utf8")).toContain('"renamed"');
+    // The apply named the installed packages with the same version and sha1: the agent kept
+    // their install dirs as they were (same inode) and fetched nothing; the blobs are all still
+    // there (the rendered jobs' archive came and went).
+    expect((await stat(await hostPath(root, "/var/vcap/packages/director-server"))).ino).toBe(installedBefore.ino);
+    expect((await readdir(blobs)).sort()).toEqual(blobsBefore);
     await collectReceived();
   }, STEP_MS);
 
@@ -170,7 +187,8 @@ describe("deploying onto the upstream bosh-agent", () => {
     await collectReceived();
   }, STEP_MS);
 
-  it("a job that fails shows the tail of its logs, fetched from the real agent with fetch_logs", async () => {
+  it("a job added in place compiles its package on the running VM (jobs stopped first, held packages installed again from their blobs); failing, it shows the tail of its logs, fetched with fetch_logs", async () => {
+    const before = await state();
     const release = await buildFailingRelease(home);
     const failing = await opsFile("failing-job.yml", [
       "- type: replace",
@@ -183,14 +201,23 @@ describe("deploying onto the upstream bosh-agent", () => {
       "  path: /disk_pools/name=disks/disk_size",
       "  value: 2048",
     ]);
-    const r = await runCli(["deploy", ...vars("-o", failing)], { home });
+    const r = await runCli(["deploy", ...vars("-o", failing), "--json"], { home });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("AGENT_TASK_FAILED");
     expect(r.stderr).toMatch(/1 of 2 pre-start scripts failed\. Failed Jobs: failing/);
     expect(r.stderr).toContain("==> failing/pre-start.stderr.log <==");
     expect(r.stderr).toContain(FAILING_MESSAGE);
     await expectNoSecrets(r);
-    expect((await state()).current_manifest_sha).toBe("");
+    const after = await state();
+    expect(after.current_manifest_sha).toBe("");
+    expect(after.current_vm_cid).toBe(before.current_vm_cid);
+    const sources = Object.fromEntries(events(r).filter((e) => e.type === "compile-package").map((e) => [e.name, e.source]));
+    expect(sources).toEqual({ "director-uuid": "vm", "director-server": "vm", [FAILING_PACKAGE]: "release" });
+    expect(events(r).some((e) => e.type === "info" && e.message?.includes("the jobs of 'bosh/0' stop first"))).toBe(true);
+    // compile_package removed every installed package; the apply installed the held ones again from their blobs.
+    const root = vmRoot(home, after.current_vm_cid);
+    await access(await hostPath(root, "/var/vcap/packages/director-server/build-info.json"));
+    expect(await readFile(await hostPath(root, `/var/vcap/packages/${FAILING_PACKAGE}/built.txt`), "utf8")).toContain("built by the failing release");
     await collectReceived();
   }, STEP_MS);
 
@@ -204,8 +231,12 @@ describe("deploying onto the upstream bosh-agent", () => {
       "  value: 2048",
     ]);
     // A fresh BOOTSTRAP_HOME: an empty compiled-package cache, so the agent compiles again.
+    const before = await state();
     const r = await runCli(["deploy", ...vars("-o", blobstore), "--json"], { home, env: { BOOTSTRAP_HOME: elsewhere } });
     expect(r.exitCode, r.stderr).toBe(0);
+    // The CPI's properties are the agent's settings the VM was made with: a new VM.
+    expect(events(r).find((e) => e.type === "plan-step" && e.kind === "delete-vm")?.reason).toContain("the cloud_provider section");
+    expect((await state()).current_vm_cid).not.toBe(before.current_vm_cid);
     expect(events(r).filter((e) => e.type === "compile-package").map((e) => e.source)).toEqual(["release", "release"]);
     const warnings = events(r).filter((e) => e.type === "warning").map((e) => e.message);
     expect(warnings).toEqual([expect.stringMatching(/not kept in the local cache.*GET answered 404.*stay on the VM/)]);
