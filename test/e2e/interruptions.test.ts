@@ -1,9 +1,11 @@
 /**
  * The state file stays true whatever happens to a run: Ctrl-C stops cleanly between steps
  * and the next run converges; kill -9 in the middle of create_vm leaks nothing, because the
- * CPI call finishes on its own and the next command adopts the VM it made.
+ * CPI call finishes on its own and the next command adopts the VM it made; Ctrl-C while an
+ * in-place update has the jobs stopped leaves the deploy unrecorded, and the next run updates
+ * the same VM in place again.
  */
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,8 +30,8 @@ describe("interrupted runs", () => {
     await runCli(["delete", ...args()], { home });
   });
 
-  const startDeploy = () =>
-    execa(process.execPath, [cliPath, "deploy", ...args(), "--json"], { cwd: repoRoot, env: { HOME: home }, reject: false, stdin: "ignore" });
+  const startDeploy = (...extra: string[]) =>
+    execa(process.execPath, [cliPath, "deploy", ...args(), ...extra, "--json"], { cwd: repoRoot, env: { HOME: home }, reject: false, stdin: "ignore" });
 
   it("kill -9 during create_vm: the VM is adopted from the CPI journal and deleted, nothing leaks", async () => {
     const run = startDeploy();
@@ -77,5 +79,30 @@ describe("interrupted runs", () => {
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toContain(`Deleting VM '${state.current_vm_cid}'`);
     expect((await directorInfo("127.0.13.10", join(home, "creds.yml"))).name).toBe("intr");
+  });
+
+  it("Ctrl-C while an in-place update has stopped the jobs: the next deploy updates the same VM in place again", async () => {
+    const before = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string };
+    const rename = join(home, "rename.yml");
+    await writeFile(rename, "- type: replace\n  path: /instance_groups/name=bosh/properties/director/name\n  value: renamed\n");
+    const run = startDeploy("-o", rename);
+    let seen = "";
+    run.stdout?.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    await until("the jobs to be stopping", async () => (seen.includes(`"type":"step-started","step":"Stopping jobs on instance 'bosh/0'"`) ? true : undefined));
+    run.kill("SIGINT");
+    const result = await run;
+    expect(result.exitCode).toBe(130);
+    expect(result.stderr).toContain("INTERRUPTED");
+    expect(seen).toContain('"kind":"keep-vm"');
+    const state = JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string; current_manifest_sha: string };
+    expect(state.current_vm_cid).toBe(before.current_vm_cid);
+    expect(state.current_manifest_sha).toBe("");
+
+    const again = await runCli(["deploy", ...args(), "-o", rename, "--json"], { home });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('"kind":"keep-vm"');
+    expect(again.stdout).not.toContain('"kind":"delete-vm"');
+    expect((JSON.parse(await readFile(statePath, "utf8")) as { current_vm_cid: string }).current_vm_cid).toBe(before.current_vm_cid);
+    expect((await directorInfo("127.0.13.10", join(home, "creds.yml"))).name).toBe("renamed");
   });
 });
