@@ -1,5 +1,9 @@
-/** Dispatch by variable type: only the four types bosh-cli's vars store knows exist. */
-import { generateCertificate, type CaLoader } from "./certificate.js";
+/**
+ * Dispatch by variable type: only the four types bosh-cli's vars store knows exist. The
+ * certificate generator (with @peculiar/x509, most of what the manifest code loads) is imported
+ * only when a certificate is generated: a run whose vars store is complete never loads it.
+ */
+import type { CaLoader } from "./certificate.js";
 import { generatePassword, generateRsa, generateSsh } from "./simple-generators.js";
 import { GenerationError } from "./options.js";
 
@@ -15,7 +19,7 @@ export async function generateValue(type: string, options: unknown, loadCa: CaLo
     case "ssh":
       return generateSsh();
     case "certificate":
-      return generateCertificate(options, loadCa);
+      return (await import("./certificate.js")).generateCertificate(options, loadCa);
     default:
       throw new GenerationError(`Unsupported value type: ${type}`);
   }
