@@ -3,14 +3,14 @@
  * env.bosh.mbus.cert and we verify it against cloud_provider.cert.ca with the mbus URL's host as
  * the identity; a certificate that cannot pass that check (another CA, another host, expired)
  * would make the run create a VM and then wait for an agent it can never trust. The SSH
- * tunnel's private key is read by ssh2, as the tunnel will read it, and must need no passphrase.
+ * tunnel's private key is read as ssh2 reads it, as the tunnel will, and must need no passphrase.
  */
 import { checkServerIdentity } from "node:tls";
 import type { X509Certificate } from "node:crypto";
-import ssh2 from "ssh2";
 import { isRecord } from "../../common/index.js";
 import type { BootstrapManifest } from "../validate/types.js";
 import { subjectName, type CredentialChecker } from "./check-credentials.js";
+import { sshKeyProblem } from "./ssh-keys.js";
 
 /** How far up a chain we follow issuers (a real one has two or three links). */
 const MAX_CHAIN = 8;
@@ -53,10 +53,9 @@ function checkTunnelKey(checker: CredentialChecker, manifest: BootstrapManifest)
   if (key === undefined) return;
   const at = checker.originOf(key, "cloud_provider.ssh_tunnel.private_key");
   checker.markRead(key);
-  const parsed = ssh2.utils.parseKey(key);
-  const first = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (first instanceof Error || first === undefined) {
-    checker.problem(at.where, `the SSH tunnel cannot use this private key: ${first?.message ?? "no key"}`, `${at.fix} It must be an unencrypted RSA, ECDSA or Ed25519 key in PEM or OpenSSH format.`);
+  const problem = sshKeyProblem(key, false);
+  if (problem !== undefined) {
+    checker.problem(at.where, `the SSH tunnel cannot use this private key: ${problem}`, `${at.fix} It must be an unencrypted RSA, ECDSA or Ed25519 key in PEM or OpenSSH format.`);
   }
 }
 

@@ -8,9 +8,9 @@
  * An expired certificate is a warning: it still parses, and what uses it decides.
  */
 import type { X509Certificate } from "node:crypto";
-import ssh2 from "ssh2";
 import { isRecord } from "../../common/index.js";
 import { looksLikePem, readPem, samePublicKey, type PemKind, type PemRead } from "./read-pem.js";
+import { sshPairMatches } from "./ssh-keys.js";
 
 /** Where a variable's value was found, as the user named it: the vars store or a flag. */
 export interface VariableOrigin {
@@ -156,13 +156,6 @@ function expiryOf(cert: X509Certificate, now: Date): string | undefined {
 
 export function subjectName(cert: X509Certificate): string {
   return /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? cert.subject.replace(/\n/g, ", ");
-}
-
-function sshPairMatches(privatePem: string, publicLine: string): boolean {
-  const priv = ssh2.utils.parseKey(privatePem);
-  const pub = ssh2.utils.parseKey(publicLine.trim());
-  if (priv instanceof Error || pub instanceof Error || Array.isArray(priv) || Array.isArray(pub)) return true; // reported as unreadable already
-  return priv.getPublicSSH().equals(pub.getPublicSSH());
 }
 
 /** Every string under `node` with its path, `a.b[0].c`. */

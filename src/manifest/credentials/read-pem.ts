@@ -1,12 +1,12 @@
 /**
  * PEM text read the way its consumers will read it: certificates with X509Certificate, keys
- * with createPrivateKey / createPublicKey, OpenSSH keys and public key lines with ssh2 (the SSH
- * tunnel's own parser). Pure. A problem is said in words and never quotes the value, which may
- * be a secret.
+ * with createPrivateKey / createPublicKey, OpenSSH keys and public key lines as ssh2 (the SSH
+ * tunnel's own parser) reads them (ssh-keys.ts). Pure. A problem is said in words and never
+ * quotes the value, which may be a secret.
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
-import ssh2 from "ssh2";
 import { messageOf } from "../../common/index.js";
+import { sshKeyProblem } from "./ssh-keys.js";
 
 /** What a field must hold; "any" is a PEM string found somewhere, checked by its own labels. */
 export type PemKind = "certificate" | "private-key" | "public-key" | "ssh-public-key" | "any";
@@ -68,7 +68,7 @@ function expected(kind: PemKind): string {
 function readBlock(pem: string, label: string, out: PemRead): string | undefined {
   try {
     if (label === "CERTIFICATE") out.certificates.push(new X509Certificate(pem));
-    else if (label === "OPENSSH PRIVATE KEY") return sshProblem(ssh2.utils.parseKey(pem), true);
+    else if (label === "OPENSSH PRIVATE KEY") return sshKeyProblem(pem, true);
     else if (label.endsWith("PRIVATE KEY")) {
       const key = readPrivateKey(pem);
       if (key !== undefined) out.privateKey ??= key;
@@ -91,16 +91,8 @@ function readPrivateKey(pem: string): KeyObject | undefined {
 }
 
 function readSshPublicKey(text: string): PemRead {
-  const problem = sshProblem(ssh2.utils.parseKey(text.trim()), false);
+  const problem = sshKeyProblem(text, false);
   return problem === undefined ? { certificates: [] } : { certificates: [], problem: `not an OpenSSH public key: ${problem}` };
-}
-
-function sshProblem(parsed: ReturnType<typeof ssh2.utils.parseKey>, allowEncrypted: boolean): string | undefined {
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (key === undefined) return "no key";
-  if (!(key instanceof Error)) return undefined;
-  if (allowEncrypted && /passphrase/i.test(key.message)) return undefined;
-  return key.message;
 }
 
 /** Whether a private key belongs to a certificate's or a public key's public half. */

@@ -1,6 +1,6 @@
 /** bosh-cli's `password`, `rsa` and `ssh` variable types (config-server generator rules). */
 import { createHash, randomInt } from "node:crypto";
-import { newRsaKeyPair, pkcs1PrivatePem, pkixPublicPem, rsaComponents } from "./rsa-keys.js";
+import { newRsaKeyPair, pkcs1PrivatePem, pkixPublicPem, sshRsaPublicBlob } from "./rsa-keys.js";
 import { GenerationError, readOptions } from "./options.js";
 
 const PASSWORD_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -21,23 +21,11 @@ export async function generateRsa(): Promise<{ private_key: string; public_key: 
 
 export async function generateSsh(): Promise<{ private_key: string; public_key: string; public_key_fingerprint: string }> {
   const pair = await newRsaKeyPair(2048);
-  const { n, e } = rsaComponents(pair.publicKey);
-  const blob = Buffer.concat([sshString(Buffer.from("ssh-rsa")), sshString(mpint(e)), sshString(mpint(n))]);
+  const blob = sshRsaPublicBlob(pair.publicKey);
   const md5 = createHash("md5").update(blob).digest("hex");
   return {
     private_key: pkcs1PrivatePem(pair.privateKey),
     public_key: `ssh-rsa ${blob.toString("base64")}\n`,
     public_key_fingerprint: md5.match(/../g)?.join(":") ?? md5,
   };
-}
-
-// SSH wire encoding (RFC 4251 §5): length-prefixed strings; mpints get a zero byte when the top bit is set.
-function sshString(bytes: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(bytes.length);
-  return Buffer.concat([len, bytes]);
-}
-
-function mpint(unsigned: Buffer): Buffer {
-  return (unsigned[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), unsigned]) : unsigned;
 }
