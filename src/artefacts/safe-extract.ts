@@ -16,7 +16,7 @@
  * (as `tar --no-same-owner`).
  */
 import { lstat, mkdir, rm } from "node:fs/promises";
-import { Unpack, type ReadEntry } from "tar";
+import type { ReadEntry } from "tar";
 import { BootstrapError, messageOf } from "../common/index.js";
 import { checkExtractedTree } from "./check-extracted-tree.js";
 import { createLinks } from "./create-links.js";
@@ -60,6 +60,8 @@ async function unpackInto(tarball: string, targetDir: string, invalidCode: "RELE
   let declaredTotal = 0;
   const stopped = (): boolean => refused.length > 0 || tooLarge !== undefined;
 
+  // Loaded on first use, as in tarball-scan.ts: a no-op deploy extracts nothing.
+  const { Unpack } = await import("tar");
   const unpack = new Unpack({
     cwd: targetDir,
     strict: true,

@@ -5,7 +5,7 @@
  * the same volume limits as extraction apply (a bomb costs CPU time here), and a wanted entry
  * is only held in memory up to MAX_WANTED_BYTES.
  */
-import { Parser, type ReadEntry } from "tar";
+import type { ReadEntry } from "tar";
 import { BootstrapError, formatBytes } from "../common/index.js";
 import { MultiHasher, type DigestAlgorithm, type DigestValues } from "./digest.js";
 import { normalizeEntryPath } from "./entry-policy.js";
@@ -32,6 +32,9 @@ export async function scanTarball(
   const files = new Map<string, Buffer>();
   let oversized: { name: string; size: number } | undefined;
   let current: string | undefined;
+  // tar loads on first use (and lands in a chunk of its own in the bundle): a no-op deploy finds
+  // every summary in the inspect cache and reads no tarball.
+  const { Parser } = await import("tar");
   const parser = new Parser({
     strict: true,
     zstd: false,

@@ -5,7 +5,6 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { x as extractTar } from "tar";
 import { BlobNotFoundError } from "../agent-client/index.js";
 import { messageOf } from "../common/index.js";
 import type { AgentPort } from "./ports.js";
@@ -34,6 +33,8 @@ async function tailJobLogs(agent: Pick<AgentPort, "fetchLogs" | "downloadBlob">,
     await agent.downloadBlob(blob.blobstoreId, archive);
     const out = join(dir, "x");
     await mkdir(out);
+    // tar is loaded only when logs are fetched (see artefacts/tarball-scan.ts).
+    const { x: extractTar } = await import("tar");
     await extractTar({ file: archive, cwd: out, strict: true });
     const lines: string[] = [];
     for (const file of await listFiles(out)) {

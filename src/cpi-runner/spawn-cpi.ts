@@ -6,7 +6,6 @@
  * before the CPI can act (the journal) gets it before the request is written: a CPI reads its
  * whole request before doing anything, so until then it can do nothing.
  */
-import { execa } from "execa";
 
 export interface CpiProcessOptions {
   cpiPath: string;
@@ -44,6 +43,9 @@ export async function runCpiProcess(opts: CpiProcessOptions): Promise<CpiProcess
   const out = (opts.outputFds?.stdout ?? "pipe") as 1 | "pipe";
   const err = (opts.outputFds?.stderr ?? "pipe") as 2 | "pipe";
   const gate = opts.beforeRequest;
+  // execa (with its dependencies, a quarter of the deploy machinery's code) loads on the first
+  // CPI call: a no-op deploy makes none.
+  const { execa } = await import("execa");
   const child = execa(opts.cpiPath, [], {
     env: opts.env,
     extendEnv: false,

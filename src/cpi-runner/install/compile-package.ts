@@ -9,7 +9,6 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { checkExtractedFile, extractTarballSafely } from "../../artefacts/index.js";
 import { BootstrapError, redact, type Logger } from "../../common/index.js";
 import type { ReleasePackage } from "../../director-release/index.js";
@@ -48,6 +47,8 @@ export async function compilePackage({ pkg, packagesDir, scratchDir, logger, sig
   });
   await mkdir(installDir, { recursive: true });
   logger.debug(`Compiling package ${pkg.name}/${pkg.fingerprint} in ${compileDir}`);
+  // Loaded on first use, as in spawn-cpi.ts.
+  const { execa } = await import("execa");
   const child = execa("bash", ["-x", "packaging"], {
     cwd: compileDir,
     env: childEnv(process.env, {

@@ -9,7 +9,6 @@
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { arch, platform } from "node:os";
 import { join } from "node:path";
-import { c as createTar } from "tar";
 import { extractTarballSafely, hashFile } from "../../artefacts/index.js";
 import type { Logger } from "../../common/index.js";
 import { compiledPackageKeyId, type CompiledPackageCache, type CompiledPackageKey } from "../../director-release/index.js";
@@ -67,6 +66,8 @@ export async function installPackage(
   await rm(marker, { force: true });
   await compilePackage({ pkg: p.package, packagesDir: dirs.packagesDir, scratchDir: dirs.scratchDir, logger, signal });
   const blob = join(dirs.scratchDir, `${id}.tgz`);
+  // tar is loaded only when a package is compiled (see tarball-scan.ts).
+  const { c: createTar } = await import("tar");
   await createTar({ gzip: true, file: blob, cwd: installDir, portable: true }, ["."]);
   const { sha1 } = await hashFile(blob, ["sha1"]);
   await cache.put(key, blob, sha1 ?? "");
