@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { BootstrapError } from "../../src/common/index.js";
 import { dumpYaml, parseYaml } from "../../src/manifest/index.js";
 import { FieldOrder, marshalYaml } from "../../src/manifest/yaml-emit/index.js";
+import { codePoints } from "../../src/manifest/yaml-emit/characters.js";
+import { analyzeScalar, analyzeText } from "../../src/manifest/yaml-emit/scalar-analysis.js";
 
 /** [what, input YAML, bytes `bosh int` printed for it] */
 const FROM_BOSH_INT: [string, string, string][] = [
@@ -50,5 +52,25 @@ describe("YAML output is go-yaml v2's (bosh int's) bytes", () => {
   it("refuses values YAML cannot hold, with a code", () => {
     expect(() => marshalYaml({ when: new Date(0) })).toThrow(BootstrapError);
     expect(() => marshalYaml({ bytes: new Uint8Array([1]) })).toThrow(/Cannot write a \[object Uint8Array\] value as YAML/);
+  });
+});
+
+describe("a string's styles, judged without the per-character walk", () => {
+  it("are what the walk over its code points finds, for every short string of the characters that decide them", () => {
+    // Indicators, blanks and breaks, the characters the shortcut handles and some it leaves to the walk.
+    const alphabet = [" ", "\n", ":", "#", "-", "?", ".", "a", "'", "*", "[", "\t", "\r", "é", "\u2028", "🚀"];
+    let seed = 13;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let shortcut = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: next(9) }, () => alphabet[next(alphabet.length)]).join("");
+      if (/^[\x20-\x7e\n]+$/.test(text)) shortcut++;
+      expect(analyzeText(text), JSON.stringify(text)).toEqual(analyzeScalar(codePoints(text)));
+    }
+    // Most cases took the shortcut, so it is what was compared.
+    expect(shortcut).toBeGreaterThan(5_000);
   });
 });

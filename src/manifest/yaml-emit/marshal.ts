@@ -11,7 +11,7 @@ import { formatGoNumber } from "./go-number.js";
 import { compareKeys } from "./key-order.js";
 import { Output } from "./output.js";
 import { needsQuotes } from "./plain-resolution.js";
-import { analyzeScalar } from "./scalar-analysis.js";
+import { analyzeText } from "./scalar-analysis.js";
 import { writeDoubleQuoted, writeLiteral, writePlain, writeSingleQuoted, type ScalarPlacement } from "./scalar-writers.js";
 
 /** Where a node sits: as a map value, a map key that fits on its line, or anywhere else. */
@@ -64,7 +64,7 @@ function emitMapping(out: Output, map: Readonly<Record<string, unknown>>, keys: 
 }
 
 function isSimpleKey(key: string): boolean {
-  return !analyzeScalar(codePoints(key)).multiline && Buffer.byteLength(key, "utf8") <= SIMPLE_KEY_MAX_BYTES;
+  return !analyzeText(key).multiline && Buffer.byteLength(key, "utf8") <= SIMPLE_KEY_MAX_BYTES;
 }
 
 function emitSequence(out: Output, items: readonly unknown[], indent: number, context: Context): void {
@@ -90,15 +90,14 @@ function emitEmptyFlow(out: Output, open: string, close: string): void {
 type Style = "plain" | "single" | "double" | "literal";
 
 function emitScalar(out: Output, text: string, requested: Style, indent: number, context: Context): void {
-  const cps = codePoints(text);
-  const analysis = analyzeScalar(cps);
+  const analysis = analyzeText(text);
   let style = requested;
   if (style === "plain" && !analysis.plainAllowed) style = "single";
   if (style === "single" && !analysis.singleQuotedAllowed) style = "double";
   if (style === "literal" && !analysis.blockAllowed) style = "double";
   const at: ScalarPlacement = { indent: indent < 0 ? 2 : indent + 2, allowBreaks: context !== "simple-key" };
-  if (style === "plain") writePlain(out, cps, at);
-  else if (style === "single") writeSingleQuoted(out, cps, at);
-  else if (style === "double") writeDoubleQuoted(out, cps, at);
-  else writeLiteral(out, text, cps, at);
+  if (style === "literal") writeLiteral(out, text, at);
+  else if (style === "plain") writePlain(out, codePoints(text), at);
+  else if (style === "single") writeSingleQuoted(out, codePoints(text), at);
+  else writeDoubleQuoted(out, codePoints(text), at);
 }

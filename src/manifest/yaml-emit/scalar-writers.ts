@@ -104,17 +104,18 @@ function writeEscape(out: Output, cp: number): void {
   for (const digit of cp.toString(16).toUpperCase().padStart(width, "0")) out.put(digit);
 }
 
-export function writeLiteral(out: Output, text: string, cps: readonly number[], at: ScalarPlacement): void {
+export function writeLiteral(out: Output, text: string, at: ScalarPlacement): void {
   out.writeIndicator("|", true, false, false);
-  const first = cps[0] as number;
+  // A literal block never holds characters beyond the BMP (they are not printable, so such
+  // text is double-quoted): UTF-16 units are characters here.
+  const first = text.charCodeAt(0);
   if (first === SPACE || isBreak(first)) out.writeIndicator(String(BEST_INDENT), false, false, false);
-  const chomp = chompIndicator(cps);
+  const chomp = chompIndicator(text);
   if (chomp !== "") out.writeIndicator(chomp, false, false, false);
   out.putBreak();
   out.indention = true;
   out.whitespace = true;
-  // Lines go out whole. A literal block never holds characters beyond the BMP (they are not
-  // printable, so such text is double-quoted), so UTF-16 offsets count characters here.
+  // Lines go out whole.
   let lineStart = 0;
   for (let i = 0; i <= text.length; i++) {
     if (i < text.length && !isBreak(text.charCodeAt(i))) continue;
@@ -132,9 +133,9 @@ export function writeLiteral(out: Output, text: string, cps: readonly number[], 
 }
 
 /** `-` without a trailing break, `+` when the text is one break or ends in two, none (clip) for exactly one. */
-function chompIndicator(cps: readonly number[]): string {
-  const last = cps.length - 1;
-  if (!isBreak(cps[last] as number)) return "-";
-  if (last === 0 || isBreak(cps[last - 1] as number)) return "+";
+function chompIndicator(text: string): string {
+  const last = text.length - 1;
+  if (!isBreak(text.charCodeAt(last))) return "-";
+  if (last === 0 || isBreak(text.charCodeAt(last - 1))) return "+";
   return "";
 }
