@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { directorInfo, processesMentioning } from "./support/director.js";
 import { exampleManifestAt, makeHome, runCli, type CliResult } from "./support/cli.js";
+import { heavyModulesLoaded, loadedModulesEnv } from "./support/loaded-modules.js";
 import { writeFile } from "node:fs/promises";
 
 const ADDRESS = "127.0.11.10";
@@ -80,15 +81,18 @@ describe("deploy, redeploy, migrate and delete the local example", () => {
     }
   });
 
-  it("a redeploy with no change does nothing: no CPI call, the plan agrees", async () => {
+  it("a redeploy with no change does nothing: no CPI call, the plan agrees, nothing heavy is loaded", async () => {
     const plan = await runCli(["plan", ...vars()], { home });
     expect(plan.stdout).toContain("deploy would do nothing");
-    const r = await runCli(["deploy", ...vars(), "--json"], { home });
+    const loaded = join(home, "no-op-modules.txt");
+    const r = await runCli(["deploy", ...vars(), "--json"], { home, env: loadedModulesEnv(loaded) });
     expect(r.exitCode, r.stderr).toBe(0);
     const events = jsonEvents(r);
     expect(events.some((e) => e.message === "No deployment, stemcell or release changes. Skipping deploy.")).toBe(true);
     expect(events.filter((e) => e.type === "cpi-call")).toEqual([]);
     expect(events.filter((e) => e.type === "stage-started").map((e) => (e as { stage?: string }).stage)).toEqual(["validating"]);
+    // The vars store is complete and nothing is created: no X.509 generator, tar, execa, ssh2 or Ruby.
+    expect(heavyModulesLoaded(loaded)).toEqual([]);
   });
 
   // A property change is the agent's business: the VM, its disk and the packages on it stay
