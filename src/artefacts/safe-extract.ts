@@ -28,6 +28,8 @@ import { archiveTooLarge, unsafeArchive } from "./tarball-errors.js";
 export interface ExtractOptions {
   /** defaults to the environment's (BOOTSTRAP_EXTRACT_MAX_BYTES, BOOTSTRAP_EXTRACT_MAX_RATIO) */
   limits?: ExtractLimits;
+  /** Stops reading at once (Ctrl-C); the extraction then fails with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** `invalidCode` is the error code for an archive that is not a readable tarball at all. */
@@ -43,7 +45,7 @@ export async function extractTarballSafely(
     throw unsafeArchive(tarball, [`${targetDir}: the directory to extract into is a symbolic link`]);
   }
   await mkdir(targetDir, { recursive: true });
-  const failure = await unpackInto(tarball, targetDir, invalidCode, limits).catch((e: unknown) => e);
+  const failure = await unpackInto(tarball, targetDir, invalidCode, limits, options.signal).catch((e: unknown) => e);
   if (failure !== undefined) {
     await rm(targetDir, { recursive: true, force: true });
     throw failure;
@@ -51,14 +53,20 @@ export async function extractTarballSafely(
 }
 
 /** Undefined when the tree is extracted and checked; else the error to throw. */
-async function unpackInto(tarball: string, targetDir: string, invalidCode: "RELEASE_INVALID" | "STEMCELL_INVALID", limits: ExtractLimits): Promise<BootstrapError | undefined> {
+async function unpackInto(
+  tarball: string,
+  targetDir: string,
+  invalidCode: "RELEASE_INVALID" | "STEMCELL_INVALID",
+  limits: ExtractLimits,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
   const policy = new EntryPolicy();
   const refused: string[] = [];
   const links = new Map<string, string>();
   let tooLarge: { entry: string; problem: string } | undefined;
   let current: string | undefined;
   let declaredTotal = 0;
-  const stopped = (): boolean => refused.length > 0 || tooLarge !== undefined;
+  const stopped = (): boolean => refused.length > 0 || tooLarge !== undefined || signal?.aborted === true;
 
   // Loaded on first use, as in tarball-scan.ts: a no-op deploy extracts nothing.
   const { Unpack } = await import("tar");
@@ -103,6 +111,7 @@ async function unpackInto(tarball: string, targetDir: string, invalidCode: "RELE
   );
   await finished;
 
+  if (signal?.aborted === true) return signal.reason;
   if (refused.length > 0) return unsafeArchive(tarball, refused);
   if (tooLarge !== undefined) return archiveTooLarge(tarball, tooLarge.entry, tooLarge.problem, limits);
   if (feedError instanceof VolumeExceeded) return archiveTooLarge(tarball, current, feedError.problem, limits);

@@ -1,8 +1,12 @@
 /**
  * `bootstrap deploy`: in a session (lock, adoption, lazy CPI), resolve the artefacts, plan, and
  * run the plan's steps; with no step, nothing else happens (no CPI install, no extraction).
+ * What a step needs but does not depend on the steps before it starts early, off the critical
+ * path: the embedded Ruby's boot, and the stemcell image's extraction.
  */
+import { join } from "node:path";
 import { openCompiledPackageCache, warmUpTemplateEngine } from "../director-release/index.js";
+import type { StateHandle } from "../state/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
 import { beginCommand } from "./begin-command.js";
@@ -11,12 +15,12 @@ import { instanceIdentity, prepareInstanceWork } from "./instance-work.js";
 import { JOB_STATE_POLL_MS } from "./job-lifecycle.js";
 import { deployPlanInput, releaseVersions } from "./plan-input.js";
 import { planDeployment } from "./plan-deployment.js";
-import { planCallsCpi } from "./plan-types.js";
+import { planCallsCpi, type DeployPlan } from "./plan-types.js";
 import type { CpiPort } from "./ports.js";
 import type { Reporter } from "./reporter.js";
-import { resolveArtefacts } from "./resolve-artefacts.js";
+import { resolveArtefacts, type ResolvedArtefacts } from "./resolve-artefacts.js";
 import type { ManifestOptions, Runtime } from "./runtime.js";
-import { withSession } from "./session.js";
+import { withSession, type Session } from "./session.js";
 import type { InstanceJobs } from "./update-instance.js";
 import { vmInputDigests } from "./vm-inputs.js";
 
@@ -42,67 +46,106 @@ export interface DeployResult {
 
 export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<DeployResult> {
   const start = beginCommand(opts, rt);
-  return withSession("deploy", start, opts, rt, async (session) => {
-    const { reporter, paths } = start;
-    const { loaded } = session;
-    const { manifest } = loaded;
-    const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
-    const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
-    const result: DeployResult = {
-      changed: plan.changes.length > 0,
-      startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
-      changes: plan.changes,
-      statePath: start.statePath,
-      varsStore: opts.varFlags.varsStore,
-      address: manifest.address,
-      directorUrl: directorUrlOf(manifest),
-      generated: loaded.generated,
-    };
-    if (plan.steps.length === 0) {
-      reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
-      return result;
-    }
-    if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
-    for (const note of plan.notes) reporter.warn(note);
+  return withSession(
+    "deploy",
+    start,
+    opts,
+    rt,
+    async (session) => {
+      const { reporter, paths } = start;
+      const { loaded } = session;
+      const { manifest } = loaded;
+      const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
+      const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
+      const result: DeployResult = {
+        changed: plan.changes.length > 0,
+        startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
+        changes: plan.changes,
+        statePath: start.statePath,
+        varsStore: opts.varFlags.varsStore,
+        address: manifest.address,
+        directorUrl: directorUrlOf(manifest),
+        generated: loaded.generated,
+      };
+      if (plan.steps.length === 0) {
+        reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
+        return result;
+      }
+      if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
+      for (const note of plan.notes) reporter.warn(note);
 
-    // Ruby boots on its own thread meanwhile: the CPI's installation and the VM's start need none.
-    if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
-    const stemcell = artefacts.stemcell.summary;
-    // An in-place update (or restarting stopped jobs) talks to the agent only: no CPI install, no CPI process.
-    const callsCpi = planCallsCpi(plan);
-    const ctx = callsCpi ? await session.stageContext(artefacts.releases, stemcell.apiVersion) : session.agentOnlyContext();
-    if (callsCpi) await checkCpiVersion(ctx.cpi, reporter);
-    const workDir = await session.workDir();
-    let jobs: Promise<InstanceJobs> | undefined;
-    await applyDeployment(ctx, plan, {
-      identity: instanceIdentity(manifest),
-      manifestSha: loaded.sha512,
-      releases: releaseVersions(artefacts),
-      stemcell: {
-        name: stemcell.name,
-        version: stemcell.version,
-        apiVersion: stemcell.apiVersion,
-        cloudProperties: stemcell.cloudProperties,
-        extractImage: () => extractStemcellImage(artefacts.stemcell.tarball, workDir),
-      },
-      resourcePool: manifest.resourcePool,
-      diskPool: manifest.diskPool,
-      tags: manifest.tags,
-      vmInputs: vmInputDigests(manifest),
-      skipDrain: opts.skipDrain,
-      agentTimeoutMs: opts.agentTimeoutMs,
-      address: manifest.address,
-      instanceJobs: () => (jobs ??= prepareInstanceWork(manifest, artefacts.releases, workDir)),
-      compile: {
-        stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
-        cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),
-        workDir,
-      },
-      watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
-      pollIntervalMs: JOB_STATE_POLL_MS,
-      tool: rt.tool,
-    });
-    return result;
+      // Ruby boots on its own thread meanwhile: the CPI's installation and the VM's start need none.
+      if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
+      const workDir = await session.workDir();
+      // The stemcell's image is extracted (into a folder of its own) while the CPI installs:
+      // neither needs the other. A failure is reported by the upload step that awaits it, as before.
+      const extractImage = (): Promise<string> => extractStemcellImage(artefacts.stemcell.tarball, join(workDir, "stemcell"), rt.signal);
+      const image = plan.steps.some((s) => s.kind === "upload-stemcell") ? extractImage() : undefined;
+      image?.catch(() => undefined);
+      try {
+        await applyPlan(session, plan, artefacts, { workDir, extractImage: () => image ?? extractImage() }, opts, rt);
+      } finally {
+        // The session removes the scratch directory next: not while the image is still being written there.
+        await image?.catch(() => undefined);
+      }
+      return result;
+    },
+    { stateOpened: warmUpForFirstDeploy },
+  );
+}
+
+/**
+ * No deploy recorded: this one renders job templates (the CPI's, then the instance's), so Ruby
+ * boots on its thread while the manifest's variables are generated, not after.
+ */
+function warmUpForFirstDeploy(state: StateHandle): void {
+  if (state.state.current_manifest_sha === "") warmUpTemplateEngine();
+}
+
+async function applyPlan(
+  session: Session,
+  plan: DeployPlan,
+  artefacts: ResolvedArtefacts,
+  scratch: { workDir: string; extractImage: () => Promise<string> },
+  opts: DeployOptions,
+  rt: Runtime,
+): Promise<void> {
+  const { reporter, paths } = session.start;
+  const { manifest } = session.loaded;
+  const stemcell = artefacts.stemcell.summary;
+  // An in-place update (or restarting stopped jobs) talks to the agent only: no CPI install, no CPI process.
+  const callsCpi = planCallsCpi(plan);
+  const ctx = callsCpi ? await session.stageContext(artefacts.releases, stemcell.apiVersion) : session.agentOnlyContext();
+  if (callsCpi) await checkCpiVersion(ctx.cpi, reporter);
+  const { workDir } = scratch;
+  let jobs: Promise<InstanceJobs> | undefined;
+  await applyDeployment(ctx, plan, {
+    identity: instanceIdentity(manifest),
+    manifestSha: session.loaded.sha512,
+    releases: releaseVersions(artefacts),
+    stemcell: {
+      name: stemcell.name,
+      version: stemcell.version,
+      apiVersion: stemcell.apiVersion,
+      cloudProperties: stemcell.cloudProperties,
+      extractImage: scratch.extractImage,
+    },
+    resourcePool: manifest.resourcePool,
+    diskPool: manifest.diskPool,
+    tags: manifest.tags,
+    vmInputs: vmInputDigests(manifest),
+    skipDrain: opts.skipDrain,
+    agentTimeoutMs: opts.agentTimeoutMs,
+    address: manifest.address,
+    instanceJobs: () => (jobs ??= prepareInstanceWork(manifest, artefacts.releases, workDir)),
+    compile: {
+      stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
+      cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),
+      workDir,
+    },
+    watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },
+    pollIntervalMs: JOB_STATE_POLL_MS,
+    tool: rt.tool,
   });
 }
 

@@ -35,12 +35,18 @@ export interface Session {
   agentOnlyContext(): StageContext;
 }
 
+/** What a command starts before the manifest is loaded (generating its variables can take seconds). */
+export interface SessionHooks {
+  stateOpened?(state: StateHandle): void;
+}
+
 export async function withSession<T>(
   command: "deploy" | "delete" | "stop" | "start",
   start: CommandStart,
   opts: ManifestOptions,
   rt: Runtime,
   body: (session: Session) => Promise<T>,
+  hooks: SessionHooks = {},
 ): Promise<T> {
   const { reporter, paths, statePath } = start;
   // Delete removes every record it holds whatever `current_*` names; deploy would act on it.
@@ -56,6 +62,7 @@ export async function withSession<T>(
   };
   try {
     for (const warning of handle.warnings) reporter.warn(warning);
+    hooks.stateOpened?.(handle);
     const loaded = await loadManifest(opts, rt, start, "write", tolerant ? "warn" : "refuse");
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     // Only now: a killed run's CPI call may still have been reading its scratch directory (the

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { checkExtractedFile, extractTarballSafely } from "../artefacts/index.js";
 import { BootstrapError } from "../common/index.js";
 
-export async function extractStemcellImage(tarball: string, workDir: string): Promise<string> {
-  await extractTarballSafely(tarball, workDir, "STEMCELL_INVALID");
+export async function extractStemcellImage(tarball: string, workDir: string, signal?: AbortSignal): Promise<string> {
+  await extractTarballSafely(tarball, workDir, "STEMCELL_INVALID", { signal });
   try {
     await checkExtractedFile(workDir, "image", `the image of stemcell tarball '${tarball}'`);
   } catch (error) {

@@ -64,4 +64,14 @@ describe("extractTarballSafely", () => {
     writeFileSync(path, "this is not gzip at all, just text that goes on for a while ".repeat(20));
     await expect(extractTarballSafely(path, join(root, "out"), "STEMCELL_INVALID")).rejects.toMatchObject({ code: "STEMCELL_INVALID" });
   });
+
+  it("stops at a signal with the signal's reason, and removes what it extracted", async () => {
+    const archive = tarball(Array.from({ length: 50 }, (_, i) => ({ path: `f${i}.bin`, content: String(i).repeat(20_000) })));
+    const target = join(root, "out");
+    const reason = Object.assign(new Error("Interrupted by SIGINT"), { code: "INTERRUPTED" });
+    const controller = new AbortController();
+    controller.abort(reason);
+    await expect(extractTarballSafely(archive, target, "STEMCELL_INVALID", { signal: controller.signal })).rejects.toBe(reason);
+    expect(existsSync(target)).toBe(false);
+  });
 });
