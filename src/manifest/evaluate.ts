@@ -10,7 +10,7 @@ import { GenerationError } from "./generators/index.js";
 import { expandPath, loadStaticVars, readInput, type VarFlags } from "./variables/static-vars.js";
 import { MultiSource, StaticSource, type VariableSource } from "./variables/sources.js";
 import { VarsStore, type GenerationMode } from "./variables/vars-store.js";
-import { interpolateDocument } from "./variables/interpolate.js";
+import { interpolateDocument, readDefinitions } from "./variables/interpolate.js";
 import type { UsedVariable } from "./credentials/check-credentials.js";
 
 export interface EvaluateInput {
@@ -69,6 +69,8 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   if (input.varFlags.varsStore !== undefined) {
     store = await VarsStore.open(expandPath(input.varFlags.varsStore, input.cwd), input.generation, input.signal);
     sources.push(store);
+    // A value given with a flag is never generated (the flags are asked first).
+    store.expect(readDefinitions(patched).filter((d) => !staticVars.has(d.name)));
   }
   const vars = new MultiSource(sources);
   store?.useCaLoader(async (name) => {

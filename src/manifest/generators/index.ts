@@ -8,6 +8,7 @@ import { generatePassword, generateRsa, generateSsh } from "./simple-generators.
 import { GenerationError } from "./options.js";
 
 export { GenerationError } from "./options.js";
+export { generateKeysAhead } from "./rsa-keys.js";
 export type { CaLoader, CertificateValue } from "./certificate.js";
 
 export async function generateValue(type: string, options: unknown, loadCa: CaLoader): Promise<unknown> {

@@ -5,6 +5,7 @@
  */
 import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
+import { KeyPool, keySizesFor } from "./key-pool.js";
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -13,9 +14,20 @@ export interface RsaKeyPair {
   publicKey: KeyObject;
 }
 
-export async function newRsaKeyPair(bits: number): Promise<RsaKeyPair> {
+async function generate(bits: number): Promise<RsaKeyPair> {
   const { privateKey, publicKey } = await generateRsa("rsa", { modulusLength: bits, publicExponent: 0x10001 });
   return { privateKey, publicKey };
+}
+
+const pool = new KeyPool(generate);
+
+export function newRsaKeyPair(bits: number): Promise<RsaKeyPair> {
+  return pool.take(bits);
+}
+
+/** Starts the keys of typed variables about to be generated (see key-pool.ts). */
+export function generateKeysAhead(definitions: readonly { type?: string; options?: unknown }[]): void {
+  pool.ahead(keySizesFor(definitions));
 }
 
 export const pkcs1PrivatePem = (key: KeyObject): string => key.export({ type: "pkcs1", format: "pem" }).toString();

@@ -50,7 +50,8 @@ export async function interpolateDocument(document: unknown, vars: VariableSourc
   return { document: out, missing: [...tracker.missing].sort(), unused, resolved: [...tracker.resolved.values()] };
 }
 
-function readDefinitions(document: unknown): VariableDefinition[] {
+/** The document's `variables:` definitions (VARIABLE_INVALID when they are malformed). */
+export function readDefinitions(document: unknown): VariableDefinition[] {
   if (!isRecord(document) || document["variables"] === undefined || document["variables"] === null) return [];
   const list = document["variables"];
   if (!Array.isArray(list)) throw invalid("variables must be a list of {name, type, options}");

@@ -39,9 +39,11 @@ export class StaticSource implements VariableSource {
   }
 
   get(definition: VariableDefinition): Promise<Lookup> {
-    return Promise.resolve(
-      Object.hasOwn(this.values, definition.name) ? { found: true, value: this.values[definition.name] } : { found: false },
-    );
+    return Promise.resolve(this.has(definition.name) ? { found: true, value: this.values[definition.name] } : { found: false });
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.values, name);
   }
 
   names(): string[] {

@@ -1,0 +1,51 @@
+/**
+ * RSA keys generated ahead of the variables that take them. A first deploy generates several
+ * (the CA's, each certificate's, the SSH tunnel's), each up to seconds of one core; one after
+ * the other they were the longest stage of it. Started together they run side by side on
+ * libuv's threads (and beside the embedded Ruby's boot). A variable takes a waiting key of its
+ * size, or has one generated when none waits. A key is random whoever takes it: generating it
+ * earlier changes nothing but when the work is done.
+ */
+import { isRecord } from "../../common/index.js";
+import type { RsaKeyPair } from "./rsa-keys.js";
+
+export class KeyPool {
+  private readonly waiting = new Map<number, Promise<RsaKeyPair>[]>();
+
+  constructor(private readonly generate: (bits: number) => Promise<RsaKeyPair>) {}
+
+  /** Starts one key per entry; a key that fails to generate fails the variable that takes it. */
+  ahead(sizes: readonly number[]): void {
+    for (const bits of sizes) {
+      const key = this.generate(bits);
+      key.catch(() => undefined);
+      const list = this.waiting.get(bits) ?? [];
+      list.push(key);
+      this.waiting.set(bits, list);
+    }
+  }
+
+  take(bits: number): Promise<RsaKeyPair> {
+    return this.waiting.get(bits)?.shift() ?? this.generate(bits);
+  }
+}
+
+/** The generators' key sizes: certificate key_length (default 3072), rsa and ssh 2048. */
+const DEFAULT_CERTIFICATE_BITS = 3072;
+const CERTIFICATE_BITS = [2048, 3072, 4096];
+const RSA_BITS = 2048;
+
+/**
+ * The sizes of the keys these definitions' generators will ask for. A key_length that is not a
+ * plain allowed number (a ((variable)), a wrong value) is left to the generator: nothing is
+ * started for it, and the generator says what is wrong when it runs.
+ */
+export function keySizesFor(definitions: readonly { type?: string; options?: unknown }[]): number[] {
+  return definitions.flatMap((d): number[] => {
+    if (d.type === "rsa" || d.type === "ssh") return [RSA_BITS];
+    if (d.type !== "certificate") return [];
+    const length = isRecord(d.options) ? d.options["key_length"] : undefined;
+    if (length === undefined || length === null || length === 0) return [DEFAULT_CERTIFICATE_BITS];
+    return typeof length === "number" && CERTIFICATE_BITS.includes(length) ? [length] : [];
+  });
+}

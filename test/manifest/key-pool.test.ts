@@ -1,0 +1,61 @@
+/** KeyPool and keySizesFor: keys start together, each is taken once, by its size. */
+import type { KeyObject } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { KeyPool, keySizesFor } from "../../src/manifest/generators/key-pool.js";
+import type { RsaKeyPair } from "../../src/manifest/generators/rsa-keys.js";
+
+/** A generator whose keys finish only when the test says so; each key is named by its order. */
+function fakeGenerator() {
+  const started: { bits: number; finish: () => void; key: RsaKeyPair }[] = [];
+  const generate = (bits: number): Promise<RsaKeyPair> =>
+    new Promise((resolve) => {
+      const key = { privateKey: { bits, n: started.length } as unknown as KeyObject, publicKey: {} as KeyObject };
+      started.push({ bits, key, finish: () => resolve(key) });
+    });
+  return { started, generate };
+}
+
+describe("KeyPool", () => {
+  it("starts every key ahead at once and hands each out once, by size, in the order started", async () => {
+    const { started, generate } = fakeGenerator();
+    const pool = new KeyPool(generate);
+    pool.ahead([3072, 2048, 3072]);
+    // All three run side by side before any variable asks.
+    expect(started.map((s) => s.bits)).toEqual([3072, 2048, 3072]);
+    for (const s of started) s.finish();
+    const first = pool.take(3072);
+    const second = pool.take(3072);
+    const ssh = pool.take(2048);
+    expect(started).toHaveLength(3);
+    expect(await first).toBe(started[0]?.key);
+    expect(await second).toBe(started[2]?.key);
+    expect(await ssh).toBe(started[1]?.key);
+    // None waits any more: the next one is generated when asked for.
+    const more = pool.take(3072);
+    expect(started).toHaveLength(4);
+    started[3]?.finish();
+    expect(await more).toBe(started[3]?.key);
+  });
+
+  it("fails the variable that takes a key whose generation failed, and no other", async () => {
+    let calls = 0;
+    const pool = new KeyPool((bits) => (++calls === 1 ? Promise.reject(new Error("no entropy")) : Promise.resolve({ privateKey: { bits } as unknown as KeyObject, publicKey: {} as KeyObject })));
+    pool.ahead([2048, 2048]);
+    await expect(pool.take(2048)).rejects.toThrow("no entropy");
+    await expect(pool.take(2048)).resolves.toMatchObject({ privateKey: { bits: 2048 } });
+  });
+});
+
+describe("keySizesFor", () => {
+  it.each([
+    ["a password", [{ type: "password" }], []],
+    ["an ssh and an rsa key", [{ type: "ssh" }, { type: "rsa", options: null }], [2048, 2048]],
+    ["a certificate without key_length", [{ type: "certificate", options: { is_ca: true } }], [3072]],
+    ["a certificate with key_length 0 or null", [{ type: "certificate", options: { key_length: 0 } }, { type: "certificate", options: { key_length: null } }], [3072, 3072]],
+    ["certificates with allowed key lengths", [{ type: "certificate", options: { key_length: 2048 } }, { type: "certificate", options: { key_length: 4096 } }], [2048, 4096]],
+    ["a key length the generator refuses, or one a variable gives", [{ type: "certificate", options: { key_length: 1024 } }, { type: "certificate", options: { key_length: "((bits))" } }], []],
+    ["an untyped definition", [{}], []],
+  ])("%s", (_what, definitions, sizes) => {
+    expect(keySizesFor(definitions)).toEqual(sizes);
+  });
+});
