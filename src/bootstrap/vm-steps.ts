@@ -148,14 +148,19 @@ export async function createVm(ctx: StageContext, input: CreateVmInput): Promise
           }),
       },
     );
-    try {
-      await ctx.cpi.setVmMetadata(created.cid, vmMetadata(input.identity, input.tags, new Date()));
-    } catch (error) {
-      if (!isNotImplemented(error)) throw error;
-    }
     // A CPI that knows the VM's SSH host key (ours does) makes the very first connection check
-    // it; with any other CPI that connection trusts the key it is shown, with a warning.
-    const hostKey = await ctx.cpi.vmSshHostKey(created.cid);
+    // it; with any other CPI that connection trusts the key it is shown, with a warning. The two
+    // calls need nothing of each other: each is a CPI process, started side by side. Both end
+    // before either's failure is thrown, the metadata's first, as when they ran in turn.
+    const [metadata, asked] = await Promise.allSettled([
+      ctx.cpi.setVmMetadata(created.cid, vmMetadata(input.identity, input.tags, new Date())).catch((error: unknown) => {
+        if (!isNotImplemented(error)) throw error;
+      }),
+      ctx.cpi.vmSshHostKey(created.cid),
+    ]);
+    if (metadata.status === "rejected") throw metadata.reason;
+    if (asked.status === "rejected") throw asked.reason;
+    const hostKey = asked.value;
     const fingerprint = hostKey === undefined ? undefined : publicKeyFingerprint(hostKey);
     await ctx.state.update((s) => {
       s.current_stemcell_id = input.stemcellRecordId;

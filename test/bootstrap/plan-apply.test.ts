@@ -462,6 +462,28 @@ describe("apply failures leave a true record", () => {
     expect(kinds(plan(h, v1)).slice(0, 3)).toEqual(["reuse-stemcell", "delete-vm", "create-vm"]);
   });
 
+  it("set_vm_metadata and get_vm_ssh_host_key run side by side; a metadata failure is thrown once both ended, the VM recorded", async () => {
+    const h = harness();
+    let keyAsked = false;
+    let keyAnswered = false;
+    h.cpi.setVmMetadata = async () => {
+      // The host key's call has started before this one fails: the two run together.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(keyAsked).toBe(true);
+      throw new Error("tagging refused");
+    };
+    h.cpi.vmSshHostKey = async () => {
+      keyAsked = true;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      keyAnswered = true;
+      return undefined;
+    };
+    await expect(applyDeployment(h.ctx, plan(h, v1), await inputsFor(v1))).rejects.toThrow("tagging refused");
+    expect(keyAnswered).toBe(true);
+    expect(h.state.state.current_vm_cid).toBe("vm-2");
+    expect(h.agent.calls).toEqual([]);
+  });
+
   it("a job that never runs fails with JOB_NOT_RUNNING after the watch time", async () => {
     const agent = new FakeAgent();
     agent.jobState = "failing";
