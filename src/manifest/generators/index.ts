@@ -6,10 +6,19 @@
 import type { CaLoader } from "./certificate.js";
 import { generatePassword, generateRsa, generateSsh } from "./simple-generators.js";
 import { GenerationError } from "./options.js";
+import { generateKeysAhead } from "./rsa-keys.js";
 
 export { GenerationError } from "./options.js";
-export { generateKeysAhead } from "./rsa-keys.js";
 export type { CaLoader, CertificateValue } from "./certificate.js";
+
+/**
+ * For the typed definitions about to be generated: their keys start now (key-pool.ts), and the
+ * certificate generator loads while they are made instead of after the first one.
+ */
+export function prepareGeneration(definitions: readonly { type?: string; options?: unknown }[]): void {
+  generateKeysAhead(definitions);
+  if (definitions.some((d) => d.type === "certificate")) import("./certificate.js").catch(() => undefined);
+}
 
 export async function generateValue(type: string, options: unknown, loadCa: CaLoader): Promise<unknown> {
   switch (type) {

@@ -17,7 +17,7 @@ import { readFile } from "node:fs/promises";
 import { acquireFileLock, BootstrapError, describeLockOwner, isRecord, messageOf, registerSecret, writeFileAtomic } from "../../common/index.js";
 import { dumpYaml, parseYaml } from "../yaml.js";
 import { FieldOrder } from "../yaml-emit/index.js";
-import { GenerationError, generateKeysAhead, generateValue, type CaLoader } from "../generators/index.js";
+import { GenerationError, generateValue, prepareGeneration, type CaLoader } from "../generators/index.js";
 import type { Lookup, VariableDefinition, VariableSource } from "./sources.js";
 
 export type GenerationMode = "write" | "dry-run";
@@ -39,10 +39,10 @@ export class VarsStore implements VariableSource {
     return new VarsStore(path, await readStore(path), mode, signal);
   }
 
-  /** The typed definitions the manifest will resolve from here: the keys of those not held yet start generating now. */
+  /** The typed definitions the manifest will resolve from here: generating those not held yet starts now. */
   expect(definitions: readonly VariableDefinition[]): void {
     if (this.signal?.aborted === true) return;
-    generateKeysAhead(definitions.filter((d) => !Object.hasOwn(this.values, d.name)));
+    prepareGeneration(definitions.filter((d) => !Object.hasOwn(this.values, d.name)));
   }
 
   /** Certificates name their CA by variable name; the loader resolves it through all sources. */
