@@ -62,7 +62,7 @@ describe("a string's styles, judged without the per-character walk", () => {
     let seed = 13;
     const next = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
+      return Math.floor((seed / 2 ** 31) * n);
     };
     let shortcut = 0;
     for (let i = 0; i < 20_000; i++) {
@@ -71,6 +71,6 @@ describe("a string's styles, judged without the per-character walk", () => {
       expect(analyzeText(text), JSON.stringify(text)).toEqual(analyzeScalar(codePoints(text)));
     }
     // Most cases took the shortcut, so it is what was compared.
-    expect(shortcut).toBeGreaterThan(5_000);
+    expect(shortcut).toBeGreaterThan(3_000);
   });
 });
