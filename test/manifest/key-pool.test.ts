@@ -16,20 +16,23 @@ function fakeGenerator() {
 }
 
 describe("KeyPool", () => {
-  it("starts every key ahead at once and hands each out once, by size, in the order started", async () => {
+  it("starts as many keys as it may at once, the next as one ends, and hands each out once, by size, in order", async () => {
     const { started, generate } = fakeGenerator();
-    const pool = new KeyPool(generate);
+    const pool = new KeyPool(generate, 2);
     pool.ahead([3072, 2048, 3072]);
-    // All three run side by side before any variable asks.
+    // Two run side by side before any variable asks; the third waits for one of them.
+    expect(started.map((s) => s.bits)).toEqual([3072, 2048]);
+    started[1]?.finish();
+    expect(await pool.take(2048)).toBe(started[1]?.key);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(started.map((s) => s.bits)).toEqual([3072, 2048, 3072]);
-    for (const s of started) s.finish();
+    started[0]?.finish();
+    started[2]?.finish();
     const first = pool.take(3072);
     const second = pool.take(3072);
-    const ssh = pool.take(2048);
-    expect(started).toHaveLength(3);
     expect(await first).toBe(started[0]?.key);
     expect(await second).toBe(started[2]?.key);
-    expect(await ssh).toBe(started[1]?.key);
+    expect(started).toHaveLength(3);
     // None waits any more: the next one is generated when asked for.
     const more = pool.take(3072);
     expect(started).toHaveLength(4);
@@ -37,9 +40,23 @@ describe("KeyPool", () => {
     expect(await more).toBe(started[3]?.key);
   });
 
+  it("starts no queued key after the signal: the variables see its reason, the keys being made end", async () => {
+    const { started, generate } = fakeGenerator();
+    const pool = new KeyPool(generate, 1);
+    const controller = new AbortController();
+    pool.ahead([2048, 2048, 2048], controller.signal);
+    const reason = new Error("Interrupted by SIGINT");
+    controller.abort(reason);
+    started[0]?.finish();
+    await expect(pool.take(2048)).resolves.toBe(started[0]?.key);
+    await expect(pool.take(2048)).rejects.toBe(reason);
+    await expect(pool.take(2048)).rejects.toBe(reason);
+    expect(started).toHaveLength(1);
+  });
+
   it("fails the variable that takes a key whose generation failed, and no other", async () => {
     let calls = 0;
-    const pool = new KeyPool((bits) => (++calls === 1 ? Promise.reject(new Error("no entropy")) : Promise.resolve({ privateKey: { bits } as unknown as KeyObject, publicKey: {} as KeyObject })));
+    const pool = new KeyPool((bits) => (++calls === 1 ? Promise.reject(new Error("no entropy")) : Promise.resolve({ privateKey: { bits } as unknown as KeyObject, publicKey: {} as KeyObject })), 2);
     pool.ahead([2048, 2048]);
     await expect(pool.take(2048)).rejects.toThrow("no entropy");
     await expect(pool.take(2048)).resolves.toMatchObject({ privateKey: { bits: 2048 } });

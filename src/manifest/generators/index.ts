@@ -15,8 +15,8 @@ export type { CaLoader, CertificateValue } from "./certificate.js";
  * For the typed definitions about to be generated: their keys start now (key-pool.ts), and the
  * certificate generator loads while they are made instead of after the first one.
  */
-export function prepareGeneration(definitions: readonly { type?: string; options?: unknown }[]): void {
-  generateKeysAhead(definitions);
+export function prepareGeneration(definitions: readonly { type?: string; options?: unknown }[], signal?: AbortSignal): void {
+  generateKeysAhead(definitions, signal);
   if (definitions.some((d) => d.type === "certificate")) import("./certificate.js").catch(() => undefined);
 }
 

@@ -1,32 +1,58 @@
 /**
  * RSA keys generated ahead of the variables that take them. A first deploy generates several
  * (the CA's, each certificate's, the SSH tunnel's), each up to seconds of one core; one after
- * the other they were the longest stage of it. Started together they run side by side on
- * libuv's threads (and beside the embedded Ruby's boot). A variable takes a waiting key of its
- * size, or has one generated when none waits. A key is random whoever takes it: generating it
- * earlier changes nothing but when the work is done.
+ * the other they were the longest stage of it. Ahead, they run side by side on libuv's threads
+ * (and beside the embedded Ruby's boot), as many at once as there are cores: after Ctrl-C the
+ * process still waits for the keys being made, and no more start. A variable takes a key of its
+ * size from here, or has one generated when none waits. A key is random whoever takes it:
+ * generating it earlier changes nothing but when the work is done.
  */
 import { isRecord } from "../../common/index.js";
 import type { RsaKeyPair } from "./rsa-keys.js";
 
 export class KeyPool {
   private readonly waiting = new Map<number, Promise<RsaKeyPair>[]>();
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
 
-  constructor(private readonly generate: (bits: number) => Promise<RsaKeyPair>) {}
+  constructor(
+    private readonly generate: (bits: number) => Promise<RsaKeyPair>,
+    private readonly concurrency: number,
+  ) {}
 
-  /** Starts one key per entry; a key that fails to generate fails the variable that takes it. */
-  ahead(sizes: readonly number[]): void {
+  /** Queues one key per entry; a key that fails (or is not started after `signal`) fails the variable that takes it. */
+  ahead(sizes: readonly number[], signal?: AbortSignal): void {
     for (const bits of sizes) {
-      const key = this.generate(bits);
+      const key = new Promise<RsaKeyPair>((resolve, reject) => {
+        this.queue.push(() => {
+          if (signal?.aborted === true) return reject(signal.reason);
+          this.running++;
+          this.generate(bits)
+            .then(resolve, reject)
+            .finally(() => {
+              this.running--;
+              this.startQueued();
+            });
+        });
+      });
       key.catch(() => undefined);
       const list = this.waiting.get(bits) ?? [];
       list.push(key);
       this.waiting.set(bits, list);
     }
+    this.startQueued();
   }
 
   take(bits: number): Promise<RsaKeyPair> {
     return this.waiting.get(bits)?.shift() ?? this.generate(bits);
+  }
+
+  private startQueued(): void {
+    while (this.running < this.concurrency) {
+      const start = this.queue.shift();
+      if (start === undefined) return;
+      start();
+    }
   }
 }
 

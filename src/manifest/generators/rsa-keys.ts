@@ -4,6 +4,7 @@
  * identifiers. Generation is asynchronous because 3072/4096-bit keys take hundreds of milliseconds.
  */
 import { generateKeyPair, type KeyObject } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { KeyPool, keySizesFor } from "./key-pool.js";
 
@@ -19,15 +20,15 @@ async function generate(bits: number): Promise<RsaKeyPair> {
   return { privateKey, publicKey };
 }
 
-const pool = new KeyPool(generate);
+const pool = new KeyPool(generate, availableParallelism());
 
 export function newRsaKeyPair(bits: number): Promise<RsaKeyPair> {
   return pool.take(bits);
 }
 
 /** Starts the keys of typed variables about to be generated (see key-pool.ts). */
-export function generateKeysAhead(definitions: readonly { type?: string; options?: unknown }[]): void {
-  pool.ahead(keySizesFor(definitions));
+export function generateKeysAhead(definitions: readonly { type?: string; options?: unknown }[], signal?: AbortSignal): void {
+  pool.ahead(keySizesFor(definitions), signal);
 }
 
 export const pkcs1PrivatePem = (key: KeyObject): string => key.export({ type: "pkcs1", format: "pem" }).toString();
