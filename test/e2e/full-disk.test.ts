@@ -15,7 +15,7 @@ import { chmod, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesMentioning } from "./support/director.js";
-import { exampleManifestAt, makeHome, runCli, type CliResult } from "./support/cli.js";
+import { EVERY_CALL_RUNS_NODE, exampleManifestAt, makeHome, runCli, type CliResult } from "./support/cli.js";
 
 const OCTET = 102;
 
@@ -79,7 +79,7 @@ describe.skipIf(cannot !== undefined)(`a full disk next to the state file${canno
       ].join("\n"),
     );
     await chmod(wrapper, 0o755);
-    await writeFile(join(home, "wrap-cpi.yml"), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ""].join("\n"));
+    await writeFile(join(home, "wrap-cpi.yml"), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ...EVERY_CALL_RUNS_NODE, ""].join("\n"));
   });
 
   afterAll(async () => {

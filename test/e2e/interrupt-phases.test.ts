@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRelease } from "../director-release/release-fixtures.js";
 import { makeTls } from "../director-release/tls-fixture.js";
 import { directorInfo } from "./support/director.js";
-import { cliPath, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
+import { cliPath, EVERY_CALL_RUNS_NODE, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
 import { until } from "./support/until.js";
 
 const OCTET = 97;
@@ -271,6 +271,7 @@ describe("Ctrl-C in every long phase of a deploy", () => {
         "- type: replace",
         "  path: /cloud_provider/properties/local/node?",
         `  value: ${cpiNode}`,
+        ...EVERY_CALL_RUNS_NODE,
         "- type: replace",
         "  path: /instance_groups/name=bosh/jobs/-",
         "  value: {name: vm_gate, release: interrupt-gates}",

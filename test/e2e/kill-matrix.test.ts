@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesMentioning } from "./support/director.js";
-import { cliPath, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
+import { cliPath, EVERY_CALL_RUNS_NODE, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
 
 const OCTET = 101;
 
@@ -123,7 +123,7 @@ describe("kill -9 right after each mutating CPI call", () => {
       ].join("\n"),
     );
     await chmod(wrapper, 0o755);
-    await writeFile(wrapperOps(), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ""].join("\n"));
+    await writeFile(wrapperOps(), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ...EVERY_CALL_RUNS_NODE, ""].join("\n"));
     await writeFile(biggerDisk(), ["- type: replace", "  path: /disk_pools/name=disks/disk_size", "  value: 2048", ""].join("\n"));
   });
 

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesMentioning } from "./support/director.js";
-import { cliPath, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
+import { cliPath, EVERY_CALL_RUNS_NODE, exampleManifestAt, makeHome, repoRoot, runCli } from "./support/cli.js";
 
 const OCTET = 103;
 
@@ -94,7 +94,7 @@ describe("SIGINT and SIGTERM are honoured at once where the CLI waits", () => {
       ].join("\n"),
     );
     await chmod(wrapper, 0o755);
-    await writeFile(join(home, "gated-cpi.yml"), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ""].join("\n"));
+    await writeFile(join(home, "gated-cpi.yml"), ["- type: replace", "  path: /cloud_provider/properties/local/node?", `  value: ${wrapper}`, ...EVERY_CALL_RUNS_NODE, ""].join("\n"));
   });
 
   afterAll(async () => {

@@ -55,3 +55,10 @@ export async function exampleManifestAt(dir: string, thirdOctet: number): Promis
   await writeFile(path, moved);
   return path;
 }
+
+/**
+ * Ops-file lines (under a list of operations) that make the local CPI run its `local.node` for
+ * every call instead of handing calls to its warm helper: for tests whose node wrapper must see
+ * each call (to gate, count or kill after it).
+ */
+export const EVERY_CALL_RUNS_NODE = ["- type: replace", "  path: /cloud_provider/properties/local/warm_helper?", "  value: false"];
