@@ -164,6 +164,17 @@ async function deployAndCheck(h: Harness, f: Facts, flags: Parameters<typeof pla
   return p;
 }
 
+/** A first deploy whose job never runs: it fails with JOB_NOT_RUNNING once the watch time is up. */
+async function firstDeployWhoseJobNeverRuns(): Promise<{ h: Harness; agent: FakeAgent }> {
+  const agent = new FakeAgent();
+  agent.jobState = "failing";
+  const h = harness(emptyState(), agent);
+  const inputs = await inputsFor(v1);
+  inputs.watchTime = { startMs: 0, endMs: 50 };
+  await expect(applyDeployment(h.ctx, plan(h, v1), inputs)).rejects.toMatchObject({ code: "JOB_NOT_RUNNING" });
+  return { h, agent };
+}
+
 async function deployed(f: Facts = v1, agent = new FakeAgent()): Promise<Harness> {
   const h = harness(emptyState(), agent);
   await deployAndCheck(h, f);
@@ -315,12 +326,7 @@ describe("plan → apply, every scenario", () => {
   });
 
   it("a first deploy that fails once the VM has its disk and networks is finished in place", async () => {
-    const agent = new FakeAgent();
-    agent.jobState = "failing";
-    const h = harness(emptyState(), agent);
-    const inputs = await inputsFor(v1);
-    inputs.watchTime = { startMs: 0, endMs: 50 };
-    await expect(applyDeployment(h.ctx, plan(h, v1), inputs)).rejects.toMatchObject({ code: "JOB_NOT_RUNNING" });
+    const { h, agent } = await firstDeployWhoseJobNeverRuns();
     agent.jobState = "running";
     expect(kinds(await deployAndCheck(h, v1))[0]).toBe("keep-vm");
   });
@@ -485,12 +491,7 @@ describe("apply failures leave a true record", () => {
   });
 
   it("a job that never runs fails with JOB_NOT_RUNNING after the watch time", async () => {
-    const agent = new FakeAgent();
-    agent.jobState = "failing";
-    const h = harness(emptyState(), agent);
-    const inputs = await inputsFor(v1);
-    inputs.watchTime = { startMs: 0, endMs: 50 };
-    await expect(applyDeployment(h.ctx, plan(h, v1), inputs)).rejects.toMatchObject({ code: "JOB_NOT_RUNNING" });
+    const { h } = await firstDeployWhoseJobNeverRuns();
     expect(h.state.state.current_manifest_sha).toBe("");
   });
 
