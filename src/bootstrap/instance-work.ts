@@ -4,7 +4,7 @@
  * tarballs only when a step needs them, so a no-op run extracts nothing).
  */
 import { join } from "node:path";
-import { archiveRenderedJobs, extractRelease, renderJobs, type ExtractedRelease } from "../director-release/index.js";
+import { archiveRenderedJobs, extractRelease, renderJobs, stopTemplateEngine, type ExtractedRelease } from "../director-release/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
 import type { PackageSource } from "./compile-on-vm.js";
 import type { InstanceIdentity } from "./instance-spec.js";
@@ -61,6 +61,8 @@ export async function prepareInstanceWork(
         instanceGroupProperties: ig.properties,
         signal,
       });
+      // A deploy renders once: the Ruby process (~140 MB) need not idle through the compilation.
+      stopTemplateEngine();
       const path = join(workDir, "rendered-jobs.tgz");
       const digests = await archiveRenderedJobs(rendered, path);
       return { path, sha256: digests.sha256, jobs: jobs.map((j) => ({ name: j.job.name, fingerprint: j.job.fingerprint })) };

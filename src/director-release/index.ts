@@ -9,5 +9,5 @@ export type { ReleaseSummary, ExtractedRelease, ReleaseJob, ReleasePackage, JobS
 export { openCompiledPackageCache, compiledPackageKeyId } from "./compiled-package-cache.js";
 export type { CompiledPackageKey, CompiledPackageSource, CompiledPackageCache, CachedCompiledPackage } from "./compiled-package-cache.js";
 // Template rendering is TEMPLATES' folder; its JobSpec is the same shape as ours above.
-export { renderJobs, archiveRenderedJobs, warmUpTemplateEngine } from "./templates/index.js";
+export { renderJobs, archiveRenderedJobs, stopTemplateEngine, warmUpTemplateEngine } from "./templates/index.js";
 export type { JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./templates/index.js";
