@@ -4,17 +4,16 @@
  * otherwise it is uploaded as-is when the release is compiled, taken from the local
  * compiled-package cache when an identical compile (same stemcell, and the same source bytes for
  * it and every dependency) was kept before, and otherwise compiled by the agent and then
- * downloaded into that cache — so replacing the VM later re-uploads instead of recompiling.
+ * downloaded into that cache (in the background, while compilation goes on) — so replacing the
+ * VM later re-uploads instead of recompiling.
  * compile_package removes every installed package, so a VM running jobs is told first
  * (`beforeCompile`). Each package on the VM is recorded as it lands there. Two packages are in flight at once,
  * so the next source blob uploads while the agent compiles (the agent compiles one at a time).
  * Filling the cache never fails a deploy: where the agent does not let its compiled blobs be
  * downloaded, they stay on the VM and are referenced by blobstore id, as bosh-cli does.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { runGraph } from "../common/index.js";
-import { compiledPackageKeyId, type CompiledPackageKey, type CompiledPackageSource, type ReleasePackage } from "../director-release/index.js";
+import { compiledPackageKeyId, type CompiledPackageCache, type CompiledPackageKey, type CompiledPackageSource, type ReleasePackage } from "../director-release/index.js";
 import type { VmPackageRecord } from "../state/index.js";
 import { keepCompiledPackages, type CompiledPackageKeeper } from "./keep-compiled-packages.js";
 import type { CompiledPackageRef } from "./instance-spec.js";
@@ -24,10 +23,7 @@ import { Skipped } from "./reporter.js";
 export type PackageSource = Pick<ReleasePackage, "name" | "fingerprint" | "sha1" | "archiveSha256" | "dependencies" | "archivePath" | "compiled">;
 
 /** The slice of the compiled-package cache that compilation uses. */
-export interface CompiledPackageCachePort {
-  get(key: CompiledPackageKey): Promise<{ path: string; sha1: string } | undefined>;
-  put(key: CompiledPackageKey, sourcePath: string, sha1: string): Promise<unknown>;
-}
+export type CompiledPackageCachePort = Pick<CompiledPackageCache, "get" | "store">;
 
 export interface CompileInput {
   packages: readonly PackageSource[];
@@ -60,8 +56,7 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
   const vm: VmPackages = { ...onVm, beforeCompile: () => (prepared ??= onVm.beforeCompile()) };
   const byName = new Map(input.packages.map((p) => [p.name, p]));
   const nodes = input.packages.map((p) => ({ ...p, dependencies: p.dependencies }));
-  const downloads = await mkdtemp(join(input.workDir, "compiled-"));
-  const keeper = keepCompiledPackages({ ctx, agent, cache: input.cache, dir: downloads });
+  const keeper = keepCompiledPackages({ ctx, agent, cache: input.cache });
   try {
     const results = await runGraph<PackageSource & { dependencies: string[] }, CompiledPackageRef>(
       nodes,
@@ -89,7 +84,7 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
       return ref;
     });
   } finally {
-    await rm(downloads, { recursive: true, force: true });
+    await keeper.settled();
   }
 }
 
@@ -121,7 +116,7 @@ async function compileOne(
   }
   await vm.beforeCompile();
   const result = await agent.compilePackage({ blobstoreId: source.blobId, sha1: pkg.sha1, name: pkg.name, version: pkg.fingerprint, deps });
-  await keeper.keep(key, pkg.name, result);
+  keeper.keep(key, result);
   return { ref: { name: pkg.name, version: pkg.fingerprint, sha1: result.sha1, blobstore_id: result.blobstoreId }, source: "release" };
 }
 

@@ -45,7 +45,7 @@ class CompilingAgent extends FakeAgent {
   override async downloadBlob(blobId: string, dest: string) {
     const bytes = this.blobs.get(blobId) ?? Buffer.alloc(0);
     await writeFile(dest, bytes);
-    return { sha1: sha1(bytes), sha256: "", size: bytes.length };
+    return { sha1: sha1(bytes), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
   }
 }
 

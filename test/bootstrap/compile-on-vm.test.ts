@@ -11,11 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BlobNotFoundError, type CompilePackageArgs } from "../../src/agent-client/index.js";
-import { compilePackagesOnVm, type CompileInput, type PackageSource, type VmPackages } from "../../src/bootstrap/compile-on-vm.js";
+import { compilePackagesOnVm, type PackageSource, type VmPackages } from "../../src/bootstrap/compile-on-vm.js";
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import type { StageContext } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
+import type { CompiledPackageKey } from "../../src/director-release/index.js";
 import type { VmPackageRecord } from "../../src/state/index.js";
 import { emptyState, FakeAgent, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
 
@@ -51,7 +52,10 @@ const pkg = (name: string, dependencies: string[], source = "b"): PackageSource 
 });
 const PACKAGES = [pkg("base", []), pkg("app", ["base"]), pkg("tool", [])];
 
-async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = async () => undefined, vm: VmPackages = newVmPackages(), packages = PACKAGES) {
+/** What the cache does once the download is in: nothing by default. */
+type Keep = (key: CompiledPackageKey, sha1: string) => Promise<unknown>;
+
+async function compile(agent: BlobAgent, kept: Keep = async () => undefined, vm: VmPackages = newVmPackages(), packages = PACKAGES) {
   const events: BootstrapEvent[] = [];
   const ctx: StageContext = {
     reporter: new Reporter({ emit: (e) => events.push(e) }),
@@ -62,17 +66,20 @@ async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = asy
     connectAgent: () => agent,
   };
   const puts: string[] = [];
+  const dir = await mkdtemp(join(tmpdir(), "compile-test-"));
   const refs = await compilePackagesOnVm(ctx, agent, {
     packages,
     stemcell: { os: "local", version: "1" },
     cache: {
       get: async () => undefined,
-      put: async (key, path, sha1) => {
+      store: async (key, sha1, write) => {
+        await write(join(dir, key.name), ["sha1", "sha256"]);
         puts.push(key.name);
-        return put(key, path, sha1);
+        await kept(key, sha1);
+        return { path: join(dir, key.name), sha1 };
       },
     },
-    workDir: await mkdtemp(join(tmpdir(), "compile-test-")),
+    workDir: dir,
   }, vm);
   const warnings = events.filter((e): e is { type: "warning"; message: string } => e.type === "warning").map((e) => e.message);
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [`${e.name}:${e.source}`] : []));
@@ -121,6 +128,31 @@ describe("compiling on the VM", () => {
     });
     expect(refs).toHaveLength(3);
     expect(warnings).toEqual([expect.stringContaining("ENOSPC")]);
+  });
+
+  it("compiles a package while its dependency's compiled blob is still downloading", async () => {
+    // given: the download of base's compiled blob ends only once app (which needs base) is compiled
+    let appCompiled: () => void = () => undefined;
+    const appCompiling = new Promise<void>((resolve) => (appCompiled = resolve));
+    const order: string[] = [];
+    class SlowDownloads extends BlobAgent {
+      override async compilePackage(a: CompilePackageArgs) {
+        order.push(`compile ${a.name}`);
+        if (a.name === "app") appCompiled();
+        return super.compilePackage(a);
+      }
+      override async downloadBlob(blobId: string, dest: string) {
+        if (blobId === "compiled-base") await appCompiling;
+        order.push(`downloaded ${blobId}`);
+        return super.downloadBlob(blobId, dest);
+      }
+    }
+    // when
+    const { refs, puts } = await compile(new SlowDownloads("all"));
+    // then: a download that held up compilation would never have ended
+    expect(order.indexOf("compile app")).toBeLessThan(order.indexOf("downloaded compiled-base"));
+    expect(refs).toHaveLength(3);
+    expect(puts.sort()).toEqual(["app", "base", "tool"]);
   });
 });
 

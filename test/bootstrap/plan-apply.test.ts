@@ -90,7 +90,7 @@ async function inputsFor(f: Facts): Promise<DeployInputs> {
       ],
       renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }),
     }),
-    compile: { stemcell: { os: "local", version: f.stemcellVersion }, cache: { get: async () => undefined, put: async () => {} }, workDir },
+    compile: { stemcell: { os: "local", version: f.stemcellVersion }, cache: { get: async () => undefined, store: async () => ({ path: "", sha1: "" }) }, workDir },
     watchTime: { startMs: 0, endMs: 1000 },
     pollIntervalMs: 10,
   };

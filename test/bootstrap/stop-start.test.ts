@@ -177,7 +177,7 @@ describe("an in-place update of stopped jobs", () => {
       skipDrain: false,
       address: "127.0.0.9",
       instanceJobs: async () => ({ packages: [], renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }) }),
-      compile: { stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, put: async () => {} }, workDir },
+      compile: { stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, store: async () => ({ path: "", sha1: "" }) }, workDir },
       watchTime: { startMs: 0, endMs: 1000 },
       pollIntervalMs: 10,
     } as unknown as DeployInputs;
