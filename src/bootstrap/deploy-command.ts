@@ -5,7 +5,7 @@
  * path: the embedded Ruby's boot, and the stemcell image's extraction.
  */
 import { join } from "node:path";
-import { openCompiledPackageCache, warmUpTemplateEngine } from "../director-release/index.js";
+import { openCompiledPackageCache, streamPackageArchives, warmUpTemplateEngine } from "../director-release/index.js";
 import type { StateHandle } from "../state/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
@@ -141,6 +141,7 @@ async function applyPlan(
     compile: {
       stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
       cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),
+      archives: streamPackageArchives,
       workDir,
     },
     watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },

@@ -18,7 +18,7 @@ import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
 import type { CompiledPackageKey } from "../../src/director-release/index.js";
 import type { VmPackageRecord } from "../../src/state/index.js";
-import { emptyState, FakeAgent, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
+import { emptyState, FakeAgent, fakeArchives, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
 
 const COMPILED = Buffer.from("compiled bytes");
 const COMPILED_SHA1 = createHash("sha1").update(COMPILED).digest("hex");
@@ -47,7 +47,8 @@ const pkg = (name: string, dependencies: string[], source = "b"): PackageSource 
   sha1: "a".repeat(40),
   archiveSha256: source.repeat(64),
   dependencies,
-  archivePath: `/src/${name}.tgz`,
+  tarball: "/src/release.tgz",
+  entry: `packages/${name}.tgz`,
   compiled: false,
 });
 const PACKAGES = [pkg("base", []), pkg("app", ["base"]), pkg("tool", [])];
@@ -79,6 +80,7 @@ async function compile(agent: BlobAgent, kept: Keep = async () => undefined, vm:
         return { path: join(dir, key.name), sha1 };
       },
     },
+    archives: fakeArchives,
     workDir: dir,
   }, vm);
   const warnings = events.filter((e): e is { type: "warning"; message: string } => e.type === "warning").map((e) => e.message);
@@ -160,10 +162,11 @@ describe("compiling on a VM that holds packages already", () => {
   it("remembers every package that lands on the VM, with the key of its compile", async () => {
     const vm = recordingVm();
     await compile(new BlobAgent("all"), undefined, vm);
-    expect(vm.remembered.map((r) => [r.name, r.blobstore_id])).toEqual([
+    // In the order they land, which the uploads' order (the tarball's) decides.
+    expect(vm.remembered.map((r) => [r.name, r.blobstore_id]).sort()).toEqual([
+      ["app", "compiled-app"],
       ["base", "compiled-base"],
       ["tool", "compiled-tool"],
-      ["app", "compiled-app"],
     ]);
     expect(new Set(vm.remembered.map((r) => r.key)).size).toBe(3);
   });
