@@ -53,7 +53,16 @@ const SKIPPED: Partial<Record<Source, string>> = {
   cache: "Found in local compiled-package cache",
 };
 
-export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, input: CompileInput, onVm: VmPackages): Promise<CompiledPackageRef[]> {
+export interface Compiled {
+  refs: CompiledPackageRef[];
+  /**
+   * The downloads into the local cache still under way: the deploy goes on meanwhile, and must
+   * await this before it lets go of the agent (it rejects only when interrupted).
+   */
+  kept: Promise<void>;
+}
+
+export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, input: CompileInput, onVm: VmPackages): Promise<Compiled> {
   // Two compiles run at once: both wait for the one call.
   let prepared: Promise<void> | undefined;
   const vm: VmPackages = { ...onVm, beforeCompile: () => (prepared ??= onVm.beforeCompile()) };
@@ -72,6 +81,7 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
     if (hit !== undefined) cached.set(p.name, hit);
   }
   const uploads = uploadArchives(agent, input.packages.filter((p) => !held.has(p.name) && !cached.has(p.name)), input.archives, ctx.signal);
+  let compiled = false;
   try {
     const results = await runGraph<PackageSource & { dependencies: string[] }, CompiledPackageRef>(
       nodes,
@@ -93,14 +103,17 @@ export async function compilePackagesOnVm(ctx: StageContext, agent: AgentPort, i
       },
       { concurrency: 2, signal: ctx.signal },
     );
-    return input.packages.map((p) => {
+    const refs = input.packages.map((p) => {
       const ref = results.get(p.name);
       if (ref === undefined) throw new Error(`package '${p.name}' was not compiled`);
       return ref;
     });
+    compiled = true;
+    return { refs, kept: keeper.settled() };
   } finally {
     await uploads.stop();
-    await keeper.settled();
+    // A compile that failed leaves nothing running behind it.
+    if (!compiled) await keeper.settled().catch(() => undefined);
   }
 }
 

@@ -70,13 +70,15 @@ async function compile(packages: readonly PackageSource[], cacheDir: string) {
   const reporter = new Reporter({ emit: (e) => events.push(e) });
   // Compilation uses the reporter, the logger and the signal of its stage, nothing else.
   const ctx = { reporter, logger: silentLogger, signal: new AbortController().signal } as StageContext;
-  const refs = await compilePackagesOnVm(ctx, agent, {
+  const compiled = await compilePackagesOnVm(ctx, agent, {
     packages,
     stemcell: { os: "ubuntu-jammy", version: "1.1" },
     cache: openCompiledPackageCache(cacheDir, (message) => reporter.warn(message)),
     archives: streamPackageArchives,
     workDir: mkdtempSync(join(root, "work-")),
   }, newVmPackages());
+  await compiled.kept;
+  const refs = compiled.refs;
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [[e.name, e.source] as const] : []));
   const warnings = events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
   return { refs, sources, warnings, agent };

@@ -68,7 +68,7 @@ async function compile(agent: BlobAgent, kept: Keep = async () => undefined, vm:
   };
   const puts: string[] = [];
   const dir = await mkdtemp(join(tmpdir(), "compile-test-"));
-  const refs = await compilePackagesOnVm(ctx, agent, {
+  const compiled = await compilePackagesOnVm(ctx, agent, {
     packages,
     stemcell: { os: "local", version: "1" },
     cache: {
@@ -83,6 +83,9 @@ async function compile(agent: BlobAgent, kept: Keep = async () => undefined, vm:
     archives: fakeArchives,
     workDir: dir,
   }, vm);
+  // The downloads into the cache end after compilation does.
+  await compiled.kept;
+  const refs = compiled.refs;
   const warnings = events.filter((e): e is { type: "warning"; message: string } => e.type === "warning").map((e) => e.message);
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [`${e.name}:${e.source}`] : []));
   return { refs, puts, warnings, sources };
