@@ -1,5 +1,5 @@
 /**
- * What a release tarball is (name, version, jobs, packages, digest) from one streaming pass that
+ * What a release tarball is (name, version, jobs, packages) from one streaming pass that
  * extracts nothing: release.MF is read, and every job and package archive is hashed on its own
  * and checked against release.MF there, so a damaged or altered archive is refused before a
  * deploy acts, and a package's SHA-256 is known without unpacking it. Remembered by
@@ -26,13 +26,12 @@ const RELEASE: TarballKind = {
 };
 
 export async function inspectRelease(tarball: string, opts: { cacheDir: string }): Promise<ReleaseSummary> {
-  return summariseTarball(tarball, opts.cacheDir, RELEASE, async (text, source, digest, entries): Promise<ReleaseSummary> => {
+  return summariseTarball(tarball, opts.cacheDir, RELEASE, async (text, source, entries): Promise<ReleaseSummary> => {
     const manifest = parseReleaseManifest(text, source);
     const checked = await checkArchives(tarball, manifest, entries);
     return {
       name: manifest.name,
       version: manifest.version,
-      digest,
       compiled: manifest.compiled,
       jobs: manifest.jobs.map(({ name, fingerprint, sha1 }) => ({ name, fingerprint, sha1 })),
       packages: manifest.packages.map((p) => ({

@@ -6,8 +6,6 @@ export type { JobSpec };
 export interface ReleaseSummary {
   name: string;
   version: string;
-  /** `sha256:<hex>` of the tarball. */
-  digest: string;
   compiled: boolean;
   jobs: { name: string; fingerprint: string; sha1: string }[];
   /** Each checked against its archive in the tarball, whose SHA-256 (hex) it carries. */

@@ -24,10 +24,10 @@ const packages: FixturePackage[] = [
 ];
 
 describe("inspectRelease", () => {
-  it("reads name, version (as written), jobs, packages and the tarball's sha256", async () => {
+  it("reads name, version (as written), jobs and packages", async () => {
     const tarball = await buildRelease(root, { name: "demo", version: "1.10", jobs, packages });
     const summary = await inspectRelease(tarball, { cacheDir: join(root, "cache") });
-    expect(summary).toMatchObject({ name: "demo", version: "1.10", compiled: false, digest: `sha256:${sha256Of(tarball)}` });
+    expect(summary).toMatchObject({ name: "demo", version: "1.10", compiled: false });
     expect(summary.jobs.map((j) => j.name)).toEqual(["web"]);
     expect(summary.packages.map((p) => [p.name, p.dependencies])).toEqual([["lib", []], ["app", ["lib"]]]);
   });
