@@ -4,7 +4,8 @@
  * local CPI release (artifacts/) and the same upstream bosh-agent (in the stemcell), in
  * alternating runs. Each run has a fresh HOME (cold caches) and goes: full deploy, no-op
  * redeploy, property-change redeploy, delete. Prints medians and ratios (bootstrap / bosh), the
- * CLI's peak RSS, and the local CPI's own time per call.
+ * CLI's peak RSS and, apart, its template renderer's (a child of either CLI), bootstrap's own time
+ * in its full deploys (own-time.ts), and the local CPI's own time per call.
  *
  * Knobs (environment): BENCH_PEER_RUNS (per tool and fixture, default 3), BENCH_PEER_CASES
  * ("tiny,big"), BENCH_PEER_BIG_PACKAGE_MIB (400), BENCH_PEER_BIG_STEMCELL_MIB (300).
@@ -12,7 +13,7 @@
  * fixtures) is removed after a run that succeeded and kept after a failure, for its logs.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath } from "../../test/e2e/support/cli.js";
@@ -20,13 +21,14 @@ import { processesMentioning } from "../../test/e2e/support/director.js";
 import { missingPeers, peerPath } from "../../test/interop/support/peers.js";
 import { measureCpiCalls } from "./cpi-calls.js";
 import { bigFixture, tinyFixture, type Fixture } from "./fixtures.js";
+import { ownTime } from "./own-time.js";
 import { table, type CaseResult } from "./report.js";
 import { timedRun } from "./timed-run.js";
 
 const RUN_TIMEOUT_MS = 600_000;
 type Tool = "bootstrap" | "bosh";
 type Step = "full" | "noop" | "change" | "delete";
-type Sample = Record<Step, number> & { rssMB: number };
+type Sample = Record<Step, number> & { rssMB: number; rendererMB: number; ownMs?: number };
 
 const missing = missingPeers();
 if (missing.length > 0) {
@@ -93,6 +95,19 @@ async function measureFixture(fixture: Fixture, kind: "tiny" | "big"): Promise<C
       bosh: samples.bosh.map((s) => s.rssMB),
       ...(kind === "big" ? { goal: "bootstrap ≤ 150 MB" } : {}),
     },
+    {
+      label: `${fixture.name}, peak RSS of the template renderer (child; bosh: ruby, bootstrap: embedded Ruby's process)`,
+      unit: "MB",
+      bootstrap: samples.bootstrap.map((s) => s.rendererMB),
+      bosh: samples.bosh.map((s) => s.rendererMB),
+    },
+    {
+      label: `${fixture.name}, bootstrap's own time (no CPI call, agent call or blob transfer under way), share of its full deploy`,
+      unit: "%",
+      bootstrap: samples.bootstrap.map((s) => ((s.ownMs ?? Number.NaN) / s.full) * 100),
+      bosh: [],
+      ...(kind === "big" ? { goal: "≤ 5%" } : {}),
+    },
   ];
 }
 
@@ -104,28 +119,44 @@ async function sequence(tool: Tool, fixture: Fixture, home: string): Promise<Sam
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env["BOOTSTRAP_HOME"];
   let peakKiB = 0;
+  let rendererKiB = 0;
+  const isRenderer = tool === "bootstrap" ? (argv: string[]) => argv.some((a) => a.endsWith("ruby-process-main.js")) : (argv: string[]) => /(^|\/)ruby$/.test(argv[0] ?? "");
   const run = async (command: "deploy" | "delete", label: string): Promise<number> => {
     const [cmd, cmdArgs] =
       tool === "bootstrap"
         ? [process.execPath, [cliPath, command, ...args(label)]]
         : [peerPath("bosh"), [command === "deploy" ? "create-env" : "delete-env", ...args(label)]];
-    const r = await timedRun(cmd, cmdArgs, { cwd: home, env, timeoutMs: RUN_TIMEOUT_MS });
+    const r = await timedRun(cmd, cmdArgs, { cwd: home, env, timeoutMs: RUN_TIMEOUT_MS, isRenderer });
     if (r.exitCode !== 0) throw new Error(`${tool} ${command} (${fixture.name}) exited ${r.exitCode}:\n${r.output}`);
     peakKiB = Math.max(peakKiB, r.peakRssKiB);
+    rendererKiB = Math.max(rendererKiB, r.rendererPeakRssKiB);
     return r.ms;
   };
   let deleted = false;
   try {
     const full = await run("deploy", "one");
+    const own = tool === "bootstrap" ? await ownTimeOfLastDeploy(home, full) : undefined;
     const noop = await run("deploy", "one");
     const change = await run("deploy", "two");
     const del = await run("delete", "two");
     deleted = true;
-    return { full, noop, change, delete: del, rssMB: (peakKiB * 1024) / 1e6 };
+    return { full, noop, change, delete: del, rssMB: (peakKiB * 1024) / 1e6, rendererMB: (rendererKiB * 1024) / 1e6, ...(own === undefined ? {} : { ownMs: own }) };
   } finally {
     // A failed run still deletes what it deployed (the error above says what failed).
     if (!deleted && existsSync(statePath)) await run("delete", "two").catch((e: unknown) => console.error(String(e)));
     const left = await processesMentioning(home);
     if (left.length > 0) console.error(`left running after ${tool} in ${home}:\n${left.join("\n")}`);
   }
+}
+
+/** Own time (own-time.ts) of the newest deploy logged under HOME; its longest stretches are printed. */
+async function ownTimeOfLastDeploy(home: string, wallMs: number): Promise<number> {
+  const dir = join(home, ".bootstrap", "logs");
+  const newest = (await readdir(dir)).filter((f) => f.includes("-deploy-")).sort().at(-1);
+  if (newest === undefined) throw new Error(`no deploy log in ${dir}`);
+  const own = ownTime(await readFile(join(dir, newest), "utf8"), wallMs);
+  const share = ((own.ownMs / wallMs) * 100).toFixed(1);
+  console.log(`  own time ${Math.round(own.ownMs)} ms of ${Math.round(wallMs)} ms (${share}%); longest stretches:`);
+  for (const gap of own.longest) console.log(`    ${String(Math.round(gap.ms)).padStart(6)} ms, last logged: ${gap.last}`);
+  return own.ownMs;
 }

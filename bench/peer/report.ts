@@ -4,7 +4,7 @@
  */
 export interface CaseResult {
   label: string;
-  unit: "ms" | "MB";
+  unit: "ms" | "MB" | "%";
   bootstrap: number[];
   bosh: number[];
   /** Issue 13's goal for the ratio, where it sets one. */
@@ -30,6 +30,8 @@ export function table(cases: CaseResult[], singles: SingleResult[]): string {
     "|---|---|---|---|---|",
     ...cases.map((c) => {
       const ours = median(c.bootstrap);
+      // A figure only bootstrap has (its own time) leaves bosh's column and the ratio empty.
+      if (c.bosh.length === 0) return `| ${c.label} | ${format(ours, c.unit)} | | | ${c.goal ?? ""} |`;
       const theirs = median(c.bosh);
       return `| ${c.label} | ${format(ours, c.unit)} | ${format(theirs, c.unit)} | ${(ours / theirs).toFixed(2)} | ${c.goal ?? ""} |`;
     }),
@@ -38,7 +40,8 @@ export function table(cases: CaseResult[], singles: SingleResult[]): string {
   return rows.join("\n");
 }
 
-function format(value: number, unit: "ms" | "MB"): string {
+function format(value: number, unit: "ms" | "MB" | "%"): string {
   if (unit === "MB") return `${Math.round(value)} MB`;
+  if (unit === "%") return `${value.toFixed(1)}%`;
   return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }

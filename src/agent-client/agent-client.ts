@@ -46,6 +46,7 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
   };
 
   async function sendOnce(method: string, args: unknown[], timeoutMs?: number): Promise<AgentResponse> {
+    const started = performance.now();
     const response = await transport.send({
       method: "POST",
       path: "/agent",
@@ -65,7 +66,8 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
       throw new AgentUnreachableError("http-status", endpoint.origin, `${method} answered a body that is not an agent response: ${redact(body.slice(0, 200))}`);
     }
     // get_task polls would flood the log; the task's start and outcome are logged by the caller's step.
-    if (method !== "get_task") opts.logger.debug(`agent ${method}: ${decoded.kind}`);
+    // Durations let a log tell the agent's time from ours (bench/peer's own-time figure reads them).
+    if (method !== "get_task") opts.logger.debug(`agent ${method}: ${decoded.kind} after ${elapsed(started)} ms`);
     return decoded;
   }
 
@@ -91,15 +93,18 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
   }
 
   async function callTask(method: string, args: unknown[] = []): Promise<unknown> {
+    const started = performance.now();
     const response = await send(method, args);
     if (response.kind === "exception") {
       throw new BootstrapError("AGENT_TASK_FAILED", `Agent ${method} failed: ${redact(response.message)}`, {
         hint: "The message above is the agent's; its log on the VM (/var/vcap/bosh/log/current) has the details",
       });
     }
-    return waitForTask(method, response.value, send, polling).catch((error: unknown) => {
+    const value = await waitForTask(method, response.value, send, polling).catch((error: unknown) => {
       throw opts.signal?.aborted ? interrupted(method, error) : error;
     });
+    opts.logger.debug(`agent ${method}: task finished after ${elapsed(started)} ms`);
+    return value;
   }
 
   const client: AgentClient = {
@@ -183,8 +188,18 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
       }
       return { blobstoreId: value["blobstore_id"], sha1: value["sha1"] };
     },
-    uploadBlob: (source, o) => uploadBlob(transport, source, { ...(opts.signal ? { signal: opts.signal } : {}), ...o }),
-    downloadBlob: (blobId, destPath) => downloadBlob(transport, blobId, destPath, opts.signal),
+    async uploadBlob(source, o) {
+      const started = performance.now();
+      const blob = await uploadBlob(transport, source, { ...(opts.signal ? { signal: opts.signal } : {}), ...o });
+      opts.logger.debug(`blob PUT ${blob.blobId}: ${blob.size} bytes after ${elapsed(started)} ms`);
+      return blob;
+    },
+    async downloadBlob(blobId, destPath) {
+      const started = performance.now();
+      const blob = await downloadBlob(transport, blobId, destPath, opts.signal);
+      opts.logger.debug(`blob GET ${blobId}: ${blob.size} bytes after ${elapsed(started)} ms`);
+      return blob;
+    },
     sshHostKey() {
       return plan.tunnelHostKey();
     },
@@ -194,6 +209,10 @@ export function createAgentClient(opts: AgentClientOptions): AgentClient {
     },
   };
   return client;
+}
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
 }
 
 function interrupted(method: string, cause: unknown): BootstrapError {

@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { BootstrapError, messageOf, redact } from "../common/index.js";
 import type { HttpsTransport } from "./https-transport.js";
 import { AgentUnreachableError } from "./transport-failure.js";
-import type { BlobDigests, UploadOptions } from "./types.js";
+import type { BlobDigests, BlobStream, UploadOptions } from "./types.js";
 
 const ATTEMPTS = 3;
 const CHUNK = 256 * 1024;
@@ -21,24 +21,38 @@ function blobPath(blobId: string): string {
   return `/blobs/${prefix}/${encodeURIComponent(blobId)}`;
 }
 
+/** `source`: a file, or a stream that can be opened again for a retry (a file inside a tarball). */
 export async function uploadBlob(
   transport: HttpsTransport,
-  source: string,
+  source: string | BlobStream,
   opts: UploadOptions = {},
 ): Promise<{ blobId: string } & BlobDigests> {
-  const size = await stat(source).then(
-    (s) => s.size,
-    (cause: unknown) => {
-      throw new BootstrapError("FILE_NOT_FOUND", `Cannot read blob source ${source}: ${messageOf(cause)}`, { cause });
-    },
-  );
+  const blob = typeof source === "string" ? await fileStream(source) : source;
   const blobId = randomUUID();
-  return { blobId, ...(await withRetries(() => putOnce(transport, source, size, blobId, opts), opts.signal)) };
+  return { blobId, ...(await withRetries(() => putOnce(transport, blob, blobId, opts), opts.signal)) };
 }
 
-async function putOnce(transport: HttpsTransport, source: string, size: number, blobId: string, opts: UploadOptions): Promise<BlobDigests> {
+async function fileStream(path: string): Promise<BlobStream> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    (cause: unknown) => {
+      throw new BootstrapError("FILE_NOT_FOUND", `Cannot read blob source ${path}: ${messageOf(cause)}`, { cause });
+    },
+  );
+  return { size, label: path, open: () => createReadStream(path, { highWaterMark: CHUNK }) };
+}
+
+async function putOnce(transport: HttpsTransport, blob: BlobStream, blobId: string, opts: UploadOptions): Promise<BlobDigests> {
+  const { size } = blob;
   const digest = new DigestStream(opts.onProgress);
-  const file = createReadStream(source, { highWaterMark: CHUNK });
+  const file = blob.open();
+  // A source that cannot be read (a damaged tarball) fails the upload as itself, not as the
+  // transport failure it causes, and is not retried.
+  let unreadable: { error: Error } | undefined;
+  file.once("error", (error) => {
+    unreadable = { error };
+    digest.destroy(error);
+  });
   const body = file.pipe(digest);
   const response = await transport
     .send({
@@ -50,11 +64,13 @@ async function putOnce(transport: HttpsTransport, source: string, size: number, 
     })
     .catch((error: unknown) => {
       file.destroy();
-      throw error;
+      if (unreadable === undefined) throw error;
+      if (unreadable.error instanceof BootstrapError) throw unreadable.error;
+      throw failed(`cannot read ${blob.label} for blob ${blobId}: ${messageOf(unreadable.error)}`, unreadable.error);
     });
   const text = await readSmall(response);
   if (response.statusCode !== 201 && response.statusCode !== 204) {
-    throw failed(`PUT of blob ${blobId} from ${source} answered ${response.statusCode}: ${text}`);
+    throw failed(`PUT of blob ${blobId} from ${blob.label} answered ${response.statusCode}: ${text}`);
   }
   return digest.result();
 }

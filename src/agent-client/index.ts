@@ -12,6 +12,7 @@ export type {
   AgentClientOptions,
   AgentState,
   BlobDigests,
+  BlobStream,
   CompilePackageArgs,
   SshTunnelOptions,
   UploadOptions,

@@ -2,6 +2,7 @@
  * The public shape of the agent client (see contracts.md "src/agent-client"). Kept apart from
  * the implementation so callers and fakes depend on the interface only.
  */
+import type { Readable } from "node:stream";
 import type { Logger } from "../common/index.js";
 
 export interface SshTunnelOptions {
@@ -76,6 +77,14 @@ export interface BlobDigests {
   size: number;
 }
 
+/** A blob to upload that is not a file of its own; `open()` is called again for each retry. */
+export interface BlobStream {
+  size: number;
+  /** Names the blob in errors, e.g. "packages/ruby.tgz in /path/release.tgz". */
+  label: string;
+  open(): Readable;
+}
+
 export interface UploadOptions {
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
@@ -103,7 +112,7 @@ export interface AgentClient {
   addPersistentDisk(cid: string, hint: unknown): Promise<void>;
   removePersistentDisk(cid: string): Promise<void>;
   fetchLogs(logTypes: string, filters: string[]): Promise<{ blobstoreId: string; sha1: string }>;
-  uploadBlob(source: string, opts?: UploadOptions): Promise<{ blobId: string } & BlobDigests>;
+  uploadBlob(source: string | BlobStream, opts?: UploadOptions): Promise<{ blobId: string } & BlobDigests>;
   downloadBlob(blobId: string, destPath: string): Promise<BlobDigests>;
   close(): Promise<void>;
 }

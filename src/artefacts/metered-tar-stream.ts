@@ -50,6 +50,7 @@ export async function feedTarball(tarball: string, sink: TarSink, options: FeedO
   // Big output chunks: with gunzip's 16 KiB default a GiB-sized image took four times as long.
   const gunzip = gzipped ? createGunzip({ chunkSize: 256 * 1024 }) : undefined;
   let first = true;
+  let stopped = false;
   try {
     await pipeline(
       createReadStream(tarball),
@@ -62,7 +63,10 @@ export async function feedTarball(tarball: string, sink: TarSink, options: FeedO
       gunzip ?? new PassThrough(),
       async function (tar: AsyncIterable<Buffer>) {
         for await (const chunk of tar) {
-          if (options.shouldStop?.() === true) return;
+          if (options.shouldStop?.() === true) {
+            stopped = true;
+            return;
+          }
           if (first) {
             first = false;
             if (startsWith(chunk, GZIP_MAGIC) || startsWith(chunk, ZSTD_MAGIC)) throw new NestedCompression("the tar stream is compressed again inside; only gzip-compressed tar is accepted");
@@ -76,6 +80,9 @@ export async function feedTarball(tarball: string, sink: TarSink, options: FeedO
         }
       },
     );
+  } catch (error) {
+    // Stopping leaves the file and gunzip unread: the pipeline reports them aborted.
+    if (!stopped) throw error;
   } finally {
     sink.end();
   }

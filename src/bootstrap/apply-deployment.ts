@@ -55,6 +55,8 @@ interface Progress {
   vm?: { cid: string; agent: AgentPort; kept: boolean; jobsStopped: boolean };
   rendered?: RenderedArchive;
   packages?: CompiledPackageRef[];
+  /** Compiled packages still downloading into the local cache (compile-on-vm.ts). */
+  keeping?: Promise<void>;
 }
 
 export async function applyDeployment(ctx: StageContext, plan: DeployPlan, inputs: DeployInputs): Promise<void> {
@@ -67,7 +69,9 @@ export async function applyDeployment(ctx: StageContext, plan: DeployPlan, input
         ctx.reporter.planStep(index, plan.steps.length, step.kind, describeStep(step), step.reason);
         await runStep(ctx, step, inputs, progress);
       }
+      await progress.keeping;
     } finally {
+      await progress.keeping?.catch(() => undefined);
       await progress.vm?.agent.close();
     }
   });
@@ -133,7 +137,11 @@ async function runStep(ctx: StageContext, step: DeployStep, inputs: DeployInputs
     case "compile-packages": {
       const vm = need(progress.vm, step, "a VM step");
       const jobs = await inputs.instanceJobs();
-      progress.packages = await compilePackagesOnVm(ctx, vm.agent, { ...inputs.compile, packages: jobs.packages }, vmPackages(ctx, inputs, vm));
+      const compiled = await compilePackagesOnVm(ctx, vm.agent, { ...inputs.compile, packages: jobs.packages }, vmPackages(ctx, inputs, vm));
+      progress.packages = compiled.refs;
+      // The downloads go on through the instance's update, which needs only the VM's copies.
+      progress.keeping = compiled.kept;
+      compiled.kept.catch(() => undefined);
       return;
     }
     case "update-instance": {

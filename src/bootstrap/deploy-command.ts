@@ -5,7 +5,7 @@
  * path: the embedded Ruby's boot, and the stemcell image's extraction.
  */
 import { join } from "node:path";
-import { openCompiledPackageCache, warmUpTemplateEngine } from "../director-release/index.js";
+import { openCompiledPackageCache, streamPackageArchives, warmUpTemplateEngine } from "../director-release/index.js";
 import type { StateHandle } from "../state/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
@@ -74,7 +74,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
       for (const note of plan.notes) reporter.warn(note);
 
-      // Ruby boots on its own thread meanwhile: the CPI's installation and the VM's start need none.
+      // Ruby boots in its own process meanwhile: the CPI's installation and the VM's start need none.
       if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
       const workDir = await session.workDir();
       // The stemcell's image is extracted (into a folder of its own) while the CPI installs:
@@ -96,7 +96,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
 
 /**
  * No deploy recorded: this one renders job templates (the CPI's, then the instance's), so Ruby
- * boots on its thread while the manifest's variables are generated, not after.
+ * boots in its process while the manifest's variables are generated, not after.
  */
 function warmUpForFirstDeploy(state: StateHandle): void {
   if (state.state.current_manifest_sha === "") warmUpTemplateEngine();
@@ -141,6 +141,7 @@ async function applyPlan(
     compile: {
       stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
       cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),
+      archives: streamPackageArchives,
       workDir,
     },
     watchTime: { startMs: manifest.update.watchTimeStartMs, endMs: manifest.update.watchTimeEndMs },

@@ -3,11 +3,13 @@
  * then the manifest loaded with the command's flags (so a run refused by the lock has generated
  * nothing into the vars store), the state's warnings shown, the calls of an interrupted run
  * waited for and adopted, then its scratch directory swept, a scratch directory, the CPI installed on
- * first use (a no-op run installs nothing), and all of it released however the command ends.
+ * first use (a no-op run installs nothing), and all of it released however the command ends
+ * (the embedded Ruby's process too, if a render started one).
  * Commands are then only their plan and its steps.
  */
 import { rm } from "node:fs/promises";
 import { CpiClient, recoverPendingCalls } from "../cpi-runner/index.js";
+import { stopTemplateEngine } from "../director-release/index.js";
 import type { LoadedManifest } from "../manifest/index.js";
 import { cpiJournalDirOf, openState, type StateHandle } from "../state/index.js";
 import { loadManifest, type CommandStart } from "./begin-command.js";
@@ -108,6 +110,8 @@ export async function withSession<T>(
     };
     return await body(session);
   } finally {
+    // A library caller's process lives on after the command: the Ruby it started must not.
+    stopTemplateEngine();
     if (workDir !== undefined) {
       const dir = await workDir.catch(() => undefined);
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });

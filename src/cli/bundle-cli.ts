@@ -16,12 +16,12 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { ve
 rmSync(join(root, "dist/bundle"), { recursive: true, force: true });
 
 await build({
-  // The embedded Ruby's thread is an entry of its own, beside the chunks that start it (ruby-worker.ts);
+  // The embedded Ruby's process is an entry of its own, beside the chunks that start it (ruby-process.ts);
   // the library (package.json exports) is one too, sharing its chunks with the CLI.
   entryPoints: {
     bootstrap: join(root, "src/cli/bin.ts"),
     index: join(root, "src/api/index.ts"),
-    "ruby-worker-main": join(root, "src/director-release/templates/ruby-worker-main.ts"),
+    "ruby-process-main": join(root, "src/director-release/templates/ruby-process-main.ts"),
   },
   outdir: join(root, "dist/bundle"),
   bundle: true,

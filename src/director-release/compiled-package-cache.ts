@@ -18,7 +18,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { findMismatch, formatDigest, hashFile, parseMultiDigest } from "../artefacts/index.js";
+import { findMismatch, formatDigest, hashFile, parseMultiDigest, type DigestAlgorithm, type DigestValues } from "../artefacts/index.js";
 import { isRecord, messageOf, writeFileAtomic } from "../common/index.js";
 
 export interface CompiledPackageSource {
@@ -45,7 +45,15 @@ export interface CompiledPackageCache {
   get(key: CompiledPackageKey): Promise<CachedCompiledPackage | undefined>;
   /** Copies `srcPath` into the cache; the copy must have `sha1` (plain SHA-1 hex or multi-digest). */
   put(key: CompiledPackageKey, srcPath: string, sha1: string): Promise<CachedCompiledPackage>;
+  /**
+   * Like put, but `write` puts the bytes at the path it is given (a download) and returns their
+   * digests, hashed as they went by: the blob is neither copied nor read again.
+   */
+  store(key: CompiledPackageKey, sha1: string, write: BlobWriter): Promise<CachedCompiledPackage>;
 }
+
+/** Writes a blob to `path`; returns the digests of what it wrote, at least those `algorithms` name. */
+export type BlobWriter = (path: string, algorithms: DigestAlgorithm[]) => Promise<DigestValues>;
 
 function canonicalKey(key: CompiledPackageKey): string {
   const deps = [...key.dependencies]
@@ -77,6 +85,37 @@ export function openCompiledPackageCache(dir: string, warn: (message: string) =>
     await rm(join(dir, `${id}.json`), { force: true });
     await rm(join(dir, `${id}.tgz`), { force: true });
   };
+  const store = async (key: CompiledPackageKey, sha1: string, write: BlobWriter): Promise<CachedCompiledPackage> => {
+    const expected = parseMultiDigest(sha1);
+    if (expected === undefined) throw new Error(`cannot keep compiled package '${key.name}': '${sha1}' is not a digest`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const id = compiledPackageKeyId(key);
+    const blob = join(dir, `${id}.tgz`);
+    const temp = join(dir, `.${id}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    let actual: DigestValues;
+    try {
+      const algorithms: DigestAlgorithm[] = ["sha1", "sha256", ...expected.map((d) => d.algorithm)];
+      actual = await write(temp, algorithms);
+      const missing = algorithms.find((a) => !actual[a]);
+      if (missing !== undefined) throw new Error(`cannot keep compiled package '${key.name}': its ${missing} was not computed`);
+      const wrong = findMismatch(expected, actual);
+      if (wrong !== undefined) {
+        throw new Error(`cannot keep compiled package '${key.name}': its blob does not have digest ${formatDigest(wrong)}`);
+      }
+      await rename(temp, blob);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    const entry: Entry = {
+      key: { ...key, dependencies: [...key.dependencies] },
+      sha1: actual.sha1 ?? "",
+      sha256: actual.sha256 ?? "",
+      size: (await stat(blob)).size,
+    };
+    await writeFileAtomic(join(dir, `${id}.json`), `${JSON.stringify(entry, null, 2)}\n`, 0o600);
+    return { path: blob, sha1: entry.sha1 };
+  };
   return {
     dir,
     async get(key) {
@@ -92,35 +131,12 @@ export function openCompiledPackageCache(dir: string, warn: (message: string) =>
       }
       return { path: blob, sha1: (JSON.parse(text) as Entry).sha1 };
     },
-    async put(key, srcPath, sha1) {
-      const expected = parseMultiDigest(sha1);
-      if (expected === undefined) throw new Error(`cannot keep compiled package '${key.name}': '${sha1}' is not a digest`);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const id = compiledPackageKeyId(key);
-      const blob = join(dir, `${id}.tgz`);
-      const temp = join(dir, `.${id}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-      let actual: { sha1?: string; sha256?: string };
-      try {
+    put: (key, srcPath, sha1) =>
+      store(key, sha1, async (temp, algorithms) => {
         await copyFile(srcPath, temp);
-        actual = await hashFile(temp, ["sha1", "sha256", ...expected.map((d) => d.algorithm)]);
-        const wrong = findMismatch(expected, actual);
-        if (wrong !== undefined) {
-          throw new Error(`cannot keep compiled package '${key.name}': its blob does not have digest ${formatDigest(wrong)}`);
-        }
-        await rename(temp, blob);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
-      const entry: Entry = {
-        key: { ...key, dependencies: [...key.dependencies] },
-        sha1: actual.sha1 ?? "",
-        sha256: actual.sha256 ?? "",
-        size: (await stat(blob)).size,
-      };
-      await writeFileAtomic(join(dir, `${id}.json`), `${JSON.stringify(entry, null, 2)}\n`, 0o600);
-      return { path: blob, sha1: entry.sha1 };
-    },
+        return hashFile(temp, algorithms);
+      }),
+    store,
   };
 }
 

@@ -42,19 +42,23 @@ export async function extractRelease(tarball: string, workDir: string): Promise<
     }),
   );
 
-  const jobs = await Promise.all(
-    manifest.jobs.map(async (j): Promise<ReleaseJob> => {
-      const archivePath = join(workDir, "jobs", `${j.name}.tgz`);
-      await verifyFileDigest(archivePath, j.sha1, `Job '${j.name}' of ${label}`).catch(missingAs(archivePath, `Job '${j.name}' of ${label}`));
-      const dir = join(workDir, "jobs", j.name);
-      await extractTarballSafely(archivePath, dir, "RELEASE_INVALID");
-      const where = `job.MF of job '${j.name}' in ${label}`;
-      const spec = parseJobSpec(await readInside(dir, "job.MF", where), where);
-      return { name: j.name, fingerprint: j.fingerprint, sha1: j.sha1, dir, spec };
-    }),
-  );
+  const jobs = await Promise.all(manifest.jobs.map((j) => unpackJob(workDir, j, label)));
 
   return { name: manifest.name, version: manifest.version, dir: workDir, compiled: manifest.compiled, jobs, packages };
+}
+
+/**
+ * A job whose archive is at `<workDir>/jobs/<name>.tgz`: checked against release.MF's digest and
+ * unpacked into `<workDir>/jobs/<name>/` for its job.MF, monit and templates.
+ */
+export async function unpackJob(workDir: string, j: { name: string; fingerprint: string; sha1: string }, label: string): Promise<ReleaseJob> {
+  const archivePath = join(workDir, "jobs", `${j.name}.tgz`);
+  await verifyFileDigest(archivePath, j.sha1, `Job '${j.name}' of ${label}`).catch(missingAs(archivePath, `Job '${j.name}' of ${label}`));
+  const dir = join(workDir, "jobs", j.name);
+  await extractTarballSafely(archivePath, dir, "RELEASE_INVALID");
+  const where = `job.MF of job '${j.name}' in ${label}`;
+  const spec = parseJobSpec(await readInside(dir, "job.MF", where), where);
+  return { name: j.name, fingerprint: j.fingerprint, sha1: j.sha1, dir, spec };
 }
 
 /** A missing archive is a broken release, not a digest problem. */

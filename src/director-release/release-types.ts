@@ -6,11 +6,10 @@ export type { JobSpec };
 export interface ReleaseSummary {
   name: string;
   version: string;
-  /** `sha256:<hex>` of the tarball. */
-  digest: string;
   compiled: boolean;
   jobs: { name: string; fingerprint: string; sha1: string }[];
-  packages: { name: string; fingerprint: string; sha1: string; dependencies: string[]; stemcell?: string }[];
+  /** Each checked against its archive in the tarball, whose SHA-256 (hex) it carries. */
+  packages: { name: string; fingerprint: string; sha1: string; archiveSha256: string; dependencies: string[]; compiled: boolean; stemcell?: string }[];
 }
 
 export interface ReleaseJob {
@@ -22,18 +21,38 @@ export interface ReleaseJob {
   spec: JobSpec;
 }
 
-export interface ReleasePackage {
+/** What release.MF says of a package, and the SHA-256 of its archive. */
+export interface PackageFacts {
   name: string;
   fingerprint: string;
   /** As release.MF states it (checked against the archive). */
   sha1: string;
-  /** SHA-256 (hex) of the archive, hashed from its bytes when the release was extracted. */
+  /** SHA-256 (hex) of the archive, hashed from its bytes. */
   archiveSha256: string;
   dependencies: string[];
-  /** The package's .tgz inside the extracted release (source or compiled). */
-  archivePath: string;
   compiled: boolean;
   stemcell?: string;
+}
+
+export interface ReleasePackage extends PackageFacts {
+  /** The package's .tgz inside the extracted release (source or compiled). */
+  archivePath: string;
+}
+
+/** A package whose archive stays in the release tarball (see package-archives.ts). */
+export interface PackageInTarball extends PackageFacts {
+  tarball: string;
+  /** The archive's path inside the tarball, e.g. `packages/ruby.tgz`. */
+  entry: string;
+}
+
+/** A release read for a VM: its jobs extracted for rendering, its packages left in the tarball. */
+export interface ReleaseInTarball {
+  name: string;
+  version: string;
+  tarball: string;
+  jobs: ReleaseJob[];
+  packages: PackageInTarball[];
 }
 
 export interface ExtractedRelease {

@@ -8,7 +8,8 @@ import { parseStemcellManifest, type StemcellSummary } from "./stemcell-manifest
 const STEMCELL: TarballKind = {
   what: "Stemcell tarball",
   manifestFile: "stemcell.MF",
-  cacheNamespace: "stemcell-summaries-v1",
+  // v2: no digest of the tarball (nothing used it).
+  cacheNamespace: "stemcell-summaries-v2",
   code: "STEMCELL_INVALID",
   hint: "This is not a BOSH stemcell tarball; point the manifest's stemcell url at one.",
 };

@@ -14,12 +14,10 @@ export interface StemcellSummary {
   operatingSystem: string;
   apiVersion: number;
   cloudProperties: Record<string, unknown>;
-  /** `sha256:<hex>` of the stemcell tarball. */
-  digest: string;
   stemcellFormats: string[];
 }
 
-export function parseStemcellManifest(text: string, where: string, digest: string): StemcellSummary {
+export function parseStemcellManifest(text: string, where: string): StemcellSummary {
   let typed: unknown;
   let strings: unknown;
   try {
@@ -54,7 +52,7 @@ export function parseStemcellManifest(text: string, where: string, digest: strin
   const stemcellFormats = Array.isArray(rawFormats) ? rawFormats.map(String) : [];
   if (!Array.isArray(rawFormats)) problems.push("stemcell_formats must be a list");
   if (problems.length > 0) throw invalid(where, problems);
-  return { name, version, operatingSystem, apiVersion, cloudProperties: isRecord(rawCloud) ? rawCloud : {}, digest, stemcellFormats };
+  return { name, version, operatingSystem, apiVersion, cloudProperties: isRecord(rawCloud) ? rawCloud : {}, stemcellFormats };
 }
 
 function invalid(where: string, problems: string[]): BootstrapError {

@@ -1,7 +1,7 @@
 /**
  * What the compiled-package cache trusts, through compilation on the VM with a fake agent and a
- * real cache: real release tarballs are extracted (so each package's source digest is hashed
- * from its archive), one compile fills the cache, and then
+ * real cache: real release tarballs are inspected (so each package's source digest is hashed
+ * from its archive) and their archives streamed, one compile fills the cache, and then
  * - a hostile release whose release.MF claims the cached package's name and fingerprint, with
  *   other source, is compiled from its own source instead of getting the cached blob;
  * - a cache blob altered after it was stored is noticed, dropped with a warning, and compiled
@@ -19,7 +19,8 @@ import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import type { StageContext } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
-import { extractRelease, openCompiledPackageCache } from "../../src/director-release/index.js";
+import type { BlobStream } from "../../src/agent-client/index.js";
+import { inspectRelease, openCompiledPackageCache, readReleaseJobs, streamPackageArchives } from "../../src/director-release/index.js";
 import { buildRelease, type FixturePackage } from "../director-release/release-fixtures.js";
 import { FakeAgent, newVmPackages } from "./fakes.js";
 
@@ -28,12 +29,12 @@ const sha1 = (bytes: Buffer): string => createHash("sha1").update(bytes).digest(
 /** Compiles by "building" bytes that name the source blob it was given, and serves them back. */
 class CompilingAgent extends FakeAgent {
   private readonly blobs = new Map<string, Buffer>();
-  override async uploadBlob(source: string) {
-    this.calls.push(`upload ${source}`);
-    const bytes = readFileSync(source);
+  override async uploadBlob(source: string | BlobStream) {
+    this.calls.push(`upload ${typeof source === "string" ? source : source.label}`);
+    const bytes = typeof source === "string" ? readFileSync(source) : Buffer.concat(await source.open().toArray());
     const blobId = `blob-${this.blobs.size}`;
     this.blobs.set(blobId, bytes);
-    return { blobId, sha1: sha1(bytes), sha256: "", size: bytes.length };
+    return { blobId, sha1: sha1(bytes), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
   }
   override async compilePackage(a: CompilePackageArgs) {
     this.calls.push(`compile_package ${a.name}`);
@@ -45,7 +46,7 @@ class CompilingAgent extends FakeAgent {
   override async downloadBlob(blobId: string, dest: string) {
     const bytes = this.blobs.get(blobId) ?? Buffer.alloc(0);
     await writeFile(dest, bytes);
-    return { sha1: sha1(bytes), sha256: "", size: bytes.length };
+    return { sha1: sha1(bytes), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
   }
 }
 
@@ -59,7 +60,8 @@ async function releasePackages(packages: FixturePackage[]): Promise<PackageSourc
   builds += 1;
   const dir = join(root, `release-${builds}`);
   const tarball = await buildRelease(dir, { name: "app", version: "1", jobs: [], packages });
-  return (await extractRelease(tarball, join(dir, "extracted"))).packages;
+  const summary = await inspectRelease(tarball, { cacheDir: join(dir, "inspected") });
+  return (await readReleaseJobs(tarball, summary, join(dir, "read"))).packages;
 }
 
 async function compile(packages: readonly PackageSource[], cacheDir: string) {
@@ -68,12 +70,15 @@ async function compile(packages: readonly PackageSource[], cacheDir: string) {
   const reporter = new Reporter({ emit: (e) => events.push(e) });
   // Compilation uses the reporter, the logger and the signal of its stage, nothing else.
   const ctx = { reporter, logger: silentLogger, signal: new AbortController().signal } as StageContext;
-  const refs = await compilePackagesOnVm(ctx, agent, {
+  const compiled = await compilePackagesOnVm(ctx, agent, {
     packages,
     stemcell: { os: "ubuntu-jammy", version: "1.1" },
     cache: openCompiledPackageCache(cacheDir, (message) => reporter.warn(message)),
+    archives: streamPackageArchives,
     workDir: mkdtempSync(join(root, "work-")),
   }, newVmPackages());
+  await compiled.kept;
+  const refs = compiled.refs;
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [[e.name, e.source] as const] : []));
   const warnings = events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
   return { refs, sources, warnings, agent };
@@ -101,7 +106,7 @@ describe("the compiled-package cache on the VM path", () => {
     const { sources, refs } = await compile(hostile, cacheDir);
     expect(sources).toEqual([["lib", "release"], ["app", "release"]]);
     const hostileLib = hostile.find((p) => p.name === "lib");
-    expect(refs.find((r) => r.name === "lib")?.sha1).toBe(sha1(Buffer.from(`compiled from ${sha1(readFileSync(hostileLib?.archivePath ?? ""))}`)));
+    expect(refs.find((r) => r.name === "lib")?.sha1).toBe(sha1(Buffer.from(`compiled from ${hostileLib?.sha1 ?? ""}`)));
 
     // and a package whose own source is genuine but whose dependency is not is not reused either
     const mixed = [...genuine.filter((p) => p.name === "app"), ...hostile.filter((p) => p.name === "lib")];

@@ -11,13 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BlobNotFoundError, type CompilePackageArgs } from "../../src/agent-client/index.js";
-import { compilePackagesOnVm, type CompileInput, type PackageSource, type VmPackages } from "../../src/bootstrap/compile-on-vm.js";
+import { compilePackagesOnVm, type PackageSource, type VmPackages } from "../../src/bootstrap/compile-on-vm.js";
 import type { BootstrapEvent } from "../../src/bootstrap/events.js";
 import type { StageContext } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
 import { silentLogger } from "../../src/common/index.js";
+import type { CompiledPackageKey } from "../../src/director-release/index.js";
 import type { VmPackageRecord } from "../../src/state/index.js";
-import { emptyState, FakeAgent, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
+import { emptyState, FakeAgent, fakeArchives, FakeCpi, FakeState, newVmPackages } from "./fakes.js";
 
 const COMPILED = Buffer.from("compiled bytes");
 const COMPILED_SHA1 = createHash("sha1").update(COMPILED).digest("hex");
@@ -46,12 +47,16 @@ const pkg = (name: string, dependencies: string[], source = "b"): PackageSource 
   sha1: "a".repeat(40),
   archiveSha256: source.repeat(64),
   dependencies,
-  archivePath: `/src/${name}.tgz`,
+  tarball: "/src/release.tgz",
+  entry: `packages/${name}.tgz`,
   compiled: false,
 });
 const PACKAGES = [pkg("base", []), pkg("app", ["base"]), pkg("tool", [])];
 
-async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = async () => undefined, vm: VmPackages = newVmPackages(), packages = PACKAGES) {
+/** What the cache does once the download is in: nothing by default. */
+type Keep = (key: CompiledPackageKey, sha1: string) => Promise<unknown>;
+
+async function compile(agent: BlobAgent, kept: Keep = async () => undefined, vm: VmPackages = newVmPackages(), packages = PACKAGES) {
   const events: BootstrapEvent[] = [];
   const ctx: StageContext = {
     reporter: new Reporter({ emit: (e) => events.push(e) }),
@@ -62,18 +67,25 @@ async function compile(agent: BlobAgent, put: CompileInput["cache"]["put"] = asy
     connectAgent: () => agent,
   };
   const puts: string[] = [];
-  const refs = await compilePackagesOnVm(ctx, agent, {
+  const dir = await mkdtemp(join(tmpdir(), "compile-test-"));
+  const compiled = await compilePackagesOnVm(ctx, agent, {
     packages,
     stemcell: { os: "local", version: "1" },
     cache: {
       get: async () => undefined,
-      put: async (key, path, sha1) => {
+      store: async (key, sha1, write) => {
+        await write(join(dir, key.name), ["sha1", "sha256"]);
         puts.push(key.name);
-        return put(key, path, sha1);
+        await kept(key, sha1);
+        return { path: join(dir, key.name), sha1 };
       },
     },
-    workDir: await mkdtemp(join(tmpdir(), "compile-test-")),
+    archives: fakeArchives,
+    workDir: dir,
   }, vm);
+  // The downloads into the cache end after compilation does.
+  await compiled.kept;
+  const refs = compiled.refs;
   const warnings = events.filter((e): e is { type: "warning"; message: string } => e.type === "warning").map((e) => e.message);
   const sources = events.flatMap((e) => (e.type === "compile-package" ? [`${e.name}:${e.source}`] : []));
   return { refs, puts, warnings, sources };
@@ -122,16 +134,42 @@ describe("compiling on the VM", () => {
     expect(refs).toHaveLength(3);
     expect(warnings).toEqual([expect.stringContaining("ENOSPC")]);
   });
+
+  it("compiles a package while its dependency's compiled blob is still downloading", async () => {
+    // given: the download of base's compiled blob ends only once app (which needs base) is compiled
+    let appCompiled: () => void = () => undefined;
+    const appCompiling = new Promise<void>((resolve) => (appCompiled = resolve));
+    const order: string[] = [];
+    class SlowDownloads extends BlobAgent {
+      override async compilePackage(a: CompilePackageArgs) {
+        order.push(`compile ${a.name}`);
+        if (a.name === "app") appCompiled();
+        return super.compilePackage(a);
+      }
+      override async downloadBlob(blobId: string, dest: string) {
+        if (blobId === "compiled-base") await appCompiling;
+        order.push(`downloaded ${blobId}`);
+        return super.downloadBlob(blobId, dest);
+      }
+    }
+    // when
+    const { refs, puts } = await compile(new SlowDownloads("all"));
+    // then: a download that held up compilation would never have ended
+    expect(order.indexOf("compile app")).toBeLessThan(order.indexOf("downloaded compiled-base"));
+    expect(refs).toHaveLength(3);
+    expect(puts.sort()).toEqual(["app", "base", "tool"]);
+  });
 });
 
 describe("compiling on a VM that holds packages already", () => {
   it("remembers every package that lands on the VM, with the key of its compile", async () => {
     const vm = recordingVm();
     await compile(new BlobAgent("all"), undefined, vm);
-    expect(vm.remembered.map((r) => [r.name, r.blobstore_id])).toEqual([
+    // In the order they land, which the uploads' order (the tarball's) decides.
+    expect(vm.remembered.map((r) => [r.name, r.blobstore_id]).sort()).toEqual([
+      ["app", "compiled-app"],
       ["base", "compiled-base"],
       ["tool", "compiled-tool"],
-      ["app", "compiled-app"],
     ]);
     expect(new Set(vm.remembered.map((r) => r.key)).size).toBe(3);
   });

@@ -1,7 +1,8 @@
 /** In-memory fakes of the orchestration's ports, for unit tests of the apply logic only. */
-import type { VmPackages } from "../../src/bootstrap/compile-on-vm.js";
+import { Readable } from "node:stream";
+import type { BlobStream, CompilePackageArgs } from "../../src/agent-client/index.js";
+import type { ArchiveStreamer, VmPackages } from "../../src/bootstrap/compile-on-vm.js";
 import type { AgentPort, CpiPort, StateShape, StatePort } from "../../src/bootstrap/ports.js";
-import type { CompilePackageArgs } from "../../src/agent-client/index.js";
 import { CpiError, type CreateVmArgs, type Journaled } from "../../src/cpi-runner/index.js";
 import { emptyDeploymentState } from "../../src/state/index.js";
 
@@ -152,9 +153,12 @@ export class FakeAgent implements AgentPort {
   async fetchLogs() {
     return { blobstoreId: "logs", sha1: "" };
   }
-  async uploadBlob(source: string) {
-    this.calls.push(`upload ${source}`);
-    return { blobId: `blob-${source}`, sha1: "1".repeat(40), sha256: "2".repeat(64), size: 1 };
+  async uploadBlob(source: string | BlobStream) {
+    const label = typeof source === "string" ? source : source.label;
+    this.calls.push(`upload ${label}`);
+    // A fake archive (fakeArchives) carries the digests its package states; a file stands for itself.
+    const digests = typeof source === "string" ? FAKE_BLOB_DIGESTS : (JSON.parse(Buffer.concat(await source.open().toArray()).toString()) as typeof FAKE_BLOB_DIGESTS);
+    return { blobId: `blob-${label}`, ...digests, size: 1 };
   }
   async downloadBlob(_blobId: string, _destPath: string): Promise<{ sha1: string; sha256: string; size: number }> {
     throw new Error("not used");
@@ -166,3 +170,17 @@ export class FakeAgent implements AgentPort {
   }
   async close(): Promise<void> {}
 }
+
+/**
+ * Package archives whose bytes are the digests their package states, which FakeAgent.uploadBlob
+ * reports as hashed: a fake agent hashes nothing, and every fake package's archive checks out.
+ */
+export const fakeArchives: ArchiveStreamer = async (packages, take) => {
+  for (const p of packages) {
+    const bytes = Buffer.from(JSON.stringify({ sha1: p.sha1, sha256: p.archiveSha256 }));
+    await take(p, { size: bytes.length, label: p.entry, open: () => Readable.from([bytes]) });
+  }
+};
+
+/** What FakeAgent.uploadBlob reports for a file. */
+const FAKE_BLOB_DIGESTS = { sha1: "1".repeat(40), sha256: "2".repeat(64) };

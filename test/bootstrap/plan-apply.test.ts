@@ -18,7 +18,7 @@ import type { StageContext, StateShape } from "../../src/bootstrap/ports.js";
 import { Reporter } from "../../src/bootstrap/reporter.js";
 import { vmInputDigests, type VmInputDigests } from "../../src/bootstrap/vm-inputs.js";
 import { silentLogger } from "../../src/common/index.js";
-import { emptyState, FakeAgent, FakeCpi, FakeState } from "./fakes.js";
+import { emptyState, FakeAgent, fakeArchives, FakeCpi, FakeState } from "./fakes.js";
 
 interface Facts {
   sha: string;
@@ -86,11 +86,11 @@ async function inputsFor(f: Facts): Promise<DeployInputs> {
     address: "127.0.0.9",
     instanceJobs: async () => ({
       packages: [
-        { name: "p", fingerprint: "fp", sha1: "3".repeat(40), archiveSha256: f.packageSource.repeat(64), dependencies: [], archivePath: "/p.tgz", compiled: false },
+        { name: "p", fingerprint: "fp", sha1: "3".repeat(40), archiveSha256: f.packageSource.repeat(64), dependencies: [], tarball: "/r.tgz", entry: "packages/p.tgz", compiled: false },
       ],
       renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }),
     }),
-    compile: { stemcell: { os: "local", version: f.stemcellVersion }, cache: { get: async () => undefined, put: async () => {} }, workDir },
+    compile: { stemcell: { os: "local", version: f.stemcellVersion }, cache: { get: async () => undefined, store: async () => ({ path: "", sha1: "" }) }, archives: fakeArchives, workDir },
     watchTime: { startMs: 0, endMs: 1000 },
     pollIntervalMs: 10,
   };
@@ -261,7 +261,7 @@ describe("plan → apply, every scenario", () => {
     expect(p.changes).toContain("release 'r' version changed 1 → 2");
     expect(h.agent.calls).toEqual([
       "ping",
-      "upload /p.tgz",
+      "upload packages/p.tgz",
       "run_script pre-stop",
       "drain shutdown",
       "stop",

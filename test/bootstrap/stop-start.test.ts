@@ -16,7 +16,7 @@ import { vmInputDigests } from "../../src/bootstrap/vm-inputs.js";
 import { silentLogger } from "../../src/common/index.js";
 import { decodeState } from "../../src/state/decode-state.js";
 import { encodeState } from "../../src/state/encode-state.js";
-import { emptyState, FakeAgent, FakeCpi, FakeState } from "./fakes.js";
+import { emptyState, FakeAgent, fakeArchives, FakeCpi, FakeState } from "./fakes.js";
 
 const STOPPED_AT = "2026-12-06T21:00:00.000Z";
 const VM_INPUTS = vmInputDigests({
@@ -177,7 +177,7 @@ describe("an in-place update of stopped jobs", () => {
       skipDrain: false,
       address: "127.0.0.9",
       instanceJobs: async () => ({ packages: [], renderJobs: async () => ({ path: "/rendered.tgz", sha256: "abc", jobs: [{ name: "director", fingerprint: "fp" }] }) }),
-      compile: { stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, put: async () => {} }, workDir },
+      compile: { stemcell: { os: "local", version: "1" }, cache: { get: async () => undefined, store: async () => ({ path: "", sha1: "" }) }, archives: fakeArchives, workDir },
       watchTime: { startMs: 0, endMs: 1000 },
       pollIntervalMs: 10,
     } as unknown as DeployInputs;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,34 @@ describe("compiled-package cache", () => {
     expect(hit).toEqual(stored);
     expect(readFileSync(hit?.path ?? "", "utf8")).toBe("compiled bytes");
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("stores what a writer wrote in its place, trusting the digests it hashed on the way", async () => {
+    const dir = join(root, "cache");
+    const bytes = Buffer.from("downloaded bytes");
+    const digests = { sha1: createHash("sha1").update(bytes).digest("hex"), sha256: createHash("sha256").update(bytes).digest("hex") };
+    const stored = await openCompiledPackageCache(dir).store(key, digests.sha1, async (path, algorithms) => {
+      expect(algorithms).toEqual(expect.arrayContaining(["sha1", "sha256"]));
+      writeFileSync(path, bytes);
+      return digests;
+    });
+    expect(await openCompiledPackageCache(dir).get(key)).toEqual(stored);
+    expect(readFileSync(stored.path, "utf8")).toBe("downloaded bytes");
+  });
+
+  it.each([
+    ["whose digest is not the expected one", { sha1: "0".repeat(40), sha256: "0".repeat(64) }, /does not have digest/],
+    ["without the SHA-256 the entry records", { sha1: "" }, /sha256 was not computed/],
+  ])("keeps nothing from a writer %s", async (_what, reported, message) => {
+    const dir = join(root, "cache");
+    const bytes = Buffer.from("downloaded bytes");
+    const sha1 = createHash("sha1").update(bytes).digest("hex");
+    const store = openCompiledPackageCache(dir).store(key, sha1, async (path) => {
+      writeFileSync(path, bytes);
+      return { ...reported, sha1: reported.sha1 || sha1 };
+    });
+    await expect(store).rejects.toThrow(message);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it.each<[string, Partial<CompiledPackageKey>]>([

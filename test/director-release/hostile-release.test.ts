@@ -12,9 +12,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { extractRelease, renderJobs, type RenderContext } from "../../src/director-release/index.js";
 import { gzipTar, type HeaderSpec } from "../artefacts/hostile-tarballs.js";
+import { unitRenderContext } from "../templates/job-fixture.js";
 
 const SECRET = "operator's private key: hunter2";
-const ctx: RenderContext = { deployment: "d", index: 0, az: "z1", bootstrap: true, globalProperties: {}, instanceGroupProperties: {} };
+const ctx: RenderContext = unitRenderContext({ deployment: "d" });
 const JOB_SPEC = "---\nname: web\ntemplates:\n  config.erb: config/app.conf\npackages: []\nproperties: {}\n";
 
 let root: string;

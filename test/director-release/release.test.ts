@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { extractRelease, inspectRelease } from "../../src/director-release/index.js";
+import { extractRelease, inspectRelease, readReleaseJobs } from "../../src/director-release/index.js";
 import { buildRelease, packDir, sha256Of, writeTree, type FixtureJob, type FixturePackage } from "./release-fixtures.js";
 
 let root: string;
@@ -24,10 +24,10 @@ const packages: FixturePackage[] = [
 ];
 
 describe("inspectRelease", () => {
-  it("reads name, version (as written), jobs, packages and the tarball's sha256", async () => {
+  it("reads name, version (as written), jobs and packages", async () => {
     const tarball = await buildRelease(root, { name: "demo", version: "1.10", jobs, packages });
     const summary = await inspectRelease(tarball, { cacheDir: join(root, "cache") });
-    expect(summary).toMatchObject({ name: "demo", version: "1.10", compiled: false, digest: `sha256:${sha256Of(tarball)}` });
+    expect(summary).toMatchObject({ name: "demo", version: "1.10", compiled: false });
     expect(summary.jobs.map((j) => j.name)).toEqual(["web"]);
     expect(summary.packages.map((p) => [p.name, p.dependencies])).toEqual([["lib", []], ["app", ["lib"]]]);
   });
@@ -68,8 +68,48 @@ describe("inspectRelease", () => {
     );
   });
 
+  it("hashes each package archive inside the tarball, extracting nothing", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "1", jobs, packages, digest: "sha256" });
+    const summary = await inspectRelease(tarball, { cacheDir: join(root, "cache") });
+    expect(summary.packages.map((p) => [p.name, p.archiveSha256, p.compiled])).toEqual([
+      ["lib", sha256Of(join(root, "demo-stage", "packages", "lib.tgz")), false],
+      ["app", sha256Of(join(root, "demo-stage", "packages", "app.tgz")), false],
+    ]);
+  });
+
+  it("refuses a tarball whose package archive differs from release.MF, or lacks one, before anything is deployed", async () => {
+    await buildRelease(root, { name: "demo", version: "3", jobs, packages });
+    // given: the package archive inside the release swapped for another one
+    writeTree(join(root, "demo-pkg-lib"), { packaging: "echo tampered\n" });
+    await packDir(join(root, "demo-pkg-lib"), join(root, "demo-stage", "packages", "lib.tgz"));
+    const tampered = await packDir(join(root, "demo-stage"), join(root, "tampered.tgz"));
+    await expect(inspectRelease(tampered, { cacheDir: join(root, "cache") })).rejects.toMatchObject({
+      code: "DIGEST_MISMATCH",
+      message: expect.stringMatching(/Package 'lib' of release 'demo\/3' has digest [0-9a-f]{40}, expected [0-9a-f]{40}/),
+    });
+    // and: one without it at all
+    rmSync(join(root, "demo-stage", "packages", "lib.tgz"));
+    const incomplete = await packDir(join(root, "demo-stage"), join(root, "incomplete.tgz"));
+    await expect(inspectRelease(incomplete, { cacheDir: join(root, "cache") })).rejects.toMatchObject({
+      code: "RELEASE_INVALID",
+      message: expect.stringContaining("'packages/lib.tgz' is not in"),
+    });
+  });
+
   it("reports a missing file as FILE_NOT_FOUND naming it", async () => {
     await expect(inspectRelease(join(root, "none.tgz"), { cacheDir: root })).rejects.toMatchObject({ code: "FILE_NOT_FOUND", message: expect.stringContaining("none.tgz") });
+  });
+});
+
+describe("readReleaseJobs", () => {
+  it("extracts the jobs and leaves every package archive in the tarball", async () => {
+    const tarball = await buildRelease(root, { name: "demo", version: "2", jobs, packages });
+    const summary = await inspectRelease(tarball, { cacheDir: join(root, "cache") });
+    const release = await readReleaseJobs(tarball, summary, join(root, "work"));
+    expect(release.jobs[0]?.spec.packages).toEqual(["app"]);
+    expect(readFileSync(join(release.jobs[0]?.dir ?? "", "templates", "ctl.erb"), "utf8")).toContain("p('port')");
+    expect(release.packages.map((p) => [p.name, p.tarball, p.entry, p.archiveSha256])).toEqual(summary.packages.map((p) => [p.name, tarball, `packages/${p.name}.tgz`, p.archiveSha256]));
+    expect(existsSync(join(root, "work", "packages"))).toBe(false);
   });
 });
 

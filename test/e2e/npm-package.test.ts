@@ -84,7 +84,7 @@ describe("the npm package, installed globally", () => {
         "package.json",
         "README.md",
         "dist/bundle/bootstrap.js",
-        "dist/bundle/ruby-worker-main.js",
+        "dist/bundle/ruby-process-main.js",
         "examples/manifests/local.yml",
         "artifacts/bootstrap-local-cpi-release.tgz",
         "artifacts/bootstrap-local-stemcell.tgz",

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { extractStemcellImage, inspectStemcell, requireSupportedStemcellApi } from "../../src/stemcell/index.js";
-import { buildStemcell, packDir, rawTarball, sha256Of, writeTree } from "../director-release/release-fixtures.js";
+import { buildStemcell, packDir, rawTarball, writeTree } from "../director-release/release-fixtures.js";
 
 let root: string;
 beforeEach(() => {
@@ -23,7 +23,7 @@ cloud_properties:
 `;
 
 describe("inspectStemcell", () => {
-  it("reads stemcell.MF with the version kept as written and the tarball's sha256", async () => {
+  it("reads stemcell.MF with the version kept as written", async () => {
     const tarball = await buildStemcell(root, MANIFEST);
     expect(await inspectStemcell(tarball, { cacheDir: join(root, "cache") })).toEqual({
       name: "bosh-local-stemcell",
@@ -32,7 +32,6 @@ describe("inspectStemcell", () => {
       apiVersion: 3,
       cloudProperties: { disk: 4096, nested: { a: true } },
       stemcellFormats: ["local-tgz"],
-      digest: `sha256:${sha256Of(tarball)}`,
     });
   });
 

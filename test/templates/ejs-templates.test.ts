@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { isBootstrapError } from "../../src/common/index.js";
 import { renderJobs } from "../../src/director-release/templates/index.js";
-import { renderContext, toRender, writeJob } from "./job-fixture.js";
+import { toRender, unitRenderContext, writeJob } from "./job-fixture.js";
 
 const declared = { "server.port": { default: 8080 }, "server.host": {}, "server.tags": { default: { a: 1 } } };
 
 async function renderEjs(template: string, jobProperties: Record<string, unknown> | null = {}): Promise<string> {
   const job = await writeJob({ name: "api", templates: { "config.json.ejs": ["config/config.json", template] }, monit: "", properties: declared });
-  const [rendered] = await renderJobs([toRender(job, jobProperties)], renderContext());
+  const [rendered] = await renderJobs([toRender(job, jobProperties)], unitRenderContext());
   return rendered?.files.find((f) => f.path === "config/config.json")?.content.toString("utf8") ?? "<missing>";
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isBootstrapError, type BootstrapError } from "../../src/common/index.js";
 import { renderJobs, type RenderContext } from "../../src/director-release/templates/index.js";
-import { renderContext, toRender, writeJob } from "./job-fixture.js";
+import { toRender, unitRenderContext, writeJob } from "./job-fixture.js";
 
 const declared = {
   "director.name": { default: "bosh" },
@@ -16,7 +16,7 @@ const declared = {
 
 async function render(template: string, jobProperties: Record<string, unknown> | null = {}, ctx: Partial<RenderContext> = {}): Promise<string> {
   const job = await writeJob({ templates: { "t.erb": ["config/t", template] }, monit: "", properties: declared });
-  const [rendered] = await renderJobs([toRender(job, jobProperties)], renderContext(ctx));
+  const [rendered] = await renderJobs([toRender(job, jobProperties)], unitRenderContext(ctx));
   const file = rendered?.files.find((f) => f.path === "config/t");
   if (file === undefined) throw new Error("config/t was not rendered");
   return file.content.toString("utf8");
@@ -102,7 +102,7 @@ describe("ERB helpers (embedded Ruby)", () => {
 
   it("gives each template its own fresh spec.id, a UUID, as bosh-cli does", async () => {
     const job = await writeJob({ templates: { "a.erb": ["a", "<%= spec.id %>"], "b.erb": ["b", "<%= spec.id %>"] }, monit: "", properties: declared });
-    const [rendered] = await renderJobs([toRender(job)], renderContext());
+    const [rendered] = await renderJobs([toRender(job)], unitRenderContext());
     const [a, b] = ["a", "b"].map((path) => rendered?.files.find((f) => f.path === path)?.content.toString());
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(b).not.toBe(a);
@@ -148,7 +148,7 @@ describe("ERB helpers (embedded Ruby)", () => {
       monit: "",
       properties: declared,
     });
-    const [rendered] = await renderJobs([toRender(job)], renderContext());
+    const [rendered] = await renderJobs([toRender(job)], unitRenderContext());
     expect(rendered?.files.find((f) => f.path === "b")?.content.toString()).toBe("nil nil");
   });
 });

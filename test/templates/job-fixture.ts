@@ -1,8 +1,9 @@
-/** Test fixtures: extracted release jobs written to a temp dir, and a default render context. */
+/** Test fixtures: extracted release jobs written to a temp dir, and default render contexts. */
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { JobToRender, RenderContext, TemplateJob } from "../../src/director-release/templates/index.js";
+import type { ErbRunner, JobToRender, RenderContext, TemplateJob } from "../../src/director-release/templates/index.js";
+import { bootErbEngine, type ErbEngine } from "../../src/director-release/templates/ruby-vm.js";
 
 export interface JobFixture {
   name?: string;
@@ -36,6 +37,20 @@ export function renderContext(overrides: Partial<RenderContext> = {}): RenderCon
     instanceGroupProperties: {},
     ...overrides,
   };
+}
+
+let engine: Promise<ErbEngine> | undefined;
+
+/**
+ * The embedded Ruby on the test's own thread, booted once per worker: unit files may start no
+ * process. The Ruby process itself (Ctrl-C, crashes, a fresh Ruby after one) is tested by the
+ * integration files (ruby-process.test.ts, hostile-templates.test.ts).
+ */
+const erbOnThisThread: ErbRunner = async (contextJson, templatesJson) => (await (engine ??= bootErbEngine())).render(contextJson, templatesJson);
+
+/** renderContext() with ERB rendered on the test's thread (see erbOnThisThread). */
+export function unitRenderContext(overrides: Partial<RenderContext> = {}): RenderContext {
+  return renderContext({ erb: erbOnThisThread, ...overrides });
 }
 
 export function toRender(job: TemplateJob, properties: Record<string, unknown> | null = null): JobToRender {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderJobs, type JobSpec } from "../../src/director-release/templates/index.js";
-import { renderContext, toRender, writeJob } from "./job-fixture.js";
+import { toRender, unitRenderContext, writeJob } from "./job-fixture.js";
 
 interface Sources {
   global?: Record<string, unknown>;
@@ -16,7 +16,7 @@ interface Sources {
 
 async function resolved(properties: JobSpec["properties"], sources: Sources = {}, template = "<%= raw_properties.to_json %>"): Promise<string> {
   const job = await writeJob({ templates: { "t.erb": ["t", template] }, monit: "", properties });
-  const ctx = renderContext({ globalProperties: sources.global ?? {}, instanceGroupProperties: sources.instanceGroup ?? {} });
+  const ctx = unitRenderContext({ globalProperties: sources.global ?? {}, instanceGroupProperties: sources.instanceGroup ?? {} });
   const [rendered] = await renderJobs([toRender(job, sources.job ?? null)], ctx);
   return rendered?.files.find((f) => f.path === "t")?.content.toString() ?? "<missing>";
 }

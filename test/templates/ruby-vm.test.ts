@@ -23,7 +23,7 @@ describe("embedded Ruby in a real process", () => {
   });
 });
 
-describe("the embedded Ruby's thread in a real process", () => {
+describe("the embedded Ruby's process, started from a real process", () => {
   it("does not keep a process alive that has nothing left to do", () => {
     const leave = fileURLToPath(new URL("./fixtures/warm-up-and-leave.ts", import.meta.url));
     // A hang ends at the timeout (signal SIGKILL): far longer than a Ruby boot on a busy machine.

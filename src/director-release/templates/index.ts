@@ -4,6 +4,6 @@
  * agent installs. ARTEFACTS re-exports this from src/director-release.
  */
 export { renderJobs } from "./render-jobs.js";
-export { warmUpTemplateEngine } from "./ruby-worker.js";
+export { stopTemplateEngine, warmUpTemplateEngine } from "./ruby-process.js";
 export { archiveRenderedJobs } from "./archive-rendered-jobs.js";
-export type { JobSpec, JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./types.js";
+export type { ErbRunner, JobSpec, JobToRender, RenderContext, RenderedFile, RenderedJob, TemplateJob } from "./types.js";

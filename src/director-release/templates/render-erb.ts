@@ -4,11 +4,12 @@
  * the caller can report every broken template at once, and the job's resolved properties and
  * spec as plain data for its ejs templates (null when they could not be resolved).
  *
- * A throw from Ruby (a crash, or a template's call into the refused JS bridge) ends its thread:
- * its state is not trusted again, and the next render boots a fresh one (ruby-worker.ts).
+ * A throw from Ruby (a crash, or a template's call into the refused JS bridge) ends its process:
+ * its state is not trusted again, and the next render boots a fresh one (ruby-process.ts).
  */
 import { randomUUID } from "node:crypto";
-import { RubyFailure, renderInRuby } from "./ruby-worker.js";
+import { RubyFailure, renderInRuby } from "./ruby-process.js";
+import type { ErbRunner } from "./types.js";
 
 export interface TemplateSource {
   /** shown in errors and Ruby backtraces, e.g. "director.yml.erb" */
@@ -44,11 +45,11 @@ interface RubyOutcome {
   error?: { class: string; message: string; line: number | null; properties: string[] };
 }
 
-export async function renderErbTemplates(contextJson: string, templates: TemplateSource[], signal?: AbortSignal): Promise<ErbJobResult> {
+export async function renderErbTemplates(contextJson: string, templates: TemplateSource[], signal?: AbortSignal, run: ErbRunner = renderInRuby): Promise<ErbJobResult> {
   const input = templates.map((t) => ({ name: t.name, text_base64: t.text.toString("base64"), id: randomUUID() }));
   let result: { templates: RubyOutcome[]; resolved: string | null };
   try {
-    result = JSON.parse(await renderInRuby(contextJson, JSON.stringify(input), signal)) as typeof result;
+    result = JSON.parse(await run(contextJson, JSON.stringify(input), signal)) as typeof result;
   } catch (error) {
     // Template errors come back as results; a RubyFailure means Ruby itself broke (out of
     // memory, a wasm trap), and every template of the job fails. Interrupts and a Ruby that

@@ -35,7 +35,7 @@ export async function renderJobs(jobs: JobToRender[], ctx: RenderContext): Promi
   for (const entry of jobs) {
     const { job, release } = entry;
     const planned = await readJobTemplates(entry);
-    const outcomes = await renderPlanned(templateContextJson(job.name, job.spec, ctx, entry.properties), planned, ctx.signal);
+    const outcomes = await renderPlanned(templateContextJson(job.name, job.spec, ctx, entry.properties), planned, ctx);
     const files: RenderedFile[] = [];
     planned.forEach((file, i) => {
       const outcome = outcomes[i] as TemplateOutcome;
@@ -48,12 +48,12 @@ export async function renderJobs(jobs: JobToRender[], ctx: RenderContext): Promi
   return rendered;
 }
 
-async function renderPlanned(contextJson: string, planned: PlannedFile[], signal: AbortSignal | undefined): Promise<TemplateOutcome[]> {
+async function renderPlanned(contextJson: string, planned: PlannedFile[], ctx: RenderContext): Promise<TemplateOutcome[]> {
   const source = (f: PlannedFile): TemplateSource => ({ name: f.source, text: f.text });
   const erb = planned.filter((f) => f.engine === "erb");
   const ejs = planned.filter((f) => f.engine === "ejs");
   // The monit file is ERB, so Ruby always runs and resolves the properties ejs templates use.
-  const { outcomes: erbOutcomes, resolved } = await renderErbTemplates(contextJson, erb.map(source), signal);
+  const { outcomes: erbOutcomes, resolved } = await renderErbTemplates(contextJson, erb.map(source), ctx.signal, ctx.erb);
   const ejsOutcomes: TemplateOutcome[] =
     resolved === null ? ejs.map(() => ({ ok: false, failure: UNRESOLVED })) : renderEjsTemplates(resolved, ejs.map(source));
   return planned.map((f) => (f.engine === "erb" ? erbOutcomes[erb.indexOf(f)] : ejsOutcomes[ejs.indexOf(f)]) as TemplateOutcome);

@@ -1,7 +1,7 @@
 /**
  * The embedded Ruby: CRuby 3.4 compiled to WebAssembly (WASI), so rendering ERB needs no `ruby`
- * on the machine. It lives on its own thread (ruby-worker.ts starts it, ruby-worker-main.ts
- * holds it); booting takes ~0.5-1 s on an idle 2-core box, seconds on a loaded one.
+ * on the machine. It lives in a process of its own (ruby-process.ts starts it,
+ * ruby-process-main.ts holds it); booting takes ~1 s on an idle 2-core box, seconds on a loaded one.
  *
  * Templates are untrusted code: the VM runs without the JS bridge, processes, network, host
  * files or environment (ruby-sandbox.ts at the wasm boundary, sandbox-rb.ts inside Ruby).

@@ -35,9 +35,17 @@ export interface RenderContext {
   bootstrap: boolean;
   globalProperties: Record<string, unknown>;
   instanceGroupProperties: Record<string, unknown>;
-  /** Ends a render in progress (its Ruby thread with it). */
+  /** Ends a render in progress (its Ruby process with it). */
   signal?: AbortSignal | undefined;
+  /**
+   * Where ERB runs; the embedded Ruby's own process when absent. Unit tests, which may start no
+   * process, run the same Ruby on their own thread.
+   */
+  erb?: ErbRunner | undefined;
 }
+
+/** Renders one job's ERB templates: (context JSON, templates JSON) to results JSON (erb-evaluator-rb.ts); rejects with a RubyFailure when Ruby itself broke. */
+export type ErbRunner = (contextJson: string, templatesJson: string, signal?: AbortSignal) => Promise<string>;
 
 /** One job of the instance group to render. `properties` null/absent = the job has no `properties` key. */
 export interface JobToRender {

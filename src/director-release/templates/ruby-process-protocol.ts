@@ -1,4 +1,4 @@
-/** Messages between the CLI's thread and the embedded Ruby's (ruby-worker.ts, ruby-worker-main.ts). */
+/** Messages between the CLI and the embedded Ruby's process (ruby-process.ts, ruby-process-main.ts), as JSON over its IPC channel. */
 
 export interface RenderRequest {
   id: number;
