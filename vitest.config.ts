@@ -67,7 +67,6 @@ const UNIT_TESTS = [
   "test/templates/job-spec-yaml.test.ts",
   "test/templates/property-resolution.test.ts",
   "test/templates/render-jobs.test.ts",
-  "test/templates/ruby-thread.test.ts",
 ];
 
 export default defineConfig({
