@@ -8,12 +8,20 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+// Set while a run's directory exists. Each vitest project runs the global setup again in the
+// same process: the first one makes the directory, the others keep it, so paths stay short
+// (a unix socket's path must fit in 107 bytes, and four nested temp dirs did not leave room).
+const RUN_DIR = "BOOTSTRAP_TESTS_RUN_DIR";
+
 export default function setup(): () => void {
+  if (process.env[RUN_DIR] !== undefined) return () => {};
   const dir = mkdtempSync(join(tmpdir(), "bootstrap-tests-"));
   // Like /tmp itself: some tests run processes as an unprivileged user.
   chmodSync(dir, 0o1777);
   process.env["TMPDIR"] = dir;
+  process.env[RUN_DIR] = dir;
   return () => {
+    delete process.env[RUN_DIR];
     endVmsUnder(dir);
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
