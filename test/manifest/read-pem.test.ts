@@ -1,7 +1,7 @@
 /** readPem: what it accepts as its consumers would, and what it refuses, in words without the value. */
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { readPem } from "../../src/manifest/credentials/read-pem.js";
+import { PASSPHRASE_PROBE, readPem } from "../../src/manifest/credentials/read-pem.js";
 import { generateValue } from "../../src/manifest/generators/index.js";
 
 const noCa = () => Promise.reject(new Error("no CA here"));
@@ -23,6 +23,22 @@ describe("readPem", () => {
     expect(readPem(rsa.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "p" }).toString(), "any").problem).toBeUndefined();
   });
 
+  it("takes an encrypted key even when the probe passphrase happens to unpad (about one key in 256)", () => {
+    // Look for such a key: P-256 keys are cheap, and one in 256 is expected; 4096 tries miss it
+    // with a chance of about one in ten million.
+    for (let i = 0; i < 4096; i++) {
+      const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-128-cbc", passphrase: "p" }).toString();
+      if (probeUnpads(pem)) {
+        expect(readPem(pem, "private-key").problem).toBeUndefined();
+        // A damaged envelope is still refused.
+        const truncated = pem.replace(/\n[^\n]*\n-----END/, "\n-----END");
+        expect(readPem(truncated, "private-key").problem).toMatch(/^ENCRYPTED PRIVATE KEY does not parse: /);
+        return;
+      }
+    }
+    throw new Error("no key whose probe decryption unpads in 4096 tries");
+  });
+
   it("leaves other armour to its consumers: a PGP key in a job property is not ours to judge", () => {
     const pgp = "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: x\n\nmQINBF\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n";
     expect(readPem(pgp, "any")).toEqual({ certificates: [] });
@@ -40,3 +56,13 @@ describe("readPem", () => {
     expect(read.problem).not.toContain("MIIB");
   });
 });
+
+/** Whether decrypting with a wrong passphrase passes the padding check and fails later, in parsing. */
+function probeUnpads(pem: string): boolean {
+  try {
+    createPrivateKey({ key: pem, passphrase: PASSPHRASE_PROBE });
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code !== "ERR_OSSL_BAD_DECRYPT";
+  }
+}

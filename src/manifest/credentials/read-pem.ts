@@ -22,7 +22,7 @@ export interface PemRead {
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n?([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g;
 // A passphrase no key has: a well-formed encrypted key then fails to decrypt (accepted: its
 // passphrase is given elsewhere), a damaged one fails to decode.
-const PROBE = "bootstrap-probe-passphrase-\u0000";
+export const PASSPHRASE_PROBE = "bootstrap-probe-passphrase-\u0000";
 
 export const looksLikePem = (value: string): boolean => value.trimStart().startsWith("-----BEGIN ");
 
@@ -70,7 +70,7 @@ function readBlock(pem: string, label: string, out: PemRead): string | undefined
     if (label === "CERTIFICATE") out.certificates.push(new X509Certificate(pem));
     else if (label === "OPENSSH PRIVATE KEY") return sshKeyProblem(pem, true);
     else if (label.endsWith("PRIVATE KEY")) {
-      const key = readPrivateKey(pem);
+      const key = readPrivateKey(pem, label);
       if (key !== undefined) out.privateKey ??= key;
     } else if (label.endsWith("PUBLIC KEY")) out.publicKey ??= createPublicKey(pem);
     // Other types (EC PARAMETERS, X509 CRL, PGP armor, ...) are not read: their consumers judge them.
@@ -81,13 +81,30 @@ function readBlock(pem: string, label: string, out: PemRead): string | undefined
 }
 
 /** undefined for an encrypted key that is well formed (it cannot be opened here, only checked). */
-function readPrivateKey(pem: string): KeyObject | undefined {
+function readPrivateKey(pem: string, label: string): KeyObject | undefined {
   try {
-    return createPrivateKey({ key: pem, passphrase: PROBE });
+    return createPrivateKey({ key: pem, passphrase: PASSPHRASE_PROBE });
   } catch (error) {
     if ((error as { code?: unknown }).code === "ERR_OSSL_BAD_DECRYPT") return undefined;
+    // About one wrong passphrase in 256 decrypts to bytes whose padding looks right, and the
+    // error then comes from parsing that garbage: a sound encrypted envelope is still accepted.
+    if (label === "ENCRYPTED PRIVATE KEY" && isDerSequence(pemBody(pem))) return undefined;
     throw error;
   }
+}
+
+const pemBody = (pem: string): Buffer => Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, "").replace(/\s+/g, ""), "base64");
+
+/** One DER SEQUENCE spanning exactly the bytes given (PKCS#8's EncryptedPrivateKeyInfo). */
+function isDerSequence(der: Buffer): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1] as number;
+  if (first < 0x80) return 2 + first === der.length;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
+  let length = 0;
+  for (let i = 0; i < octets; i++) length = length * 256 + (der[2 + i] as number);
+  return 2 + octets + length === der.length;
 }
 
 function readSshPublicKey(text: string): PemRead {
