@@ -17,6 +17,12 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { volumeProblem, type ExtractLimits, type Volume } from "./extract-limits.js";
 
+/**
+ * How every node-tar Parser and Unpack fed by feedTarball is built: it sees plain tar only, so
+ * node-tar's own decompressors stay off, and a damaged header is an error, not a warning.
+ */
+export const PLAIN_TAR = { strict: true, zstd: false, brotli: false } as const;
+
 export interface TarSink {
   write(chunk: Buffer): boolean;
   end(): unknown;

@@ -22,7 +22,7 @@ import { checkExtractedTree } from "./check-extracted-tree.js";
 import { createLinks } from "./create-links.js";
 import { EntryPolicy, normalizeEntryPath } from "./entry-policy.js";
 import { declaredSizeProblem, extractLimitsFrom, type ExtractLimits } from "./extract-limits.js";
-import { feedTarball, VolumeExceeded } from "./metered-tar-stream.js";
+import { feedTarball, PLAIN_TAR, VolumeExceeded } from "./metered-tar-stream.js";
 import { archiveTooLarge, unsafeArchive } from "./tarball-errors.js";
 
 export interface ExtractOptions {
@@ -71,11 +71,9 @@ async function unpackInto(
   // Loaded on first use, as in tarball-scan.ts: a no-op deploy extracts nothing.
   const { Unpack } = await import("tar");
   const unpack = new Unpack({
+    ...PLAIN_TAR,
     cwd: targetDir,
-    strict: true,
     preserveOwner: false,
-    zstd: false,
-    brotli: false,
     filter: (path: string, entry) => {
       const e = entry as ReadEntry;
       if (stopped()) return false;

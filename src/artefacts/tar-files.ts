@@ -14,7 +14,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadEntry } from "tar";
 import { normalizeEntryPath } from "./entry-policy.js";
 import { extractLimitsFrom, type ExtractLimits } from "./extract-limits.js";
-import { feedTarball, VolumeExceeded } from "./metered-tar-stream.js";
+import { feedTarball, PLAIN_TAR, VolumeExceeded } from "./metered-tar-stream.js";
 import { archiveTooLarge, readInvalidTarball } from "./tarball-errors.js";
 
 export interface TarFile {
@@ -48,9 +48,7 @@ export async function forEachTarFile(path: string, wanted: (name: string) => boo
   // Loaded on first use, as in tarball-scan.ts: a no-op deploy reads no tarball.
   const { Parser } = await import("tar");
   const parser = new Parser({
-    strict: true,
-    zstd: false,
-    brotli: false,
+    ...PLAIN_TAR,
     onReadEntry: (entry: ReadEntry) => {
       const name = normalizeEntryPath(entry.path);
       current = entry.path;

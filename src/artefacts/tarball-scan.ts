@@ -11,7 +11,7 @@ import { BootstrapError, formatBytes } from "../common/index.js";
 import { MultiHasher, type DigestAlgorithm, type DigestValues } from "./digest.js";
 import { normalizeEntryPath } from "./entry-policy.js";
 import { extractLimitsFrom, type ExtractLimits } from "./extract-limits.js";
-import { feedTarball, VolumeExceeded } from "./metered-tar-stream.js";
+import { feedTarball, PLAIN_TAR, VolumeExceeded } from "./metered-tar-stream.js";
 import { archiveTooLarge } from "./tarball-errors.js";
 
 export interface TarballScan {
@@ -49,9 +49,7 @@ export async function scanTarball(
   // every summary in the inspect cache and reads no tarball.
   const { Parser } = await import("tar");
   const parser = new Parser({
-    strict: true,
-    zstd: false,
-    brotli: false,
+    ...PLAIN_TAR,
     onReadEntry: (entry: ReadEntry) => {
       const name = normalizeEntryPath(entry.path);
       current = entry.path;
