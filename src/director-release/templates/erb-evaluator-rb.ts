@@ -136,7 +136,7 @@ module BootstrapTemplates
   # template-context.ts): properties resolved as bosh-cli resolves them, then spec over the
   # whole context, source hashes as the resolution left them.
   class EvaluationContext
-    attr_reader :name, :index, :properties, :raw_properties, :spec
+    attr_reader :name, :index, :raw_properties
 
     def initialize(context)
       @name = context["job"]["name"]
@@ -148,9 +148,17 @@ module BootstrapTemplates
       context["default_properties"].each do |name, default|
         BootstrapTemplates.assign_property(@raw_properties, source, name, default)
       end
-      @properties = BootstrapTemplates.open_struct(@raw_properties)
-      @spec = BootstrapTemplates.open_struct(context)
       @context = context
+    end
+
+    # Built on first use: an OpenStruct defines a method per member, which made building these
+    # two most of a render's time, and most templates only call p().
+    def properties
+      @properties ||= BootstrapTemplates.open_struct(@raw_properties)
+    end
+
+    def spec
+      @spec ||= BootstrapTemplates.open_struct(@context)
     end
 
     # What ejs templates get: the same resolution, as plain data.
