@@ -2,7 +2,10 @@
  * Build step: bundles the CLI into dist/bundle/ with esbuild. Node spends most of a short run
  * resolving and loading hundreds of small ES modules; one bundle (split so that what a command
  * imports lazily stays lazy) makes `--version` and a no-op deploy start several times faster.
- * Packages with native parts or data files of their own stay external.
+ * The embedded Ruby (a wasm file and its loader) stays external. ssh2 is bundled like any other
+ * dependency, without its optional native helpers (cpu-features, sshcrypto.node: ssh2 falls back
+ * to its JavaScript code, as in the local provider's bundle): as a dependency of the package it
+ * made `npm install -g` compile C++ with node-gyp, most of the install's time.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -30,9 +33,18 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: true,
-  external: ["@ruby/*", "ssh2", "cpu-features"],
+  external: ["@ruby/*", "cpu-features", "*.node"],
   define: { BOOTSTRAP_VERSION: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies call require(); give them one in ESM.
-  banner: { js: "import { createRequire as __bootstrapCreateRequire } from 'node:module'; const require = __bootstrapCreateRequire(import.meta.url);" },
+  // Bundled CommonJS dependencies call require() and use __dirname (ssh2); give them both in ESM.
+  banner: {
+    js: [
+      "import { createRequire as __bootstrapCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __bootstrapFileURLToPath } from 'node:url';",
+      "import { dirname as __bootstrapDirname } from 'node:path';",
+      "const require = __bootstrapCreateRequire(import.meta.url);",
+      "const __filename = __bootstrapFileURLToPath(import.meta.url);",
+      "const __dirname = __bootstrapDirname(__filename);",
+    ].join(" "),
+  },
   logLevel: "warning",
 });
