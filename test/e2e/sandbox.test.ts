@@ -112,7 +112,7 @@ async function opsFile(name: string, jobs: string[]): Promise<string> {
 const flags = (ops: string) => [manifest, "-o", ops, "-v", "director_name=sandbox", "--vars-store", varsStore, "--state", join(home, "state.json")];
 
 function cgroupDirs(cid: string): string[] {
-  return ["memory", "cpu"].map((c) => `/sys/fs/cgroup/${c}/bootstrap-local/${cid}`);
+  return ["memory", "cpu", "pids"].map((c) => `/sys/fs/cgroup/${c}/bootstrap-local/${cid}`);
 }
 
 beforeAll(async () => {

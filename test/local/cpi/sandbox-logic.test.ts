@@ -49,9 +49,17 @@ describe("limits from cloud_properties", () => {
   it("reads ram (MiB) and cpu (cores), both optional, ignoring other properties", () => {
     expect(vmLimits({})).toEqual({});
     expect(vmLimits({ ram: 512, cpu: 0.5, instance_type: "m5.large" })).toEqual({ ramMb: 512, cpu: 0.5 });
+    expect(vmLimits({ pids: 200 })).toEqual({ pids: 200 });
   });
 
-  it.each([[{ ram: "512" }, "ram must be a number of MiB"], [{ ram: 4 }, "16 or more"], [{ cpu: 0 }, "cpu must be a number of cores"]])("refuses %j", (properties, message) => {
+  it.each([
+    [{ ram: "512" }, "ram must be a number of MiB"],
+    [{ ram: 4 }, "16 or more"],
+    [{ cpu: 0 }, "cpu must be a number of cores"],
+    [{ pids: 10 }, "pids must be a whole number of processes (64 or more)"],
+    [{ pids: 100.5 }, "pids must be a whole number"],
+    [{ pids: "100" }, "pids must be a whole number"],
+  ])("refuses %j", (properties, message) => {
     expect(() => vmLimits(properties)).toThrow(message);
   });
 });

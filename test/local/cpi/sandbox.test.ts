@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT_REGISTRY_DIR } from "../../../src/local/cpi/ip-reservations.js";
+import { DEFAULT_VM_PIDS } from "../../../src/local/vm/cgroups.js";
 import { bridgeName, hostVethName } from "../../../src/local/vm/network.js";
 import { VM_ROOT_UID } from "../../../src/local/vm/sandbox-root.js";
 import { cpiBundle } from "./support/cpi-bundle.js";
@@ -54,7 +55,7 @@ function inside(cid: string, script: string): { status: number | null; output: s
 }
 
 function cgroupDirs(cid: string): string[] {
-  return ["memory", "cpu"].map((c) => `/sys/fs/cgroup/${c}/bootstrap-local/${cid}`);
+  return ["memory", "cpu", "pids"].map((c) => `/sys/fs/cgroup/${c}/bootstrap-local/${cid}`);
 }
 
 beforeAll(async () => {
@@ -74,7 +75,7 @@ describe("a VM with an address of its own", () => {
     // A stand-in for the operator's vars store, beside where tests keep theirs.
     secret = join(mkdtempSync(join(tmpdir(), "sandbox-secret-")), "creds.yml");
     writeFileSync(secret, "admin_password: hunter2\n", { mode: 0o600 });
-    vm = await createVm(A, { ram: 256, cpu: 0.5 });
+    vm = await createVm(A, { ram: 256, cpu: 0.5, pids: 128 });
   });
 
   it("is reachable from the host on its IP, through the provider's bridge", async () => {
@@ -131,6 +132,39 @@ describe("a VM with an address of its own", () => {
     expect(readFileSync(join(memory, "memory.oom_control"), "utf8")).toMatch(/^oom_kill [1-9]/m);
   });
 
+  it("holds at most its cloud_properties' pids processes: a fork bomb fails its forks inside the VM (cgroup v1)", () => {
+    const [, , pids] = cgroupDirs(vm) as [string, string, string];
+    expect(readFileSync(join(pids, "pids.max"), "utf8").trim()).toBe("128");
+    const agent = agentSide(vmRecord(cpi.baseDir, vm).processes.init.pid);
+    // Forks sleeping children until the kernel refuses one, reports how many it made and the
+    // errno, then ends them. Without the limit it reaches its own bound of 1000.
+    const bomb = [
+      "import os, signal, time",
+      "children = []",
+      "errno = 0",
+      "while len(children) < 1000:",
+      "    try:",
+      "        pid = os.fork()",
+      "    except OSError as e:",
+      "        errno = e.errno",
+      "        break",
+      "    if pid == 0:",
+      "        time.sleep(60)",
+      "        os._exit(0)",
+      "    children.append(pid)",
+      "for pid in children:",
+      "    os.kill(pid, signal.SIGKILL)",
+      "    os.waitpid(pid, 0)",
+      "print(len(children), errno)",
+    ].join("\n");
+    const run = spawnSync("bash", ["-c", `echo $$ > ${pids}/cgroup.procs && exec nsenter -t ${agent} -a python3 -c "$0"`, bomb], { encoding: "utf8", timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const [made, errno] = run.stdout.trim().split(" ").map(Number) as [number, number];
+    expect(errno).toBe(11); // EAGAIN: the cgroup's pids.max
+    expect(made).toBeGreaterThan(0);
+    expect(made).toBeLessThan(128);
+  });
+
   it("reaches another VM only through that VM's IP", async () => {
     const other = await createVm(B);
     const fetchB = `node -e 'require("http").get("http://${B}:6868", (r) => r.pipe(process.stdout)).on("error", (e) => { console.log(e.code); })'`;
@@ -148,6 +182,8 @@ describe("delete_vm", () => {
     const vmDir = join(cpi.baseDir, "vms", vm);
     const bridge = bridgeName({ ip: "10.253.121.10", netmask: "255.255.255.0", gateway: "10.253.121.1" });
     expect(existsSync(`/sys/class/net/${hostVethName(vm)}`)).toBe(true);
+    // Without cloud_properties.pids, the default process limit.
+    expect(readFileSync(join(cgroupDirs(vm)[2] as string, "pids.max"), "utf8").trim()).toBe(String(DEFAULT_VM_PIDS));
 
     // when
     expect((await cpi.call("delete_vm", [vm])).error).toBeNull();
