@@ -12,6 +12,9 @@ import type { CliIo } from "./io.js";
 import { asInterruption, packageVersion } from "../api/index.js";
 import { renderError } from "./render-error.js";
 
+/** What main() returns after INTERRUPTED (Ctrl-C's 128 + SIGINT); bin.ts makes it the signal's own. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command("bootstrap");
   let exitCode = 0;
@@ -40,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const debug = program.opts<{ debug?: boolean }>().debug === true || argv.includes("--debug");
     const shown = asInterruption(error, io.signal);
     io.stderr.write(`${renderError(shown, debug)}\n`);
-    exitCode = shown instanceof BootstrapError && shown.code === "INTERRUPTED" ? 130 : 1;
+    exitCode = shown instanceof BootstrapError && shown.code === "INTERRUPTED" ? INTERRUPTED_EXIT_CODE : 1;
   }
   return exitCode;
 }
