@@ -4,7 +4,7 @@
  * exactly what an external CPI writes to stdout and stderr and exits with. Errors travel inside
  * the response, so the exit code is 0 whenever a response was made.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { decodeConfig } from "./config.js";
 import { dispatch } from "./dispatch.js";
 import { InventoryPaths } from "./inventory-paths.js";
@@ -34,7 +34,7 @@ async function respond({ cpiScript, configPath, request }: CallInput, log: strin
   try {
     if (configPath === undefined) throw cloudError("Usage: cpi <config.json> (the config path is the first argument)");
     const decoded = decodeRequest(request);
-    const config = decodeConfig(await readConfig(configPath), configPath);
+    const config = decodeConfig(readConfig(configPath), configPath);
     return successResponse(await dispatch({ paths: new InventoryPaths(config.baseDir), config, cpiScript }, decoded));
   } catch (error) {
     if (error instanceof CpiFailure) return failureResponse(error);
@@ -44,10 +44,17 @@ async function respond({ cpiScript, configPath, request }: CallInput, log: strin
   }
 }
 
-async function readConfig(path: string): Promise<unknown> {
+/**
+ * Read afresh on every call, so that a re-rendered config counts from the next call on, and
+ * synchronously: in the warm helper an asynchronous read takes four turns through libuv's
+ * thread pool (open, stat, read, close), each a wake-up that a busy machine may delay by
+ * milliseconds, and waits behind any long file operation holding the pool; a few hundred bytes
+ * read on the spot cost microseconds.
+ */
+function readConfig(path: string): unknown {
   let content: string;
   try {
-    content = await readFile(path, "utf8");
+    content = readFileSync(path, "utf8");
   } catch (error) {
     throw cloudError(`Cannot read CPI config '${path}': ${(error as Error).message}`);
   }
