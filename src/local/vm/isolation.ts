@@ -5,9 +5,9 @@
  * unprivileged user namespaces (`--user --map-root-user`) with a private mount and PID
  * namespace only. Anything else is LOCAL_PROVIDER_UNAVAILABLE, naming what is missing.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cloudError, type CpiFailure } from "../shared/index.js";
+import { probeUnshare } from "./unshare-probe.js";
 
 export type Isolation = "root" | "user-namespace";
 
@@ -23,7 +23,7 @@ export function unshareArgs(isolation: Isolation, ownNetwork = false): string[] 
  * user.max_user_namespaces is 0, or in a container that forbids it).
  */
 export function userNamespacesAllowed(): boolean {
-  return spawnSync("unshare", ["--user", "true"], { stdio: "ignore", timeout: 10_000 }).status === 0;
+  return probeUnshare(["--user"]) === "works";
 }
 
 function unavailable(what: string): CpiFailure {
@@ -32,13 +32,12 @@ function unavailable(what: string): CpiFailure {
 
 /** Decides the isolation for this host, or throws a CloudError saying what is missing. */
 export function detectIsolation(mountPoint: string): Isolation {
-  const probe = (args: string[]) => spawnSync("unshare", [...args, "true"], { stdio: "ignore", timeout: 10_000 });
   const isRoot = process.getuid?.() === 0;
-  const first = probe(unshareArgs(isRoot ? "root" : "user-namespace"));
-  if (first.error !== undefined) {
+  const answer = probeUnshare(unshareArgs(isRoot ? "root" : "user-namespace"));
+  if (answer === "cannot-start") {
     throw unavailable("the 'unshare' command (util-linux) was not found on PATH; install util-linux");
   }
-  if (first.status !== 0) {
+  if (answer === "fails") {
     throw unavailable(
       isRoot
         ? "'unshare --mount --pid --uts --ipc --fork' failed although running as root (is this a restricted container? it needs CAP_SYS_ADMIN)"

@@ -1,12 +1,14 @@
 /**
  * The sandbox's pure parts: a VM's address outside 127.0.0.0/8 (netmask, gateway, subnet and
- * the provider's bridge named after it), and limits from cloud_properties.
+ * the provider's bridge named after it), limits from cloud_properties, and which namespace
+ * probes are remembered.
  */
 import { describe, expect, it } from "vitest";
 import { defaultNetworkAddress } from "../../../src/local/cpi/agent-settings.js";
 import { vmLimits } from "../../../src/local/cpi/vm-limits.js";
 import { addressProblem, subnetOf } from "../../../src/local/vm/addressing.js";
 import { bridgeName, hostVethName } from "../../../src/local/vm/network.js";
+import { ProbeCache, type ProbeAnswer } from "../../../src/local/vm/unshare-probe.js";
 
 const manual = (ip: string, netmask: string, gateway: string) => ({ default: { type: "manual", ip, netmask, gateway } });
 
@@ -61,5 +63,37 @@ describe("limits from cloud_properties", () => {
     [{ pids: "100" }, "pids must be a whole number"],
   ])("refuses %j", (properties, message) => {
     expect(() => vmLimits(properties)).toThrow(message);
+  });
+});
+
+describe("ProbeCache", () => {
+  const scripted = (answers: ProbeAnswer[]) => {
+    const asked: string[][] = [];
+    return { asked, probe: (args: string[]) => (asked.push(args), answers.shift() ?? "works") };
+  };
+
+  it("probes a working unshare once while the host's conditions stay the same", () => {
+    const { asked, probe } = scripted(["works"]);
+    const cache = new ProbeCache(() => "uid 0, max_user_namespaces 100", probe);
+    expect([cache.answer(["--user"]), cache.answer(["--user"]), cache.answer(["--user"])]).toEqual(["works", "works", "works"]);
+    expect(asked).toEqual([["--user"]]);
+  });
+
+  it("probes again once a condition changed, and keeps answers apart per argument list", () => {
+    let conditions = "max_user_namespaces 100";
+    const { asked, probe } = scripted(["works", "works", "fails"]);
+    const cache = new ProbeCache(() => conditions, probe);
+    cache.answer(["--user"]);
+    cache.answer(["--mount", "--pid"]);
+    conditions = "max_user_namespaces 0";
+    expect(cache.answer(["--user"])).toBe("fails");
+    expect(asked).toEqual([["--user"], ["--mount", "--pid"], ["--user"]]);
+  });
+
+  it("never remembers a failure: each call probes, and reports, afresh", () => {
+    const { asked, probe } = scripted(["cannot-start", "fails", "works", "works"]);
+    const cache = new ProbeCache(() => "same", probe);
+    expect([1, 2, 3, 4].map(() => cache.answer(["--user"]))).toEqual(["cannot-start", "fails", "works", "works"]);
+    expect(asked).toHaveLength(3);
   });
 });
