@@ -216,7 +216,7 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
         }),
   });
   await writeJson(paths.vmRecord(record.cid), { ...record, processes });
-  const ready = await waitFor(async () => existsSync(readyOnHost), SSHD_START_TIMEOUT_MS, 20);
+  const ready = await waitFor(async () => existsSync(readyOnHost), SSHD_START_TIMEOUT_MS, 20, dirname(readyOnHost));
   if (!ready) {
     throw cloudError(
       `The VM's SSH server did not start on ${record.ip}:${config.sshPort} within ${SSHD_START_TIMEOUT_MS / 1000}s: ${await logTail(join(paths.vmRoot(record.cid), "bosh", "log", "sshd.log"))}`,

@@ -124,6 +124,8 @@ export async function launchVm(o: LaunchOptions): Promise<VmProcesses> {
   const started = await waitFor(
     async () => existsSync(join(o.vmDir, STARTED_MARKER)) || !(await isRunning(processes.init)),
     o.startTimeoutMs ?? 30_000,
+    25,
+    o.vmDir,
   );
   if (!started || !(await isRunning(processes.init))) {
     await stopVm(processes);

@@ -4,6 +4,7 @@
  */
 import { readFile, readdir, readlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { dirChanges } from "./dir-changes.js";
 
 export interface ProcessIdentity {
   pid: number;
@@ -59,13 +60,22 @@ export async function childrenOf(pid: number): Promise<number[]> {
   }
 }
 
-/** Polls until `check` holds or the deadline passes; returns whether it held. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 25): Promise<boolean> {
+/**
+ * Polls until `check` holds or the deadline passes; returns whether it held. With `watchDir`,
+ * a change in that directory checks at once (a marker file written there counts when it is
+ * written, not up to a poll interval later).
+ */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 25, watchDir?: string): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(intervalMs);
+  const changes = watchDir === undefined ? undefined : dirChanges(watchDir);
+  try {
+    for (;;) {
+      if (await check()) return true;
+      if (Date.now() >= deadline) return false;
+      await (changes === undefined ? sleep(intervalMs) : changes.next(intervalMs));
+    }
+  } finally {
+    changes?.close();
   }
 }
 
