@@ -9,8 +9,9 @@
  *
  * Knobs (environment): BENCH_PEER_RUNS (per tool and fixture, default 3), BENCH_PEER_CASES
  * ("tiny,big"), BENCH_PEER_BIG_PACKAGE_MIB (400), BENCH_PEER_BIG_STEMCELL_MIB (300).
- * Addresses: 127.0.140.10 (tiny), 127.0.141.10 (big). The temp dir (some GiB with the big
- * fixtures) is removed after a run that succeeded and kept after a failure, for its logs.
+ * Addresses: 127.0.140.10 (tiny), 127.0.141.10 (big), 127.0.190.10 (the CPI calls' create_vm).
+ * The temp dir (some GiB with the big fixtures) is removed after a run that succeeded and kept
+ * after a failure, for its logs.
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -19,7 +20,7 @@ import { join } from "node:path";
 import { cliPath } from "../../test/e2e/support/cli.js";
 import { processesMentioning } from "../../test/e2e/support/director.js";
 import { missingPeers, peerPath } from "../../test/interop/support/peers.js";
-import { measureCpiCalls } from "./cpi-calls.js";
+import { cpiCallRows, measureCpiCalls } from "./cpi-calls.js";
 import { bigFixture, tinyFixture, type Fixture } from "./fixtures.js";
 import { ownTime } from "./own-time.js";
 import { table, type CaseResult } from "./report.js";
@@ -53,15 +54,7 @@ if (wanted.includes("big")) {
 }
 const cpi = await measureCpiCalls(Math.max(runs, 10), join(work, "cpi"));
 console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-console.log(
-  table(cases, [
-    { label: "local CPI call, info (bin/cpi, one process)", ms: cpi.infoMs, goal: "≤ 50 ms" },
-    { label: "local CPI call, has_vm (bin/cpi, one process)", ms: cpi.hasVmMs, goal: "≤ 50 ms" },
-    { label: "local CPI, first call (starts node, leaves the helper)", ms: [cpi.firstMs], goal: "" },
-    { label: "bare Node start-up (node -e 0)", ms: cpi.nodeStartMs, goal: "(what a CPI call cost without the helper)" },
-    { label: "any process start-up (true)", ms: cpi.trueMs, goal: "(the floor under an external CPI call)" },
-  ]),
-);
+console.log(table(cases, cpiCallRows(cpi)));
 await rm(work, { recursive: true, force: true });
 
 async function measureFixture(fixture: Fixture, kind: "tiny" | "big"): Promise<CaseResult[]> {
