@@ -10,6 +10,14 @@ export const ACCEPTED = Buffer.from("A");
 /** The whole request arrived and the call starts: from here on the client may not run it itself. */
 export const STARTED = Buffer.from("R");
 
+/**
+ * Holds the pid of a helper that was started for this socket and does not listen yet: a call in
+ * the meantime waits for it rather than starting node a second time.
+ */
+export function startingMarker(socketPath: string): string {
+  return `${socketPath}.starting`;
+}
+
 const HELLO = /^BLC1 ([0-9a-f]{16})\n$/;
 const HELLO_LENGTH = 22;
 const LENGTH_BYTES = 4;

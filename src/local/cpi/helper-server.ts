@@ -11,7 +11,7 @@ import { lstat, mkdir, readFile, unlink } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import type { CallInput, CallOutput } from "./call.js";
-import { ACCEPTED, ClientReader, encodeResult, fnv1a64, STARTED, type ClientMessage } from "./helper-protocol.js";
+import { ACCEPTED, ClientReader, encodeResult, fnv1a64, STARTED, startingMarker, type ClientMessage } from "./helper-protocol.js";
 
 export interface HelperOptions {
   socketPath: string;
@@ -65,6 +65,9 @@ export async function serveHelper(o: HelperOptions): Promise<void> {
     };
     socket.on("data", (chunk: Buffer) => reader.push(chunk).forEach(handle));
   });
+  // Only now that connections are handled: calls that waited for this helper to start connect
+  // from here on, and later ones find the socket.
+  await unlink(startingMarker(o.socketPath)).catch(() => undefined);
   await retired;
 }
 

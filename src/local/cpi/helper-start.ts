@@ -4,6 +4,8 @@
  * stands for all of them), detached, so that it outlives this call and holds none of its pipes.
  */
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { startingMarker } from "./helper-protocol.js";
 
 /** Set by cpi-client on a call it runs through node: where the next call looks for a helper. */
 export const HELPER_SOCKET_ENV = "BOOTSTRAP_LOCAL_CPI_HELPER";
@@ -26,4 +28,10 @@ export function startHelper(socketPath: string): void {
   // A helper that cannot start costs the next call a node start-up, nothing else.
   child.on("error", () => undefined);
   child.unref();
+  if (child.pid === undefined) return;
+  try {
+    writeFileSync(startingMarker(socketPath), String(child.pid), { mode: 0o600 });
+  } catch {
+    // without the marker, a call before the helper listens starts node itself: slower, as correct
+  }
 }

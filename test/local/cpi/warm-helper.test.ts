@@ -197,9 +197,9 @@ describe.skipIf(!haveCompiler)("cpi-client in front of the CPI bundle", () => {
     for (const pid of helpers()) process.kill(pid, "SIGKILL");
   });
 
-  const call = (method: string, args: unknown[] = []) =>
+  const call = (method: string, args: unknown[] = [], env: NodeJS.ProcessEnv = {}) =>
     new Promise<{ stdout: string; stderr: string; code: number }>((done) => {
-      const child = execFile(client, [nodeWrapper, cpiJs, config], { cwd: work, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: work } }, (error, stdout, stderr) =>
+      const child = execFile(client, [nodeWrapper, cpiJs, config], { cwd: work, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: work, ...env } }, (error, stdout, stderr) =>
         done({ stdout, stderr, code: error === null ? 0 : typeof error.code === "number" ? error.code : -1 }),
       );
       child.stdin?.end(JSON.stringify({ method, arguments: args, context: { director_uuid: "t" }, api_version: 2 }));
@@ -297,5 +297,23 @@ describe.skipIf(!haveCompiler)("cpi-client in front of the CPI bundle", () => {
     expect(nodeStarts()).toBe(before + 2);
     await waitFor(async () => !helpers().includes(stale!), 60_000, 5);
     expect(helpers()).not.toContain(stale);
+  }, 120_000);
+
+  it("hands a call made while the helper the last call started still loads to that helper, not to a node of its own", async () => {
+    // given: calls whose helper (only the helper) waits at a gate before it may load and listen
+    const gate = join(work, "helper-may-load");
+    const holdHelper = join(work, "hold-helper.mjs");
+    writeFileSync(holdHelper, `import { existsSync } from "node:fs";\nif (process.env.BOOTSTRAP_LOCAL_CPI_SERVE) while (!existsSync(${JSON.stringify(gate)})) await new Promise((r) => setTimeout(r, 5));\n`);
+    const held = { NODE_OPTIONS: `--import=${holdHelper}` };
+    const before = nodeStarts();
+    expect(JSON.parse((await call("info", [], held)).stdout)).toEqual(INFO);
+    expect(nodeStarts()).toBe(before + 1);
+    // when: the next call, made while that helper cannot listen yet
+    const next = call("info", [], held);
+    await waitFor(async () => pidsWhoseCommandHas(`${client} ${nodeWrapper}`).length > 0 || nodeStarts() > before + 1, 60_000, 1);
+    writeFileSync(gate, "");
+    // then
+    expect(JSON.parse((await next).stdout)).toEqual(INFO);
+    expect(nodeStarts()).toBe(before + 1);
   }, 120_000);
 });

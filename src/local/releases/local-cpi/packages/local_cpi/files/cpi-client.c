@@ -8,6 +8,8 @@
  * the hello below with anything but 'A') or does not answer within HELLO_TIMEOUT_MS, this
  * execs `NODE CPI_JS CONFIG` with the call's own stdin, and that process answers the call
  * itself and leaves a helper behind for the next one (it learns where from BOOTSTRAP_LOCAL_CPI_HELPER).
+ * While that helper starts, "<socket>.starting" holds its pid: a call that finds no socket but a
+ * live starting helper waits for it (up to HELLO_TIMEOUT_MS) instead of starting node again.
  *
  * To the caller both paths look the same: the request on stdin, the response on stdout, logs
  * on stderr, the CPI's exit code. A call is never run twice: once the helper has said 'R'
@@ -38,8 +40,11 @@ extern char **environ;
 
 #define HELPER_ENV "BOOTSTRAP_LOCAL_CPI_HELPER"
 #define SOCKET_DIR_PREFIX "/tmp/bootstrap-local-cpi-"
+#define STARTING_SUFFIX ".starting"
 /* Long enough for a busy machine to schedule a live helper; a stopped one only costs this once. */
 #define HELLO_TIMEOUT_MS 5000
+/* A starting helper listens within a node start-up (hundreds of ms): a few ms late costs little. */
+#define STARTING_POLL_MS 5
 
 typedef struct {
   char *data;
@@ -137,6 +142,28 @@ static int connect_to(const char *path) {
   return fd;
 }
 
+/*
+ * The connection to the helper that the previous call started, once it listens; -1 when no
+ * helper is starting (no marker, or its process is gone) or it does not listen in time.
+ */
+static int await_starting_helper(const char *path) {
+  char marker[4300];
+  snprintf(marker, sizeof marker, "%s" STARTING_SUFFIX, path);
+  FILE *file = fopen(marker, "re");
+  if (file == NULL) return -1;
+  long pid = 0;
+  int found = fscanf(file, "%ld", &pid);
+  fclose(file);
+  if (found != 1 || pid <= 0) return -1;
+  for (int waited = 0; waited < HELLO_TIMEOUT_MS; waited += STARTING_POLL_MS) {
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) return -1;
+    poll(NULL, 0, STARTING_POLL_MS);
+    int fd = connect_to(path);
+    if (fd >= 0) return fd;
+  }
+  return -1;
+}
+
 static int expect_byte(int fd, char wanted, int timeout_ms) {
   struct pollfd p = {.fd = fd, .events = POLLIN};
   int ready;
@@ -186,6 +213,7 @@ int main(int argc, char **argv) {
   socket_path(path, sizeof path, node_args, program_hash);
   if (path[0] == '\0') return run_node(node_args, "");
   int fd = connect_to(path);
+  if (fd < 0) fd = await_starting_helper(path);
   if (fd < 0) return run_node(node_args, path);
 
   char hello[32];
