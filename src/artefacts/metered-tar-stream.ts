@@ -45,6 +45,7 @@ export class VolumeExceeded extends Error {
 
 export class NestedCompression extends Error {}
 
+const CHUNK_BYTES = 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
@@ -53,13 +54,14 @@ const startsWith = (bytes: Buffer, magic: number[]): boolean => magic.every((b, 
 export async function feedTarball(tarball: string, sink: TarSink, options: FeedOptions): Promise<Volume> {
   const volume: Volume = { compressed: 0, uncompressed: 0 };
   const gzipped = startsWith(await readHead(tarball), GZIP_MAGIC);
-  // Big output chunks: with gunzip's 16 KiB default a GiB-sized image took four times as long.
-  const gunzip = gzipped ? createGunzip({ chunkSize: 256 * 1024 }) : undefined;
+  // Big chunks both ways: with gunzip's 16 KiB default a GiB-sized image took four times as long,
+  // and reading 1 MiB at a time rather than 64 KiB halves a pass over a big tarball again.
+  const gunzip = gzipped ? createGunzip({ chunkSize: CHUNK_BYTES }) : undefined;
   let first = true;
   let stopped = false;
   try {
     await pipeline(
-      createReadStream(tarball),
+      createReadStream(tarball, { highWaterMark: CHUNK_BYTES }),
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           options.onFileChunk?.(chunk);
