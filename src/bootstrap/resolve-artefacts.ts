@@ -2,6 +2,8 @@
  * Resolves the manifest's releases and stemcell to local tarballs and their summaries
  * (release.MF / stemcell.MF only, cached by path, size and mtime), and checks that what the
  * manifest names exists in them. Nothing is extracted here, so a no-op run stays fast.
+ * The artefacts are read side by side (gunzip runs on libuv's threads, tar parsing and hashing
+ * here), and a failure is reported as reading them one after the other would have met it.
  */
 import { BootstrapError } from "../common/index.js";
 import type { Logger } from "../common/index.js";
@@ -32,13 +34,26 @@ export async function resolveArtefacts(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<ResolvedArtefacts> {
-  const releases = await resolveReleases(manifest.releases, paths, reporter, logger, signal);
-  checkJobsExist(manifest, releases, true);
-  const stemcellTarball = await fetchStep(reporter, "Downloading stemcell", manifest.stemcell, paths, logger, signal);
-  const stemcell = await reporter.step("Validating stemcell", async () =>
-    requireSupportedStemcellApi(await inspectStemcell(stemcellTarball, { cacheDir: paths.inspectCache }), stemcellTarball),
+  const [releases, stemcell] = await Promise.allSettled([
+    resolveReleases(manifest.releases, paths, reporter, logger, signal),
+    resolveStemcell(manifest.stemcell, paths, reporter, logger, signal),
+  ]);
+  checkJobsExist(manifest, settledValue(releases), true);
+  return { releases: settledValue(releases), stemcell: settledValue(stemcell) };
+}
+
+async function resolveStemcell(
+  ref: BootstrapManifest["stemcell"],
+  paths: BootstrapPaths,
+  reporter: Reporter,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedArtefacts["stemcell"]> {
+  const tarball = await fetchStep(reporter, "Downloading stemcell", ref, paths, logger, signal);
+  const summary = await reporter.step("Validating stemcell", async () =>
+    requireSupportedStemcellApi(await inspectStemcell(tarball, { cacheDir: paths.inspectCache }), tarball),
   );
-  return { releases, stemcell: { tarball: stemcellTarball, summary: stemcell } };
+  return { tarball, summary };
 }
 
 /** What a delete reads: only the CPI's releases (the director's may be gone by then). */
@@ -62,23 +77,36 @@ async function resolveReleases(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<ResolvedRelease[]> {
-  const releases: ResolvedRelease[] = [];
-  for (const ref of refs) {
-    const tarball = await fetchStep(reporter, `Downloading release '${ref.name}'`, ref, paths, logger, signal);
-    const summary = await reporter.step(`Validating release '${ref.name}'`, () => inspectRelease(tarball, { cacheDir: paths.inspectCache }));
-    if (summary.name !== ref.name) {
-      throw new BootstrapError("RELEASE_INVALID", `Release name '${ref.name}' does not match the name in release tarball '${summary.name}' (${tarball})`, {
-        hint: `Point releases[name=${ref.name}].url at the '${ref.name}' release, or rename the entry to '${summary.name}'.`,
-      });
-    }
-    if (ref.version !== undefined && ref.version !== "create" && ref.version !== "latest" && String(ref.version) !== summary.version) {
-      throw new BootstrapError("RELEASE_INVALID", `Release '${ref.name}' is version ${summary.version} in ${tarball}, but the manifest asks for version ${String(ref.version)}`, {
-        hint: "Update releases[].version in the manifest, or point url at the matching tarball.",
-      });
-    }
-    releases.push({ name: ref.name, tarball, summary });
+  const settled = await Promise.allSettled(refs.map((ref) => resolveRelease(ref, paths, reporter, logger, signal)));
+  return settled.map(settledValue);
+}
+
+async function resolveRelease(
+  ref: BootstrapManifest["releases"][number],
+  paths: BootstrapPaths,
+  reporter: Reporter,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedRelease> {
+  const tarball = await fetchStep(reporter, `Downloading release '${ref.name}'`, ref, paths, logger, signal);
+  const summary = await reporter.step(`Validating release '${ref.name}'`, () => inspectRelease(tarball, { cacheDir: paths.inspectCache }));
+  if (summary.name !== ref.name) {
+    throw new BootstrapError("RELEASE_INVALID", `Release name '${ref.name}' does not match the name in release tarball '${summary.name}' (${tarball})`, {
+      hint: `Point releases[name=${ref.name}].url at the '${ref.name}' release, or rename the entry to '${summary.name}'.`,
+    });
   }
-  return releases;
+  if (ref.version !== undefined && ref.version !== "create" && ref.version !== "latest" && String(ref.version) !== summary.version) {
+    throw new BootstrapError("RELEASE_INVALID", `Release '${ref.name}' is version ${summary.version} in ${tarball}, but the manifest asks for version ${String(ref.version)}`, {
+      hint: "Update releases[].version in the manifest, or point url at the matching tarball.",
+    });
+  }
+  return { name: ref.name, tarball, summary };
+}
+
+/** Every read is awaited before one failure is thrown: none goes on behind the error. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
 }
 
 async function fetchStep(
