@@ -30,7 +30,7 @@ export interface EntryHashing {
 }
 
 /** The largest real release.MF (hundreds of packages) is well under 1 MiB. */
-const MAX_WANTED_BYTES = 16 * 1024 ** 2;
+export const MAX_WANTED_BYTES = 16 * 1024 ** 2;
 
 export async function scanTarball(
   path: string,

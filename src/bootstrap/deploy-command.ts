@@ -2,7 +2,8 @@
  * `bootstrap deploy`: in a session (lock, adoption, lazy CPI), resolve the artefacts, plan, and
  * run the plan's steps; with no step, nothing else happens (no CPI install, no extraction).
  * What a step needs but does not depend on the steps before it starts early, off the critical
- * path: the embedded Ruby's boot, and the stemcell image's extraction.
+ * path: the embedded Ruby's boot, and the stemcell image's extraction (during validation when
+ * the stemcell is new to this machine, else beside the CPI's installation).
  */
 import { join } from "node:path";
 import { openCompiledPackageCache, streamPackageArchives, warmUpTemplateEngine } from "../director-release/index.js";
@@ -55,7 +56,10 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const { reporter, paths } = start;
       const { loaded } = session;
       const { manifest } = loaded;
-      const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal));
+      // A stemcell read for the first time is extracted as it is validated: its image sits behind
+      // stemcell.MF, so finding one passes over the other anyway.
+      const stemcellDir = async (): Promise<string> => join(await session.workDir(), "stemcell");
+      const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal, { stemcellDir }));
       const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
       const result: DeployResult = {
         changed: plan.changes.length > 0,
@@ -77,9 +81,9 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       // Ruby boots in its own process meanwhile: the CPI's installation and the VM's start need none.
       if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
       const workDir = await session.workDir();
-      // The stemcell's image is extracted (into a folder of its own) while the CPI installs:
-      // neither needs the other. A failure is reported by the upload step that awaits it, as before.
-      const extractImage = (): Promise<string> => extractStemcellImage(artefacts.stemcell.tarball, join(workDir, "stemcell"), rt.signal);
+      // Otherwise (its summary was cached) the image is extracted while the CPI installs: neither
+      // needs the other. A failure is reported by the upload step that awaits it, as before.
+      const extractImage = artefacts.stemcell.image ?? ((): Promise<string> => extractStemcellImage(artefacts.stemcell.tarball, join(workDir, "stemcell"), rt.signal));
       const image = plan.steps.some((s) => s.kind === "upload-stemcell") ? extractImage() : undefined;
       image?.catch(() => undefined);
       try {

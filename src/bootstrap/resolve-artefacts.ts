@@ -1,7 +1,8 @@
 /**
  * Resolves the manifest's releases and stemcell to local tarballs and their summaries
  * (release.MF / stemcell.MF only, cached by path, size and mtime), and checks that what the
- * manifest names exists in them. Nothing is extracted here, so a no-op run stays fast.
+ * manifest names exists in them. Nothing is extracted here, so a no-op run stays fast; only a
+ * deploy's stemcell not in that cache is extracted while it is read (its image is needed then).
  * The artefacts are read side by side (gunzip runs on libuv's threads, tar parsing and hashing
  * here), and a failure is reported as reading them one after the other would have met it.
  */
@@ -9,7 +10,7 @@ import { BootstrapError } from "../common/index.js";
 import type { Logger } from "../common/index.js";
 import { fetchArtifact } from "../artefacts/index.js";
 import { inspectRelease, type ReleaseSummary } from "../director-release/index.js";
-import { inspectStemcell, requireSupportedStemcellApi, type StemcellSummary } from "../stemcell/index.js";
+import { inspectStemcell, requireSupportedStemcellApi, unpackStemcell, type StemcellSummary } from "../stemcell/index.js";
 import type { BootstrapManifest } from "../manifest/index.js";
 import type { BootstrapPaths } from "./paths.js";
 import type { Reporter } from "./reporter.js";
@@ -23,7 +24,17 @@ export interface ResolvedRelease {
 
 export interface ResolvedArtefacts {
   releases: ResolvedRelease[];
-  stemcell: { tarball: string; summary: StemcellSummary };
+  stemcell: {
+    tarball: string;
+    summary: StemcellSummary;
+    /** The image's path, when the stemcell was extracted while it was validated. */
+    image?: () => Promise<string>;
+  };
+}
+
+export interface ResolveOptions {
+  /** Where a stemcell not in the summary cache is extracted while it is read (deploy only). */
+  stemcellDir?: () => Promise<string>;
 }
 
 /** Everything a deploy or plan reads: every release and the stemcell. */
@@ -33,10 +44,11 @@ export async function resolveArtefacts(
   reporter: Reporter,
   logger: Logger,
   signal: AbortSignal,
+  options: ResolveOptions = {},
 ): Promise<ResolvedArtefacts> {
   const [releases, stemcell] = await Promise.allSettled([
     resolveReleases(manifest.releases, paths, reporter, logger, signal),
-    resolveStemcell(manifest.stemcell, paths, reporter, logger, signal),
+    resolveStemcell(manifest.stemcell, paths, reporter, logger, signal, options),
   ]);
   checkJobsExist(manifest, settledValue(releases), true);
   return { releases: settledValue(releases), stemcell: settledValue(stemcell) };
@@ -48,12 +60,14 @@ async function resolveStemcell(
   reporter: Reporter,
   logger: Logger,
   signal: AbortSignal,
+  options: ResolveOptions,
 ): Promise<ResolvedArtefacts["stemcell"]> {
   const tarball = await fetchStep(reporter, "Downloading stemcell", ref, paths, logger, signal);
-  const summary = await reporter.step("Validating stemcell", async () =>
-    requireSupportedStemcellApi(await inspectStemcell(tarball, { cacheDir: paths.inspectCache }), tarball),
-  );
-  return { tarball, summary };
+  return reporter.step("Validating stemcell", async () => {
+    const dir = options.stemcellDir;
+    const read = dir === undefined ? { summary: await inspectStemcell(tarball, { cacheDir: paths.inspectCache }) } : await unpackStemcell(tarball, { cacheDir: paths.inspectCache, dir, signal });
+    return { tarball, ...read, summary: requireSupportedStemcellApi(read.summary, tarball) };
+  });
 }
 
 /** What a delete reads: only the CPI's releases (the director's may be gone by then). */

@@ -9,6 +9,11 @@ import { BootstrapError } from "../common/index.js";
 
 export async function extractStemcellImage(tarball: string, workDir: string, signal?: AbortSignal): Promise<string> {
   await extractTarballSafely(tarball, workDir, "STEMCELL_INVALID", { signal });
+  return stemcellImageIn(workDir, tarball);
+}
+
+/** The image of a stemcell tarball already extracted into `workDir`, checked as above. */
+export async function stemcellImageIn(workDir: string, tarball: string): Promise<string> {
   try {
     await checkExtractedFile(workDir, "image", `the image of stemcell tarball '${tarball}'`);
   } catch (error) {

@@ -1,4 +1,5 @@
-export { inspectStemcell } from "./inspect-stemcell.js";
+export { inspectStemcell, unpackStemcell } from "./inspect-stemcell.js";
+export type { UnpackedStemcell } from "./inspect-stemcell.js";
 export { extractStemcellImage } from "./extract-stemcell-image.js";
 export { requireSupportedStemcellApi, MIN_STEMCELL_API_VERSION } from "./require-supported-api.js";
 export type { StemcellSummary } from "./stemcell-manifest.js";

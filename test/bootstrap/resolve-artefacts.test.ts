@@ -1,7 +1,8 @@
 /**
  * Resolving a manifest's artefacts: every release and the stemcell are read side by side (each
  * its own chain of download then validation), failures come out as reading them one after the
- * other would have met them.
+ * other would have met them, and a deploy's stemcell not yet in the summary cache is extracted
+ * while it is validated (its image is then taken from there, not extracted a second time).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,11 +50,11 @@ function manifest(releases: Record<string, string>, stemcell: string, jobs: { na
   };
 }
 
-function resolve(m: BootstrapManifest): { events: BootstrapEvent[]; result: ReturnType<typeof resolveArtefacts> } {
+function resolve(m: BootstrapManifest, stemcellDir?: () => Promise<string>): { events: BootstrapEvent[]; result: ReturnType<typeof resolveArtefacts> } {
   const events: BootstrapEvent[] = [];
   const reporter = new Reporter({ emit: (e) => events.push(e) }, new AbortController().signal);
   const paths = bootstrapPaths({ HOME: root, BOOTSTRAP_HOME: join(root, "home") });
-  const result = resolveArtefacts(m, paths, reporter, silentLogger, new AbortController().signal);
+  const result = resolveArtefacts(m, paths, reporter, silentLogger, new AbortController().signal, stemcellDir === undefined ? {} : { stemcellDir });
   result.catch(() => undefined);
   return { events, result };
 }
@@ -85,5 +86,17 @@ describe("resolveArtefacts", () => {
     await expect(jobs.result).rejects.toMatchObject({ code: "MANIFEST_INVALID" });
     // Alone, the broken stemcell is what fails.
     await expect(resolve(manifest({ cpi }, junk, [])).result).rejects.toMatchObject({ code: "STEMCELL_INVALID" });
+  });
+
+  it("extracts a deploy's new stemcell while validating it; a cached one, or plan's, is not extracted", async () => {
+    const m = manifest({ cpi: await release("cpi", "cpi") }, await buildStemcell(root, STEMCELL, "the image"), []);
+    const planned = await resolve(m).result;
+    expect(planned.stemcell.image).toBeUndefined();
+    rmSync(join(root, "home", "cache"), { recursive: true });
+    const dir = join(root, "work", "stemcell");
+    const deployed = await resolve(m, async () => dir).result;
+    expect(await deployed.stemcell.image?.()).toBe(join(dir, "image"));
+    const again = await resolve(m, () => Promise.reject(new Error("extracted again"))).result;
+    expect(again.stemcell).toEqual({ tarball: deployed.stemcell.tarball, summary: deployed.stemcell.summary });
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { extractStemcellImage, inspectStemcell, requireSupportedStemcellApi } from "../../src/stemcell/index.js";
+import { extractStemcellImage, inspectStemcell, requireSupportedStemcellApi, unpackStemcell } from "../../src/stemcell/index.js";
 import { buildStemcell, packDir, rawTarball, writeTree } from "../director-release/release-fixtures.js";
 
 let root: string;
@@ -111,5 +111,49 @@ describe("extractStemcellImage", () => {
     writeTree(join(root, "y"), { "stemcell.MF": MANIFEST });
     const tarball = await packDir(join(root, "y"), join(root, "y.tgz"));
     await expect(extractStemcellImage(tarball, join(root, "work"))).rejects.toMatchObject({ code: "STEMCELL_INVALID", message: expect.stringContaining("no image") });
+  });
+});
+
+describe("unpackStemcell", () => {
+  it("reads stemcell.MF out of the tree it extracts, and hands over the image from the same pass", async () => {
+    const tarball = await buildStemcell(root, MANIFEST, "the image content");
+    const dirs: string[] = [];
+    const dir = async (): Promise<string> => (dirs.push(join(root, "work")), join(root, "work"));
+    const unpacked = await unpackStemcell(tarball, { cacheDir: join(root, "cache"), dir });
+    expect(unpacked.summary).toEqual(await inspectStemcell(tarball, { cacheDir: join(root, "other-cache") }));
+    expect(dirs).toEqual([join(root, "work")]);
+    const image = await unpacked.image?.();
+    expect(image).toBe(join(root, "work", "image"));
+    expect(readFileSync(image ?? "", "utf8")).toBe("the image content");
+  });
+
+  it("shares inspectStemcell's cache: an unchanged tarball is neither extracted nor scanned again", async () => {
+    const cacheDir = join(root, "cache");
+    const tarball = await buildStemcell(root, MANIFEST);
+    const fixed = new Date("2026-02-02T00:00:00Z");
+    utimesSync(tarball, fixed, fixed);
+    const first = await unpackStemcell(tarball, { cacheDir, dir: async () => join(root, "work") });
+    // Same size and mtime, other bytes: only a cache hit can still answer.
+    writeFileSync(tarball, Buffer.alloc(statSync(tarball).size, 0x42));
+    utimesSync(tarball, fixed, fixed);
+    expect(await inspectStemcell(tarball, { cacheDir })).toEqual(first.summary);
+    const again = await unpackStemcell(tarball, { cacheDir, dir: () => Promise.reject(new Error("nothing to extract")) });
+    expect(again).toEqual({ summary: first.summary });
+  });
+
+  it("says so when the tarball has no stemcell.MF, and when it is no tarball", async () => {
+    writeTree(join(root, "x"), { image: "img" });
+    const tarball = await packDir(join(root, "x"), join(root, "x.tgz"));
+    const dir = async (): Promise<string> => join(root, "work");
+    await expect(unpackStemcell(tarball, { cacheDir: root, dir })).rejects.toMatchObject({ code: "STEMCELL_INVALID", message: `Stemcell tarball '${tarball}' has no stemcell.MF` });
+    writeFileSync(join(root, "junk.tgz"), "not a tarball");
+    await expect(unpackStemcell(join(root, "junk.tgz"), { cacheDir: root, dir })).rejects.toMatchObject({ code: "STEMCELL_INVALID" });
+  });
+
+  it("lists every problem of an invalid stemcell.MF, as inspectStemcell does", async () => {
+    const tarball = await buildStemcell(root, "name: s\napi_version: two\ncloud_properties: [1]\n");
+    const error = await unpackStemcell(tarball, { cacheDir: join(root, "cache"), dir: async () => join(root, "work") }).catch((e: unknown) => e);
+    const scanned = await inspectStemcell(tarball, { cacheDir: join(root, "cache") }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "STEMCELL_INVALID", message: (scanned as Error).message, details: (scanned as { details: string[] }).details });
   });
 });
