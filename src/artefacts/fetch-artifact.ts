@@ -90,6 +90,12 @@ function mismatch(source: string, wrong: Digest, actual: DigestValues): Bootstra
   });
 }
 
+/**
+ * Downloads of this process under way, by target: a deploy fetches its artefacts side by side,
+ * and two of them with the same digest would otherwise write into one partial file at once.
+ */
+const underWay = new Map<string, Promise<unknown>>();
+
 async function download(url: string, expected: Digest[] | undefined, opts: FetchOptions): Promise<{ path: string; downloaded: boolean }> {
   const shown = redact(displayUrl(url));
   if (expected === undefined) {
@@ -99,6 +105,18 @@ async function download(url: string, expected: Digest[] | undefined, opts: Fetch
   }
   const key = strongestDigest(expected);
   const target = join(opts.cacheDir, `${key.algorithm}-${key.hex}`);
+  // The same digest already coming: wait for it, then find it in the cache (or fetch it, if that failed).
+  while (underWay.has(target)) await underWay.get(target)?.catch(() => undefined);
+  const fetching = downloadTo(target, key, url, shown, expected, opts);
+  underWay.set(target, fetching);
+  try {
+    return await fetching;
+  } finally {
+    if (underWay.get(target) === fetching) underWay.delete(target);
+  }
+}
+
+async function downloadTo(target: string, key: Digest, url: string, shown: string, expected: Digest[], opts: FetchOptions): Promise<{ path: string; downloaded: boolean }> {
   if (await isFile(target)) {
     opts.logger.debug(`Using cached download ${target} for ${shown}`);
     return { path: target, downloaded: false };

@@ -90,6 +90,15 @@ describe("fetchArtifact over https", () => {
     expect(hits.get("/other-name.tgz")).toBeUndefined();
   });
 
+  it("fetches a digest once when two fetches of it run side by side, and both get the one file", async () => {
+    const [a, b] = await Promise.all([fetchArtifact({ url: `${base}/a.tgz`, sha1: SHA1 }, opts), fetchArtifact({ url: `${base}/b.tgz`, sha1: SHA1 }, opts)]);
+    expect([...hits.values()]).toEqual([1]);
+    expect(b.path).toBe(a.path);
+    expect([a.downloaded, b.downloaded].sort()).toEqual([false, true]);
+    expect(readFileSync(a.path).equals(BODY)).toBe(true);
+    expect(cacheFiles()).toEqual([`sha1-${SHA1}`]);
+  });
+
   it("resumes a partial download a dead run left for the same digest; keeps live runs' partials and other digests' (a week)", async () => {
     mkdirSync(opts.cacheDir, { recursive: true });
     const mineLeft = join(opts.cacheDir, `.partial-sha1-${SHA1}-999999999`);
