@@ -123,6 +123,9 @@ export class SshTunnel {
         finish(prompts.map(() => this.target.password ?? ""));
       });
       client.once("ready", () => {
+        // Agent calls are small request/response exchanges: with Nagle's algorithm on, each one
+        // could wait for the delayed ACK of the previous packet (up to 40 ms).
+        client.setNoDelay(true);
         client.removeAllListeners("error");
         client.on("error", (error) => this.settings.logger.debug(`${this.settings.label}: ${messageOf(error)}`));
         this.settings.logger.debug(`${this.settings.label}: connected to ${host}:${port} as ${user}`);

@@ -16,7 +16,7 @@ export interface RunningSshd {
 }
 
 export async function startSshd(config: SshdConfig, log: (line: string) => void): Promise<RunningSshd> {
-  const server = new ssh2.Server({ hostKeys: [readFileSync(config.hostKeyPath)] }, (client) => serve(client, config, log));
+  const server = new ssh2.Server({ hostKeys: [readFileSync(config.hostKeyPath)] }, (client) => serveTunnelClient(client, config, log));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.ip, () => resolve());
@@ -25,19 +25,24 @@ export async function startSshd(config: SshdConfig, log: (line: string) => void)
   return { close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function serve(client: Connection, config: SshdConfig, log: (line: string) => void): void {
+/** One deployer's connection: key authentication, then forwarding to the VM's own IP. */
+export function serveTunnelClient(client: Connection, config: SshdConfig, log: (line: string) => void): void {
   client.on("error", (error) => log(`client error: ${error.message}`));
   client.on("authentication", (ctx) => {
     if (ctx.method === "publickey" && ctx.username === config.user && keyAccepted(ctx, config)) return ctx.accept();
     return ctx.reject(["publickey"]);
   });
   client.on("ready", () => {
+    // Agent calls are small request/response exchanges: with Nagle's algorithm on, a write that
+    // waits for the ACK of the previous one (delayed by up to 40 ms) held up every call. ssh2's
+    // typings omit the server side's setNoDelay.
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on("tcpip", (accept, reject, info) => {
       if (info.destIP !== config.ip) {
         log(`refused forwarding to ${info.destIP}:${info.destPort} (only ${config.ip} is allowed)`);
         return reject();
       }
-      const upstream = connect(info.destPort, info.destIP);
+      const upstream = connect({ port: info.destPort, host: info.destIP, noDelay: true });
       upstream.once("error", (error) => {
         log(`forwarding to ${info.destIP}:${info.destPort} failed: ${error.message}`);
         reject();
