@@ -8,9 +8,10 @@ import { parseYaml, dumpYaml } from "./yaml.js";
 import { applyOps, parseOps, type OpsFile } from "./go-patch/index.js";
 import { GenerationError } from "./generators/index.js";
 import { expandPath, loadStaticVars, readInput, type VarFlags } from "./variables/static-vars.js";
-import { MultiSource, StaticSource, type VariableSource } from "./variables/sources.js";
+import { MultiSource, StaticSource, type VariableDefinition, type VariableSource } from "./variables/sources.js";
 import { VarsStore, type GenerationMode } from "./variables/vars-store.js";
-import { interpolateDocument, readDefinitions } from "./variables/interpolate.js";
+import { interpolateDocument, readDefinitions, type InterpolationResult } from "./variables/interpolate.js";
+import { lateVariables } from "./variables/late-variables.js";
 import type { UsedVariable } from "./credentials/check-credentials.js";
 
 export interface EvaluateInput {
@@ -24,6 +25,12 @@ export interface EvaluateInput {
   readStdin?: () => Promise<string>;
   /** Ctrl-C: ends a wait for the vars store's lock, and generating variables, at once. */
   signal?: AbortSignal;
+  /**
+   * Generate the variables only job properties use (late-variables.ts) in the background: the
+   * result has their references as written, and `late` finishes the evaluation. Only when
+   * writing to a vars store.
+   */
+  deferLate?: boolean;
 }
 
 export interface EvaluateOptions {
@@ -42,6 +49,8 @@ export interface Evaluated {
   unused: string[];
   /** Every variable the manifest used, with where its value came from (for errors about it). */
   variables: UsedVariable[];
+  /** Variables still being generated (deferLate): `complete` is the whole evaluation, once they are in the vars store. */
+  late?: { names: readonly string[]; complete: Promise<Evaluated> };
 }
 
 async function readOpsFiles(paths: readonly string[], cwd: string): Promise<OpsFile[]> {
@@ -69,9 +78,17 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   if (input.varFlags.varsStore !== undefined) {
     store = await VarsStore.open(expandPath(input.varFlags.varsStore, input.cwd), input.generation, input.signal);
     sources.push(store);
-    // A value given with a flag is never generated (the flags are asked first).
-    store.expect(readDefinitions(patched).filter((d) => !staticVars.has(d.name)));
   }
+  const definitions = store === undefined ? [] : readDefinitions(patched);
+  const late =
+    input.deferLate === true && store !== undefined && input.generation === "write"
+      ? lateVariables(patched, definitions, (name) => staticVars.has(name) || store.has(name))
+      : [];
+  // A value given with a flag is never generated (the flags are asked first). Late keys queue
+  // behind the early ones: what the CPI and the VM need is made first.
+  const isLate = (d: VariableDefinition): boolean => late.includes(d.name);
+  store?.check(definitions.filter(isLate));
+  store?.expect([...definitions.filter((d) => !isLate(d)), ...definitions.filter(isLate)].filter((d) => !staticVars.has(d.name)));
   const vars = new MultiSource(sources);
   store?.useCaLoader(async (name) => {
     const found = await vars.get({ name });
@@ -82,16 +99,24 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
     return { certificate: value["certificate"], private_key: value["private_key"] };
   });
 
-  const result = await interpolateDocument(patched, vars);
-  // A variable's value is shared at each ((reference)): bounded files can still multiply.
-  assertYamlWithinLimits(result.document, `Manifest '${input.manifestPath}' with its ops files and variables`);
-  reportVariableErrors(options.expectAllKeys ? result.missing : [], options.expectAllVarsUsed ? result.unused : [], input.manifestPath);
-  // The flags are asked before the store, so a name a flag gave came from that flag.
-  const variables = result.resolved.map((v): UsedVariable => {
-    const flag = flagOrigins.get(v.name);
-    return { ...v, origin: flag !== undefined ? { kind: "flag", label: flag } : { kind: "vars-store", label: input.varFlags.varsStore ?? "the vars store" } };
-  });
-  return { document: result.document, yaml: dumpYaml(result.document), generated: store?.generated ?? [], missing: result.missing, unused: result.unused, variables };
+  const conclude = (result: InterpolationResult): Evaluated => {
+    // A variable's value is shared at each ((reference)): bounded files can still multiply.
+    assertYamlWithinLimits(result.document, `Manifest '${input.manifestPath}' with its ops files and variables`);
+    reportVariableErrors(options.expectAllKeys ? result.missing : [], options.expectAllVarsUsed ? result.unused : [], input.manifestPath);
+    // The flags are asked before the store, so a name a flag gave came from that flag.
+    const variables = result.resolved.map((v): UsedVariable => {
+      const flag = flagOrigins.get(v.name);
+      return { ...v, origin: flag !== undefined ? { kind: "flag", label: flag } : { kind: "vars-store", label: input.varFlags.varsStore ?? "the vars store" } };
+    });
+    return { document: result.document, yaml: dumpYaml(result.document), generated: [...(store?.generated ?? [])], missing: result.missing, unused: result.unused, variables };
+  };
+  const early = conclude(await interpolateDocument(patched, vars, new Set(late)));
+  if (late.length === 0) return early;
+  // Started now, so the late keys are taken as soon as they are made; the early evaluation is
+  // done with the store, whose lock each late value takes in turn, as it would have.
+  const complete = interpolateDocument(patched, vars).then(conclude);
+  complete.catch(() => undefined);
+  return { ...early, late: { names: late, complete } };
 }
 
 function reportVariableErrors(missing: string[], unused: string[], manifest: string): void {

@@ -5,7 +5,7 @@
  * credentials/): all before any command acts on it.
  */
 import { createHash } from "node:crypto";
-import { evaluateManifest } from "./evaluate.js";
+import { evaluateManifest, type Evaluated } from "./evaluate.js";
 import { expandPath, type VarFlags } from "./variables/static-vars.js";
 import type { GenerationMode } from "./variables/vars-store.js";
 import { validateManifest } from "./validate/index.js";
@@ -31,6 +31,8 @@ export interface ManifestInput {
   credentials?: "refuse" | "warn";
   /** The clock certificates are judged by (tests). */
   now?: Date;
+  /** Generate the variables only job properties use in the background (see `LoadedManifest.late`). */
+  deferLate?: boolean;
 }
 
 export interface LoadedManifest {
@@ -43,10 +45,32 @@ export interface LoadedManifest {
   warnings: string[];
   /** Every variable the manifest used, by name with its whole value (secrets: registered for redaction). */
   variables: readonly { name: string; value: unknown }[];
+  /**
+   * With deferLate, the variables still being generated. Until then this manifest holds their
+   * references as written (inside properties maps only), and its sha512, generated and
+   * variables describe that text: act on `complete` for anything derived from properties, and
+   * for what is recorded.
+   */
+  late?: { names: readonly string[]; complete: Promise<LoadedManifest> };
 }
 
+/**
+ * With late variables, the manifest is validated twice: first with their references as
+ * written, which can only be inside properties maps, where validation asks for maps and
+ * nothing more, so every rule and credential outside them is judged before anything acts;
+ * then whole, with every certificate and key, before anything derived from the late values is
+ * used.
+ */
 export async function loadBootstrapManifest(input: ManifestInput): Promise<LoadedManifest> {
   const evaluated = await evaluateManifest(input, { expectAllKeys: true, expectAllVarsUsed: false });
+  const loaded = await judge(evaluated, input);
+  if (evaluated.late === undefined) return loaded;
+  const complete = evaluated.late.complete.then((whole) => judge(whole, input));
+  complete.catch(() => undefined);
+  return { ...loaded, late: { names: evaluated.late.names, complete } };
+}
+
+async function judge(evaluated: Evaluated, input: ManifestInput): Promise<LoadedManifest> {
   const manifest = await validateManifest(evaluated.document, expandPath(input.manifestPath, input.cwd));
   const report = checkCredentials({
     document: evaluated.document,

@@ -3,7 +3,8 @@ import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { dumpYaml, evaluateManifest, loadBootstrapManifest, type ManifestInput } from "../../src/manifest/index.js";
+import { existsSync } from "node:fs";
+import { dumpYaml, evaluateManifest, loadBootstrapManifest, parseYaml, type ManifestInput } from "../../src/manifest/index.js";
 import { redact } from "../../src/common/index.js";
 
 let dir: string;
@@ -109,5 +110,63 @@ describe("loadBootstrapManifest", () => {
     );
     const loaded = await loadBootstrapManifest(input({ opsFiles: ["cpi.yml", "tunnel.yml"] }));
     expect(loaded.manifest.cloudProvider.sshTunnel).toEqual({ host: "127.0.10.6", port: 22, user: "vcap", privateKey: pem });
+  });
+});
+
+/**
+ * A first deploy's late variables (late-variables.ts): the example manifest's director
+ * certificate is generated behind the load, which validates everything else first.
+ */
+describe("loadBootstrapManifest with deferLate", () => {
+  const example = async (ops: object[] = []): Promise<ManifestInput> => {
+    const text = await readFile(join(__dirname, "../../examples/manifests/local.yml"), "utf8");
+    await writeFile(join(dir, "local.yml"), text);
+    await writeFile(join(dir, "late-ops.yml"), dumpYaml(ops));
+    return { manifestPath: "local.yml", opsFiles: ["late-ops.yml"], varFlags: { vars: { director_name: "late" }, varsStore: "late-creds.yml" }, env: {}, cwd: dir, generation: "write", deferLate: true };
+  };
+
+  it("holds job properties' references as written until the key is made, then is the manifest a load without deferring gives", async () => {
+    // given / when
+    const loaded = await loadBootstrapManifest(await example());
+    // then: everything the CPI and the VM take is there, the director's certificate is not yet
+    expect(loaded.late?.names).toEqual(["director_ssl"]);
+    expect(loaded.generated).not.toContain("director_ssl");
+    expect(loaded.manifest.cloudProvider.cert?.ca).toContain("BEGIN CERTIFICATE");
+    expect(loaded.manifest.instanceGroup.properties).toMatchObject({ director: { ssl: { cert: "((director_ssl.certificate))" } } });
+
+    const complete = await loaded.late?.complete;
+    expect(complete?.late).toBeUndefined();
+    expect(complete?.generated).toContain("director_ssl");
+    expect(complete?.manifest.instanceGroup.properties).toMatchObject({ director: { ssl: { cert: expect.stringContaining("BEGIN CERTIFICATE") } } });
+    expect(await readFile(join(dir, "late-creds.yml"), "utf8")).toContain("director_ssl:");
+    // The same vars store, loaded whole: nothing generated, the same manifest and SHA.
+    const again = await loadBootstrapManifest({ ...(await example()), deferLate: false });
+    expect(again.generated).toEqual([]);
+    expect(again.sha512).toBe(complete?.sha512);
+    expect(again.manifest).toEqual(complete?.manifest);
+  });
+
+  it("Ctrl-C while the late key is made: the vars store stays valid and unlocked, and the next run generates the rest", async () => {
+    // given
+    const controller = new AbortController();
+    const loaded = await loadBootstrapManifest({ ...(await example()), signal: controller.signal });
+    // when
+    controller.abort(new Error("interrupted"));
+    await loaded.late?.complete.catch(() => undefined);
+    // then: what was generated is kept, whole; a value is in the store only once complete
+    const store = parseYaml(await readFile(join(dir, "late-creds.yml"), "utf8"), "late-creds.yml") as Record<string, unknown>;
+    expect(Object.keys(store)).toEqual(expect.arrayContaining(["default_ca", "mbus_bootstrap_ssl", "ssh_tunnel_key", "mbus_bootstrap_password"]));
+    if ("director_ssl" in store) expect(store["director_ssl"]).toMatchObject({ certificate: expect.stringContaining("BEGIN CERTIFICATE"), private_key: expect.any(String) });
+    expect(existsSync(join(dir, "late-creds.yml.lock"))).toBe(false);
+    const next = await loadBootstrapManifest({ ...(await example()), deferLate: false });
+    expect(next.manifest.instanceGroup.properties).toMatchObject({ director: { ssl: { cert: expect.stringContaining("BEGIN CERTIFICATE") } } });
+  });
+
+  it("refuses a late definition that cannot be generated before anything waits on it", async () => {
+    const ops = [{ type: "replace", path: "/variables/name=director_ssl/options/key_length?", value: 1000 }];
+    await expect(loadBootstrapManifest(await example(ops))).rejects.toMatchObject({
+      code: "VARIABLE_INVALID",
+      message: "Generating variable 'director_ssl': Invalid key_length: 1000.  Must be one of: [2048 3072 4096]",
+    });
   });
 });

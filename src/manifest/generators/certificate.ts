@@ -11,7 +11,8 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { isIP } from "node:net";
 import { newRsaKeyPair, pkcs1PrivatePem, rsaComponents } from "./rsa-keys.js";
-import { GenerationError, readOptions } from "./options.js";
+import { certificateOptions } from "./certificate-options.js";
+import { GenerationError } from "./options.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
@@ -27,25 +28,11 @@ export interface CertificateValue {
 export type CaLoader = (name: string) => Promise<{ certificate: string; private_key: string }>;
 
 const SIGNING = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
-const KEY_LENGTHS = [2048, 3072, 4096];
 
 export async function generateCertificate(options: unknown, loadCa: CaLoader): Promise<CertificateValue> {
-  const o = readOptions(options, "certificate", {
-    common_name: "string",
-    organization: "string",
-    alternative_names: "strings",
-    is_ca: "bool",
-    ca: "string",
-    extended_key_usage: "strings",
-    duration: "int",
-    key_length: "int",
-  });
-  const keyLength = o.key_length === undefined || o.key_length === 0 ? 3072 : o.key_length;
-  if (!KEY_LENGTHS.includes(keyLength)) throw new GenerationError(`Invalid key_length: ${keyLength}.  Must be one of: [2048 3072 4096]`);
-  const isCa = o.is_ca === true;
-  const caName = o.ca ?? "";
-  if (!isCa && caName === "") throw new GenerationError("Missing required CA name");
-  const usages = leafUsages(o.extended_key_usage ?? []);
+  const o = certificateOptions(options);
+  const { isCa, caName, keyLength } = o;
+  const usages = leafUsages(o.extendedKeyUsage);
 
   const issuer = caName === "" ? undefined : await loadIssuer(caName, loadCa);
   const pair = await newRsaKeyPair(keyLength);
@@ -54,8 +41,7 @@ export async function generateCertificate(options: unknown, loadCa: CaLoader): P
   const ownSigningKey = await webcrypto.subtle.importKey("pkcs8", der(pair.privateKey, "pkcs8"), SIGNING, false, ["sign"]);
 
   const now = new Date();
-  const days = o.duration !== undefined && o.duration > 0 ? o.duration : 365;
-  const subject = [{ C: ["US"] }, { O: [o.organization ?? "Cloud Foundry"] }, { CN: [o.common_name ?? ""] }];
+  const subject = [{ C: ["US"] }, { O: [o.organization] }, { CN: [o.commonName] }];
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(isCa, undefined, true),
     new x509.KeyUsagesExtension(
@@ -69,14 +55,14 @@ export async function generateCertificate(options: unknown, loadCa: CaLoader): P
   if (authorityKeyId !== undefined) extensions.push(new x509.AuthorityKeyIdentifierExtension(authorityKeyId));
   if (!isCa) {
     extensions.push(new x509.ExtendedKeyUsageExtension(usages));
-    const names = (o.alternative_names ?? []).map((name) => ({ type: isIP(name) === 0 ? "dns" : "ip", value: name }) as const);
+    const names = o.alternativeNames.map((name) => ({ type: isIP(name) === 0 ? "dns" : "ip", value: name }) as const);
     if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   }
   const cert = await x509.X509CertificateGenerator.create({
     subject,
     issuer: issuer?.cert.subjectName ?? subject,
     notBefore: now,
-    notAfter: new Date(now.getTime() + days * 24 * 3600 * 1000),
+    notAfter: new Date(now.getTime() + o.days * 24 * 3600 * 1000),
     publicKey,
     signingKey: issuer?.signingKey ?? ownSigningKey,
     signingAlgorithm: SIGNING,
@@ -86,13 +72,10 @@ export async function generateCertificate(options: unknown, loadCa: CaLoader): P
   return { certificate: pem, private_key: pkcs1PrivatePem(pair.privateKey), ca: issuer?.pem ?? pem };
 }
 
+/** Names certificateOptions accepted; empty means server_auth. */
 function leafUsages(names: string[]): string[] {
   if (names.length === 0) return [x509.ExtendedKeyUsage.serverAuth];
-  return names.map((name) => {
-    if (name === "server_auth") return x509.ExtendedKeyUsage.serverAuth;
-    if (name === "client_auth") return x509.ExtendedKeyUsage.clientAuth;
-    throw new GenerationError(`Unsupported extended key usage value: ${name}`);
-  });
+  return names.map((name) => (name === "client_auth" ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth));
 }
 
 async function loadIssuer(name: string, loadCa: CaLoader) {

@@ -4,7 +4,8 @@
  * only when a certificate is generated: a run whose vars store is complete never loads it.
  */
 import type { CaLoader } from "./certificate.js";
-import { generatePassword, generateRsa, generateSsh } from "./simple-generators.js";
+import { certificateOptions } from "./certificate-options.js";
+import { generatePassword, generateRsa, generateSsh, passwordLength } from "./simple-generators.js";
 import { GenerationError } from "./options.js";
 import { generateKeysAhead } from "./rsa-keys.js";
 
@@ -18,6 +19,17 @@ export type { CaLoader, CertificateValue } from "./certificate.js";
 export function prepareGeneration(definitions: readonly { type?: string; options?: unknown }[], signal?: AbortSignal): void {
   generateKeysAhead(definitions, signal);
   if (definitions.some((d) => d.type === "certificate")) import("./certificate.js").catch(() => undefined);
+}
+
+/**
+ * Judges a definition as generating it would, making nothing: for one generated later
+ * (late-variables.ts), so that a wrong type or option is refused before the deploy acts.
+ * (rsa and ssh take no options: bosh-cli ignores any.)
+ */
+export function checkDefinition(type: string, options: unknown): void {
+  if (type === "certificate") certificateOptions(options);
+  else if (type === "password") passwordLength(options);
+  else if (type !== "rsa" && type !== "ssh") throw new GenerationError(`Unsupported value type: ${type}`);
 }
 
 export async function generateValue(type: string, options: unknown, loadCa: CaLoader): Promise<unknown> {

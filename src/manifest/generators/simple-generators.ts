@@ -5,10 +5,15 @@ import { GenerationError, readOptions } from "./options.js";
 
 const PASSWORD_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-export function generatePassword(options: unknown): string {
+/** The password's length from its options (20 unless given); wrong options throw. */
+export function passwordLength(options: unknown): number {
   const { length } = readOptions(options, "password", { length: "int" });
   if (length !== undefined && length < 0) throw new GenerationError("Failed to generate password, 'length' param cannot be negative");
-  const size = length === undefined || length === 0 ? 20 : length;
+  return length === undefined || length === 0 ? 20 : length;
+}
+
+export function generatePassword(options: unknown): string {
+  const size = passwordLength(options);
   let out = "";
   for (let i = 0; i < size; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
   return out;

@@ -32,10 +32,14 @@ export interface ResolvedVariable {
   value: unknown;
 }
 
-export async function interpolateDocument(document: unknown, vars: VariableSource): Promise<InterpolationResult> {
-  const tracker = new Tracker(vars, readDefinitions(document));
+/**
+ * `pending` names (see late-variables.ts) are neither looked up nor missing: their references
+ * stay as written and their definitions stay in `variables:`, for a second, complete pass.
+ */
+export async function interpolateDocument(document: unknown, vars: VariableSource, pending: ReadonlySet<string> = new Set()): Promise<InterpolationResult> {
+  const tracker = new Tracker(vars, readDefinitions(document), pending);
   for (const def of tracker.definitions) {
-    if (def.type !== undefined && def.type !== "") await tracker.get(def.name, rootScope());
+    if (def.type !== undefined && def.type !== "" && !pending.has(def.name)) await tracker.get(def.name, rootScope());
   }
   let out = await interpolateNode(document, tracker, rootScope());
   const found: string[] = [];
@@ -48,6 +52,11 @@ export async function interpolateDocument(document: unknown, vars: VariableSourc
   const used = tracker.used;
   const unused = [...new Set(vars.names())].filter((n) => !used.has(n)).sort();
   return { document: out, missing: [...tracker.missing].sort(), unused, resolved: [...tracker.resolved.values()] };
+}
+
+/** The variable names a string refers to (`((a.b))` refers to `a`). */
+export function referencedNames(text: string): string[] {
+  return [...text.matchAll(REFERENCE)].map((m) => ((m[1] as string).replace(/^!/, "").split(".")[0] as string));
 }
 
 /** The document's `variables:` definitions (VARIABLE_INVALID when they are malformed). */
@@ -84,10 +93,12 @@ class Tracker {
   constructor(
     private readonly vars: VariableSource,
     readonly definitions: VariableDefinition[],
+    private readonly pending: ReadonlySet<string>,
   ) {}
 
   async get(name: string, scope: Scope): Promise<Lookup> {
     this.used.add(name);
+    if (this.pending.has(name)) return { found: false };
     if (scope.visiting.has(name)) throw invalid(`Interpolating variable '${name}' definition options: Detected recursion`);
     const def = this.definitions.find((d) => d.name === name) ?? { name };
     let options = this.resolvedOptions.get(name);

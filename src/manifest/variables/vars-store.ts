@@ -17,7 +17,7 @@ import { readFile } from "node:fs/promises";
 import { acquireFileLock, BootstrapError, describeLockOwner, isRecord, messageOf, registerSecret, writeFileAtomic } from "../../common/index.js";
 import { dumpYaml, parseYaml } from "../yaml.js";
 import { FieldOrder } from "../yaml-emit/index.js";
-import { GenerationError, generateValue, prepareGeneration, type CaLoader } from "../generators/index.js";
+import { checkDefinition, GenerationError, generateValue, prepareGeneration, type CaLoader } from "../generators/index.js";
 import type { Lookup, VariableDefinition, VariableSource } from "./sources.js";
 
 export type GenerationMode = "write" | "dry-run";
@@ -43,6 +43,17 @@ export class VarsStore implements VariableSource {
   /** The typed definitions the manifest will resolve from here: see startAhead. */
   expect(definitions: readonly VariableDefinition[]): void {
     this.expected = definitions;
+  }
+
+  /** Refuses, as generating them would, definitions that will be generated later (a first deploy's late variables). */
+  check(definitions: readonly VariableDefinition[]): void {
+    for (const d of definitions) {
+      try {
+        checkDefinition(d.type ?? "", d.options);
+      } catch (error) {
+        throw invalidDefinition(d.name, error);
+      }
+    }
   }
 
   /** Certificates name their CA by variable name; the loader resolves it through all sources. */
@@ -76,6 +87,11 @@ export class VarsStore implements VariableSource {
 
   names(): string[] {
     return Object.keys(this.values);
+  }
+
+  /** Whether the store held the name when read (another run may add it before it is generated). */
+  has(name: string): boolean {
+    return Object.hasOwn(this.values, name);
   }
 
   /** Runs `fn` holding `<store>.lock`; re-entrant, as a certificate may generate its CA on the way. */
@@ -127,10 +143,7 @@ export class VarsStore implements VariableSource {
       registerSecret(value);
       return value;
     } catch (error) {
-      if (!(error instanceof GenerationError)) throw error;
-      throw new BootstrapError("VARIABLE_INVALID", `Generating variable '${definition.name}': ${error.message}`, {
-        hint: `Fix the definition of '${definition.name}' under variables:, or provide its value with -v/-l.`,
-      });
+      throw invalidDefinition(definition.name, error);
     }
   }
 
@@ -151,6 +164,13 @@ export class VarsStore implements VariableSource {
       });
     }
   }
+}
+
+function invalidDefinition(name: string, error: unknown): unknown {
+  if (!(error instanceof GenerationError)) return error;
+  return new BootstrapError("VARIABLE_INVALID", `Generating variable '${name}': ${error.message}`, {
+    hint: `Fix the definition of '${name}' under variables:, or provide its value with -v/-l.`,
+  });
 }
 
 /** How long to wait for another run that is generating into the same store (RSA keys take a while). */
