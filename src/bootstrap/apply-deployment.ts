@@ -27,7 +27,8 @@ export interface StemcellToUpload {
 /** What the steps act with; read lazily where it costs (extracting releases, the stemcell image). */
 export interface DeployInputs {
   identity: InstanceIdentity;
-  manifestSha: string;
+  /** Recorded last; a first deploy knows it once the late variables are generated (rendering awaited them already). */
+  manifestSha: string | Promise<string>;
   releases: readonly { name: string; version: string }[];
   stemcell: StemcellToUpload;
   resourcePool: { cloudProperties: Record<string, unknown>; env: Record<string, unknown> };
@@ -251,10 +252,11 @@ async function clearDeploymentRecord(ctx: StageContext): Promise<void> {
 }
 
 async function recordDeployment(ctx: StageContext, inputs: DeployInputs): Promise<void> {
+  const manifestSha = await inputs.manifestSha;
   await ctx.state.update((s) => {
     s.releases = inputs.releases.map((r) => ({ id: randomUUID(), name: r.name, version: r.version }));
     s.current_release_ids = s.releases.map((r) => r.id);
-    s.current_manifest_sha = inputs.manifestSha;
+    s.current_manifest_sha = manifestSha;
     s.last_deployed_at = new Date().toISOString();
     s.last_deployed_by = inputs.tool ?? "bootstrap";
   });

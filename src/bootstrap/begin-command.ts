@@ -36,6 +36,7 @@ export async function loadManifest(
   start: CommandStart,
   generation: "write" | "dry-run",
   credentials: "refuse" | "warn" = "refuse",
+  deferLate = false,
 ): Promise<LoadedManifest> {
   const loaded = await loadBootstrapManifest({
     manifestPath: start.manifestPath,
@@ -46,6 +47,7 @@ export async function loadManifest(
     generation,
     signal: rt.signal,
     credentials,
+    deferLate,
   });
   for (const warning of loaded.warnings) start.reporter.warn(warning);
   return loaded;

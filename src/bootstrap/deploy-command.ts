@@ -7,6 +7,8 @@
  */
 import { join } from "node:path";
 import { openCompiledPackageCache, streamPackageArchives, warmUpTemplateEngine } from "../director-release/index.js";
+import type { Logger } from "../common/index.js";
+import type { LoadedManifest } from "../manifest/index.js";
 import type { StateHandle } from "../state/index.js";
 import { extractStemcellImage } from "../stemcell/index.js";
 import { applyDeployment } from "./apply-deployment.js";
@@ -56,24 +58,28 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const { reporter, paths } = start;
       const { loaded } = session;
       const { manifest } = loaded;
+      const whole = completeManifest(loaded, reporter, rt.logger);
       // A stemcell read for the first time is extracted as it is validated: its image sits behind
       // stemcell.MF, so finding one passes over the other anyway.
       const stemcellDir = async (): Promise<string> => join(await session.workDir(), "stemcell");
       const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal, { stemcellDir }));
       const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
-      const result: DeployResult = {
-        changed: plan.changes.length > 0,
-        startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
-        changes: plan.changes,
-        statePath: start.statePath,
-        varsStore: opts.varFlags.varsStore,
-        address: manifest.address,
-        directorUrl: directorUrlOf(manifest),
-        generated: loaded.generated,
+      const result = async (): Promise<DeployResult> => {
+        const { generated, manifest: complete } = await whole;
+        return {
+          changed: plan.changes.length > 0,
+          startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
+          changes: plan.changes,
+          statePath: start.statePath,
+          varsStore: opts.varFlags.varsStore,
+          address: manifest.address,
+          directorUrl: directorUrlOf(complete),
+          generated,
+        };
       };
       if (plan.steps.length === 0) {
         reporter.info("No deployment, stemcell or release changes. Skipping deploy.");
-        return result;
+        return result();
       }
       if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
       for (const note of plan.notes) reporter.warn(note);
@@ -87,12 +93,12 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const image = plan.steps.some((s) => s.kind === "upload-stemcell") ? extractImage() : undefined;
       image?.catch(() => undefined);
       try {
-        await applyPlan(session, plan, artefacts, { workDir, extractImage: () => image ?? extractImage() }, opts, rt);
+        await applyPlan(session, whole, plan, artefacts, { workDir, extractImage: () => image ?? extractImage() }, opts, rt);
       } finally {
         // The session removes the scratch directory next: not while the image is still being written there.
         await image?.catch(() => undefined);
       }
-      return result;
+      return result();
     },
     { stateOpened: warmUpForFirstDeploy },
   );
@@ -106,8 +112,32 @@ function warmUpForFirstDeploy(state: StateHandle): void {
   if (state.state.current_manifest_sha === "") warmUpTemplateEngine();
 }
 
+/**
+ * The manifest with every variable: at once, or once the late ones are in the vars store (a
+ * first deploy, see LoadedManifest.late), saying then the warnings only they brought.
+ */
+function completeManifest(loaded: LoadedManifest, reporter: Reporter, logger: Logger): Promise<LoadedManifest> {
+  const late = loaded.late;
+  if (late === undefined) return Promise.resolve(loaded);
+  const started = performance.now();
+  return settledLater(
+    late.complete.then((complete) => {
+      logger.debug(`variables used only by job properties generated meanwhile (${late.names.join(", ")}) after ${Math.round(performance.now() - started)} ms`);
+      for (const warning of complete.warnings) if (!loaded.warnings.includes(warning)) reporter.warn(warning);
+      return complete;
+    }),
+  );
+}
+
+/** A promise a later step awaits: when a step before it fails, nobody does, and its failure is that step's to report. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 async function applyPlan(
   session: Session,
+  whole: Promise<LoadedManifest>,
   plan: DeployPlan,
   artefacts: ResolvedArtefacts,
   scratch: { workDir: string; extractImage: () => Promise<string> },
@@ -125,7 +155,7 @@ async function applyPlan(
   let jobs: Promise<InstanceJobs> | undefined;
   await applyDeployment(ctx, plan, {
     identity: instanceIdentity(manifest),
-    manifestSha: session.loaded.sha512,
+    manifestSha: settledLater(whole.then((m) => m.sha512)),
     releases: releaseVersions(artefacts),
     stemcell: {
       name: stemcell.name,
@@ -141,7 +171,8 @@ async function applyPlan(
     skipDrain: opts.skipDrain,
     agentTimeoutMs: opts.agentTimeoutMs,
     address: manifest.address,
-    instanceJobs: () => (jobs ??= prepareInstanceWork(manifest, artefacts.releases, workDir)),
+    // Job properties may hold late variables: the jobs are rendered from the whole manifest.
+    instanceJobs: () => (jobs ??= whole.then((m) => prepareInstanceWork(m.manifest, artefacts.releases, workDir))),
     compile: {
       stemcell: { os: stemcell.operatingSystem, version: stemcell.version },
       cache: openCompiledPackageCache(paths.compiledPackages, (message) => reporter.warn(message)),

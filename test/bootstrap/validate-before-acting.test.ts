@@ -12,7 +12,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDeploy, runPlan, type BootstrapEvent, type Runtime } from "../../src/bootstrap/index.js";
@@ -158,5 +158,58 @@ describe("validate before acting", () => {
     const error = await bothRefuse(options("v3/stemcell.tgz", "creds.yml", statePath), "STATE_INVALID");
     expect(error.message).toBe(`State file ${statePath}: current_disk_id "disk-typo" names no record in disks (ids: "disk-rec")`);
     expect(await readFile(statePath, "utf8")).toBe(text);
+  });
+});
+
+/**
+ * A first deploy does not wait for keys only job properties use (late-variables.ts): with the
+ * vars store's lock held by another live run, and every value but the director's certificate
+ * in the store, the deploy still validates and goes on to install the CPI; a deploy that
+ * waited for that certificate would wait for the lock instead. The run is then interrupted.
+ */
+describe("a first deploy's late variables", () => {
+  const LATE = `${MANIFEST}- {name: director_tls, type: certificate, options: {ca: default_ca, common_name: director, key_length: 2048}}
+properties:
+  director: {cert: ((director_tls.certificate))}
+`;
+
+  it("do not hold up validation and the CPI's installation", async () => {
+    // given
+    await writeFile(join(root, "late.yml"), LATE);
+    await writeFile(join(root, "late-creds.yml"), goodCreds);
+    const other = { pid: process.ppid, host: hostname(), command: "another run", started_at: new Date().toISOString(), id: "other" };
+    await writeFile(join(root, "late-creds.yml.lock"), JSON.stringify(other));
+    const controller = new AbortController();
+    const { rt, events } = runtime();
+    const stages: string[] = [];
+    const run: Runtime = {
+      ...rt,
+      // A home of its own: the CPI's installation begins here, and the other tests check that none did.
+      env: { HOME: join(root, "late-home"), BOOTSTRAP_HOME: join(root, "late-home", ".bootstrap") },
+      signal: controller.signal,
+      events: {
+        emit: (e) => {
+          events.push(e);
+          if (e.type !== "stage-started") return;
+          stages.push(e.stage);
+          if (e.stage === "installing CPI") controller.abort(new Error("interrupted by the test"));
+        },
+      },
+    };
+    // when
+    const opts = { ...options("v3/stemcell.tgz", "late-creds.yml", join(root, "late-state.json")), manifestPath: "late.yml" };
+    await runDeploy({ ...opts, ...deployFlags }, run).catch(() => undefined);
+    // then
+    expect(stages).toEqual(expect.arrayContaining(["validating", "installing CPI"]));
+    expect(await readFile(join(root, "late-creds.yml"), "utf8")).toBe(goodCreds);
+    expect(JSON.parse(await readFile(join(root, "late-creds.yml.lock"), "utf8"))).toEqual(other);
+  });
+
+  it("a late definition that cannot be generated is refused before acting", async () => {
+    await writeFile(join(root, "bad-late.yml"), LATE.replace("common_name: director, key_length: 2048", "common_name: director, key_length: 1000"));
+    await writeFile(join(root, "bad-late-creds.yml"), goodCreds);
+    const opts = { ...options("v3/stemcell.tgz", "bad-late-creds.yml", join(root, "bad-late-state.json")), manifestPath: "bad-late.yml" };
+    const error = await bothRefuse(opts, "VARIABLE_INVALID");
+    expect(error.message).toBe("Generating variable 'director_tls': Invalid key_length: 1000.  Must be one of: [2048 3072 4096]");
   });
 });
