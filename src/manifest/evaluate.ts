@@ -84,11 +84,11 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
     input.deferLate === true && store !== undefined && input.generation === "write"
       ? lateVariables(patched, definitions, (name) => staticVars.has(name) || store.has(name))
       : [];
-  // A value given with a flag is never generated (the flags are asked first). Late keys queue
-  // behind the early ones: what the CPI and the VM need is made first.
+  // A value given with a flag is never generated (the flags are asked first). Late keys are not
+  // started ahead: begun before the early values are made, they would only take a core from them.
   const isLate = (d: VariableDefinition): boolean => late.includes(d.name);
   store?.check(definitions.filter(isLate));
-  store?.expect([...definitions.filter((d) => !isLate(d)), ...definitions.filter(isLate)].filter((d) => !staticVars.has(d.name)));
+  store?.expect(definitions.filter((d) => !isLate(d) && !staticVars.has(d.name)));
   const vars = new MultiSource(sources);
   store?.useCaLoader(async (name) => {
     const found = await vars.get({ name });
