@@ -10,11 +10,13 @@ const UNIT_TIMEOUT_MS = 60_000;
 // The coverage floor `npm test` (vitest run --coverage) holds the whole suite to, in percent:
 // set a little below the figure the full suite reached when it was last measured, so that
 // removing tested code or its tests fails CI. Raise it here when the figure rises.
-// Measured 2026-12-06 on the full suite (113 files): lines and statements 74.74, branches
-// 86.91, functions 86.58. Functions fell from 89.8 when the sandbox (run by the CPI), the library
-// (run by the CLI in the e2e files) and the Ruby thread's entry came: code that runs only in
-// child processes or worker threads counts as uncovered.
-const COVERAGE_FLOOR = { lines: 74, statements: 74, functions: 85, branches: 84 };
+// Measured 2026-12-07 on the full suite (129 files, 1257 tests): lines and statements 78.51,
+// branches 87.82, functions 83.38. Functions fell from 86.76 though nothing lost its tests:
+// test/local/cpi/call-thread-pool.test.ts now runs the local CPI's call path in the test process,
+// and V8 counts every function of a module it ran code of (dispatch.ts went from 1/1 to 3/18,
+// inventory-paths.ts 1/2 to 3/18, vms.ts 1/1 to 2/14) where a module only imported counted one.
+// Code that runs only in child processes or worker threads counts as uncovered.
+const COVERAGE_FLOOR = { lines: 77, statements: 77, functions: 82, branches: 86 };
 
 // The unit layer (npm run test:unit): files that need no root and start nothing beyond Node
 // (no child process, no socket). test/unit-no-processes.ts makes a process or a socket throw
