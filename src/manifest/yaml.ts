@@ -29,12 +29,15 @@ const coreInt = types.int;
 const coreFloat = types.float;
 
 /** yaml.v2 drops every `_` from a scalar that starts with a digit or sign before reading it as a number (`4_096` is 4096). */
-const withoutUnderscores = (data: string): string => (/^[-+0-9]/.test(data) ? data.replaceAll("_", "") : data);
+const withoutUnderscores = (data: string): string => (data.includes("_") && /^[-+0-9]/.test(data) ? data.replaceAll("_", "") : data);
 
 // One int type (a schema keeps one type per tag): YAML 1.1 `0644` is octal, the rest as js-yaml reads it.
 const yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   kind: "scalar",
-  resolve: (data: string) => LEGACY_OCTAL.test(withoutUnderscores(data)) || coreInt.resolve(withoutUnderscores(data)),
+  resolve: (data: string) => {
+    const digits = withoutUnderscores(data);
+    return LEGACY_OCTAL.test(digits) || coreInt.resolve(digits);
+  },
   construct: (data: string) => {
     const digits = withoutUnderscores(data);
     return LEGACY_OCTAL.test(digits) ? Number.parseInt(digits, 8) : coreInt.construct(digits);
@@ -46,7 +49,10 @@ const SIGNED_POINT_FLOAT = /^[-+]\.[0-9]+([eE][-+]?[0-9]+)?$/;
 
 const yaml11Float = new yaml.Type("tag:yaml.org,2002:float", {
   kind: "scalar",
-  resolve: (data: string) => SIGNED_POINT_FLOAT.test(withoutUnderscores(data)) || coreFloat.resolve(withoutUnderscores(data)),
+  resolve: (data: string) => {
+    const text = withoutUnderscores(data);
+    return SIGNED_POINT_FLOAT.test(text) || coreFloat.resolve(text);
+  },
   construct: (data: string) => {
     const text = withoutUnderscores(data);
     return SIGNED_POINT_FLOAT.test(text) ? Number(text) : coreFloat.construct(text);

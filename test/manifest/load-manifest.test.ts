@@ -72,6 +72,7 @@ describe("loadBootstrapManifest", () => {
   });
 
   it("lists every missing variable at once, with a hint", async () => {
+    await withGeneratedStore();
     const run = loadBootstrapManifest(input({ varFlags: { varsStore: "creds.yml" } }));
     await expect(run).rejects.toMatchObject({
       code: "VARIABLES_MISSING",
