@@ -3,7 +3,7 @@
  * paths, as the user should see them), and load the manifest with the command's flags.
  */
 import { resolve } from "node:path";
-import { loadBootstrapManifest, type LoadedManifest } from "../manifest/index.js";
+import { loadBootstrapManifest, type GenerationMode, type LoadedManifest } from "../manifest/index.js";
 import { defaultStatePath } from "../state/index.js";
 import { bootstrapPaths, type BootstrapPaths } from "./paths.js";
 import { Reporter } from "./reporter.js";
@@ -34,7 +34,7 @@ export async function loadManifest(
   opts: ManifestOptions,
   rt: Runtime,
   start: CommandStart,
-  generation: "write" | "dry-run",
+  generation: GenerationMode,
   credentials: "refuse" | "warn" = "refuse",
   deferLate = false,
 ): Promise<LoadedManifest> {

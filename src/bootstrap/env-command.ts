@@ -1,10 +1,12 @@
 /**
  * `bootstrap env`: what a client needs to reach the deployed director (BOSH_ENVIRONMENT,
  * BOSH_CA_CERT, BOSH_CLIENT, BOSH_CLIENT_SECRET). Read-only like plan: no lock, no state or
- * vars-store write. Variables the vars store lacks are refused rather than generated in memory:
- * a CA or password made up now is not the deployed director's.
+ * vars-store write. Variables the vars store lacks are refused, never generated (not even in
+ * memory): a CA or password made up now is not the deployed director's, and its keys would
+ * take seconds to make only to be refused.
  */
 import { BootstrapError } from "../common/index.js";
+import { VariablesMissingError } from "../manifest/index.js";
 import { readState } from "../state/index.js";
 import { beginCommand, loadManifest } from "./begin-command.js";
 import { directorAccess, type DirectorAccess } from "./director-access.js";
@@ -25,12 +27,13 @@ export async function runEnv(opts: EnvOptions, rt: Runtime): Promise<EnvResult> 
       hint: "Deploy it first (bootstrap deploy with the same manifest, flags and --state), or name the state file it was deployed with.",
     });
   }
-  const loaded = await loadManifest(opts, rt, start, "dry-run");
-  if (loaded.generated.length > 0) {
-    throw new BootstrapError("NOT_DEPLOYED", `The variables ${loaded.generated.join(", ")} have no value: the director was not deployed with these variables.`, {
+  const loaded = await loadManifest(opts, rt, start, "read-only").catch((error: unknown) => {
+    if (!(error instanceof VariablesMissingError)) throw error;
+    throw new BootstrapError("NOT_DEPLOYED", `The variables ${error.names.join(", ")} have no value: the director was not deployed with these variables.`, {
       hint: "Pass the --vars-store (and -v/-l flags) the director was deployed with.",
+      cause: error,
     });
-  }
+  });
   if (loaded.sha512 !== state.current_manifest_sha) {
     reporter.warn("The manifest (after ops files and variables) differs from the one last deployed: the values are for the manifest as given; run deploy to apply it.");
   }

@@ -119,10 +119,21 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   return { ...early, late: { names: late, complete } };
 }
 
+/** VARIABLES_MISSING, with the names for a command that words it its own way (`env`). */
+export class VariablesMissingError extends BootstrapError {
+  constructor(
+    readonly names: readonly string[],
+    message: string,
+    options: { details: string[]; hint: string },
+  ) {
+    super("VARIABLES_MISSING", message, options);
+  }
+}
+
 function reportVariableErrors(missing: string[], unused: string[], manifest: string): void {
   if (missing.length === 0 && unused.length === 0) return;
   if (missing.length > 0) {
-    throw new BootstrapError("VARIABLES_MISSING", `Expected to find variables: ${missing.join(", ")} (manifest ${manifest})`, {
+    throw new VariablesMissingError(missing, `Expected to find variables: ${missing.join(", ")} (manifest ${manifest})`, {
       details: unused.length > 0 ? [`Expected to use variables: ${unused.join(", ")}`] : [],
       hint: "Give them with -v NAME=VALUE, -l vars.yml, --var-file or --vars-env, or use --vars-store so typed variables are generated.",
     });

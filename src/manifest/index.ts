@@ -3,7 +3,7 @@ export { loadBootstrapManifest } from "./load-manifest.js";
 export type { ManifestInput, LoadedManifest } from "./load-manifest.js";
 export type { BootstrapManifest, NetworkInterface } from "./validate/types.js";
 export { validateManifest } from "./validate/index.js";
-export { evaluateManifest } from "./evaluate.js";
+export { evaluateManifest, VariablesMissingError } from "./evaluate.js";
 export type { EvaluateInput, EvaluateOptions, Evaluated } from "./evaluate.js";
 export type { VarFlags } from "./variables/static-vars.js";
 export type { GenerationMode } from "./variables/vars-store.js";

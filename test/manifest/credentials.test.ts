@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dumpYaml, loadBootstrapManifest, parseYaml, type ManifestInput } from "../../src/manifest/index.js";
 import { BootstrapError } from "../../src/common/index.js";
+import { generateValue } from "../../src/manifest/generators/index.js";
 
 const NOT_PEM = "-----BEGIN CERTIFICATE-----\nMIIBnot-base64!!\n-----END CERTIFICATE-----\n";
 const DAY_MS = 24 * 3600 * 1000;
@@ -27,8 +28,8 @@ beforeAll(async () => {
   await cp(join(__dirname, "fixtures"), fixtures, { recursive: true });
   await loadBootstrapManifest(input(fixtures));
   good = parseYaml(await readFile(join(fixtures, "creds.yml"), "utf8"), "creds.yml") as Creds;
-  await loadBootstrapManifest(input(fixtures, { varFlags: { varsFiles: ["vars.yml"], varsStore: "other.yml" } }));
-  otherCa = (parseYaml(await readFile(join(fixtures, "other.yml"), "utf8"), "other.yml") as Creds)["default_ca"]!;
+  // Another CA of the same name, made the way the store's was.
+  otherCa = (await generateValue("certificate", { is_ca: true, common_name: "ca", key_length: 2048 }, () => Promise.reject(new Error("a root CA names none")))) as Creds[string];
 });
 
 beforeEach(async () => {
@@ -115,7 +116,7 @@ describe("certificates and keys from the vars store", () => {
     await writeFile(
       join(dir, "ssl.yml"),
       dumpYaml([
-        { type: "replace", path: "/variables/-", value: { name: "director_ssl", type: "certificate", options: { ca: "default_ca", common_name: "d", duration: 1 } } },
+        { type: "replace", path: "/variables/-", value: { name: "director_ssl", type: "certificate", options: { ca: "default_ca", common_name: "d", duration: 1, key_length: 2048 } } },
         { type: "replace", path: "/instance_groups/name=bosh/properties/director?/ssl", value: { cert: "((director_ssl.certificate))", key: "((director_ssl.private_key))" } },
       ]),
     );

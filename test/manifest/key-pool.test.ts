@@ -68,9 +68,10 @@ describe("keySizesFor", () => {
     ["a password", [{ type: "password" }], []],
     ["an ssh and an rsa key", [{ type: "ssh" }, { type: "rsa", options: null }], [2048, 2048]],
     ["a certificate without key_length", [{ type: "certificate", options: { is_ca: true } }], [3072]],
-    ["a certificate with key_length 0 or null", [{ type: "certificate", options: { key_length: 0 } }, { type: "certificate", options: { key_length: null } }], [3072, 3072]],
-    ["certificates with allowed key lengths", [{ type: "certificate", options: { key_length: 2048 } }, { type: "certificate", options: { key_length: 4096 } }], [2048, 4096]],
-    ["a key length the generator refuses, or one a variable gives", [{ type: "certificate", options: { key_length: 1024 } }, { type: "certificate", options: { key_length: "((bits))" } }], []],
+    ["a certificate with key_length 0 or null", [{ type: "certificate", options: { ca: "root", key_length: 0 } }, { type: "certificate", options: { ca: "root", key_length: null } }], [3072, 3072]],
+    ["certificates with allowed key lengths", [{ type: "certificate", options: { ca: "root", key_length: 2048 } }, { type: "certificate", options: { is_ca: true, key_length: 4096 } }], [2048, 4096]],
+    ["a key length the generator refuses, or one a variable gives", [{ type: "certificate", options: { ca: "root", key_length: 1024 } }, { type: "certificate", options: { ca: "root", key_length: "((bits))" } }], []],
+    ["a leaf certificate without a CA, or with an option the generator refuses", [{ type: "certificate", options: { common_name: "no ca" } }, { type: "certificate", options: { is_ca: true, extended_key_usage: ["code_signing"] } }], []],
     ["an untyped definition", [{}], []],
   ])("%s", (_what, definitions, sizes) => {
     expect(keySizesFor(definitions)).toEqual(sizes);

@@ -90,6 +90,14 @@ describe("vars store", () => {
     await expect(stat(join(dir, "store.yml"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it("read-only generates nothing: a typed variable the store lacks is missing, named with the others", async () => {
+    await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }, { name: "a", type: "certificate", options: { is_ca: true } }]));
+    await writeFile(join(dir, "store.yml"), "pw: from-store\n");
+    const run = evaluateManifest(input({ generation: "read-only" }), opts);
+    await expect(run).rejects.toMatchObject({ code: "VARIABLES_MISSING", names: ["a"] });
+    expect(await readStore()).toEqual({ pw: "from-store" });
+  });
+
   it("reads a store written by bosh-cli (fixture shape) and refuses one that is not a map", async () => {
     await writeFile(join(dir, "m.yml"), manifest([{ name: "pw", type: "password" }]));
     await writeFile(join(dir, "store.yml"), "pw: from-store\na: also\n");

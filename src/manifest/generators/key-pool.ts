@@ -7,7 +7,7 @@
  * size from here, or has one generated when none waits. A key is random whoever takes it:
  * generating it earlier changes nothing but when the work is done.
  */
-import { isRecord } from "../../common/index.js";
+import { certificateOptions } from "./certificate-options.js";
 import type { RsaKeyPair } from "./rsa-keys.js";
 
 export class KeyPool {
@@ -56,22 +56,22 @@ export class KeyPool {
   }
 }
 
-/** The generators' key sizes: certificate key_length (default 3072), rsa and ssh 2048. */
-const DEFAULT_CERTIFICATE_BITS = 3072;
-const CERTIFICATE_BITS = [2048, 3072, 4096];
 const RSA_BITS = 2048;
 
 /**
- * The sizes of the keys these definitions' generators will ask for. A key_length that is not a
- * plain allowed number (a ((variable)), a wrong value) is left to the generator: nothing is
- * started for it, and the generator says what is wrong when it runs.
+ * The sizes of the keys these definitions' generators will ask for. A certificate definition
+ * its generator will refuse (a key_length or another option that is wrong or still a
+ * ((variable)), no CA named for a leaf) starts nothing: the generator says what is wrong when
+ * it runs, and no key is made that nothing takes.
  */
 export function keySizesFor(definitions: readonly { type?: string; options?: unknown }[]): number[] {
   return definitions.flatMap((d): number[] => {
     if (d.type === "rsa" || d.type === "ssh") return [RSA_BITS];
     if (d.type !== "certificate") return [];
-    const length = isRecord(d.options) ? d.options["key_length"] : undefined;
-    if (length === undefined || length === null || length === 0) return [DEFAULT_CERTIFICATE_BITS];
-    return typeof length === "number" && CERTIFICATE_BITS.includes(length) ? [length] : [];
+    try {
+      return [certificateOptions(d.options).keyLength];
+    } catch {
+      return [];
+    }
   });
 }
