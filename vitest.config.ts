@@ -100,7 +100,7 @@ export default defineConfig({
           name: "unit",
           include: UNIT_TESTS,
           pool: "threads",
-          setupFiles: ["test/unit-no-processes.ts", "test/unit-fresh-secrets.ts"],
+          setupFiles: ["test/unit-no-processes.ts", "test/unit-fresh-secrets.ts", "test/unit-memory-tmpdir.ts"],
           // Ends a hung test; CPU-bound work (RSA keys, the Ruby VM's start) takes seconds when busy.
           testTimeout: UNIT_TIMEOUT_MS,
           hookTimeout: UNIT_TIMEOUT_MS,
