@@ -14,6 +14,7 @@ import { generateHostKey, HOST_KEY_FILE, type SshdConfig } from "../sshd/index.j
 import {
   detectIsolation,
   disconnectVm,
+  ensureEtcTemplate,
   etcTemplate,
   findVmDirAnywhere,
   findVmProcesses,
@@ -105,7 +106,21 @@ export async function createVm(ctx: CpiContext, input: CreateVmInput): Promise<s
 async function sandboxFor(paths: InventoryPaths, network: VmAddress | null, cloudProperties: Record<string, unknown>): Promise<VmSandboxRecord> {
   const limits = vmLimits(cloudProperties);
   const uidBase = userNamespacesAllowed() ? VM_ROOT_UID : undefined;
-  return { uid_base: uidBase ?? null, network, limits, etc_template: await etcTemplate(paths.etcTemplates(), uidBase) };
+  return { uid_base: uidBase ?? null, network, limits, etc_template: await etcTemplate(etcTemplatesDir(paths), uidBase) };
+}
+
+/**
+ * As root, the /etc templates are kept in /run, for every base dir (every HOME) alike: a
+ * template is a copy of what the host's /etc lets anyone read, the same whoever asks, and on
+ * tmpfs it is made in ~25 ms where writing its thousand-odd files to disk took 1.1-1.3 s on
+ * this project's machines (each first VM of a new HOME: every CI run and benchmark round). A
+ * reboot empties /run; a VM started again makes its template anew (startVm). An unprivileged
+ * CPI cannot write /run and keeps them in its base dir.
+ */
+const ROOT_ETC_TEMPLATES_DIR = "/run/bootstrap-local/etc-templates";
+
+function etcTemplatesDir(paths: InventoryPaths): string {
+  return process.getuid?.() === 0 ? ROOT_ETC_TEMPLATES_DIR : paths.etcTemplates();
 }
 
 export async function hasVm(ctx: CpiContext, cid: string): Promise<boolean> {
@@ -195,6 +210,7 @@ async function startVm(ctx: CpiContext, record: VmRecord, isolation: Isolation):
   await writeJson(join(vmDir, "sshd.json"), sshdConfig, 0o600, uidBase === undefined ? undefined : { uid: uidBase, gid: uidBase });
   const sshd = await installSshdProgram(ctx.cpiScript, vmDir);
   await mkdir(paths.disksDir(), { recursive: true });
+  if (record.sandbox !== undefined) await ensureEtcTemplate(record.sandbox.etc_template, uidBase);
   const processes = await launchVm({
     isolation,
     vmDir,

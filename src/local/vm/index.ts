@@ -15,5 +15,5 @@ export { releaseVmCgroups } from "./cgroups.js";
 export type { VmLimits } from "./cgroups.js";
 export { userNamespacesAllowed } from "./isolation.js";
 export { disconnectVm } from "./network.js";
-export { etcTemplate, ownByVm, prepareVmEtc, VM_ROOT_UID } from "./sandbox-root.js";
+export { ensureEtcTemplate, etcTemplate, ownByVm, prepareVmEtc, VM_ROOT_UID } from "./sandbox-root.js";
 export type { SandboxOptions } from "./launch.js";

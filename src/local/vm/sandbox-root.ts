@@ -23,10 +23,10 @@ export const VM_ROOT_UID = 2_000_000_000;
 
 /**
  * A VM's /etc is an overlay: the lower layer a template under `templates`, one per state of the
- * host's /etc (its mtime) and VM uid, shared by the VMs and kept with the base dir, since a
- * running VM's overlay may use it; the upper one the VM's own directory, where its hostname and
- * hosts are written now and whatever the VM changes lands later. Copying the host's /etc for
- * every VM took a second on a busy host; the overlay takes nothing. Returns the template's path.
+ * host's /etc (its mtime) and VM uid, shared by the VMs and kept while a running VM's overlay
+ * may use it; the upper one the VM's own directory, where its hostname and hosts are written now
+ * and whatever the VM changes lands later. Copying the host's /etc for every VM took a second on
+ * a busy host; the overlay takes nothing. Returns the template's path.
  */
 export async function etcTemplate(templates: string, uidBase: number | undefined): Promise<string> {
   const template = join(templates, `${Math.floor((await stat("/etc")).mtimeMs)}-${uidBase ?? 0}`);
@@ -43,7 +43,11 @@ export async function prepareVmEtc(o: { upper: string; work: string; hostname: s
   if (o.uidBase !== undefined) await ownByVm(o.upper, o.uidBase);
 }
 
-async function ensureEtcTemplate(template: string, uidBase: number | undefined): Promise<void> {
+/**
+ * Makes the template at `template` unless it is there: for a new VM, and for a VM started again
+ * after the host rebooted, when a template kept in /run is gone with it.
+ */
+export async function ensureEtcTemplate(template: string, uidBase: number | undefined): Promise<void> {
   if (existsSync(template)) return;
   const fresh = `${template}.${process.pid}`;
   await rm(fresh, { recursive: true, force: true });

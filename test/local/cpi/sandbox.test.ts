@@ -4,7 +4,7 @@
  * mapped to an unprivileged uid outside, and cgroup limits from cloud_properties; delete_vm
  * leaves no process, mount, veth, bridge, cgroup, directory or reservation behind. Commands run
  * as the VM's root (every namespace and the credentials of its agent: what a job gets).
- * Addresses 10.253.120.0/24 and 10.253.121.0/24 (on the provider's own bridges only).
+ * Addresses 10.253.120.0/24, 10.253.121.0/24 and 10.253.122.0/24 (on the provider's own bridges only).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -171,6 +171,27 @@ describe("a VM with an address of its own", () => {
     expect(inside(vm, fetchB).output).toBe(`agent agent-${B}`);
     expect(inside(vm, `cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '`).output).not.toContain(other);
     expect(inside(vm, "ls /var/vcap").output).not.toContain("agent-saw-settings.json.b");
+  });
+});
+
+describe("the VM's /etc template", () => {
+  it("is kept in /run for every base dir, and made again when a VM starts after it is gone (a host's reboot)", async () => {
+    // given: a VM whose record names a template that is not there, as after a reboot emptied /run
+    const vm = await createVm("10.253.122.30");
+    const record = vmRecord(cpi.baseDir, vm) as unknown as { sandbox: { etc_template: string } };
+    expect(record.sandbox.etc_template.startsWith("/run/bootstrap-local/etc-templates/")).toBe(true);
+    expect(existsSync(join(cpi.baseDir, "etc-templates"))).toBe(false);
+    const gone = join(mkdtempSync(join(tmpdir(), "etc-template-")), "rebooted");
+    const file = join(cpi.baseDir, "vms", vm, "vm.json");
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), sandbox: { ...record.sandbox, etc_template: gone } }));
+
+    // when
+    expect((await cpi.call("reboot_vm", [vm])).error).toBeNull();
+
+    // then: the VM runs on a template made anew, with its own hostname above it
+    expect(existsSync(join(gone, "passwd"))).toBe(true);
+    expect(inside(vm, "cat /etc/passwd").output).toBe(readFileSync(join(gone, "passwd"), "utf8"));
+    expect(inside(vm, "cat /etc/hostname").output).toBe("agent-10.253.122.30\n");
   });
 });
 
