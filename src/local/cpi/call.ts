@@ -4,10 +4,10 @@
  * exactly what an external CPI writes to stdout and stderr and exits with. Errors travel inside
  * the response, so the exit code is 0 whenever a response was made.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { decodeConfig } from "./config.js";
 import { dispatch } from "./dispatch.js";
-import { InventoryPaths } from "./inventory-paths.js";
+import { InventoryPaths, isLocalCid } from "./inventory-paths.js";
 import { decodeRequest, failureResponse, successResponse, type CpiResponse } from "./protocol.js";
 import { CpiFailure, cloudError } from "../shared/index.js";
 
@@ -15,6 +15,11 @@ export interface CallOutput {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /**
+   * This call deleted the last VM, disk or stemcell of its inventory (the end of `bootstrap
+   * delete`): no call is likely to follow soon, so a warm helper need not wait for one.
+   */
+  emptiedInventory: boolean;
 }
 
 export interface CallInput {
@@ -26,22 +31,37 @@ export interface CallInput {
 
 export async function runCall(input: CallInput): Promise<CallOutput> {
   const log: string[] = [];
-  const response = await respond(input, log);
-  return { stdout: `${JSON.stringify(response)}\n`, stderr: log.join(""), exitCode: 0 };
+  const { response, emptiedInventory } = await respond(input, log);
+  return { stdout: `${JSON.stringify(response)}\n`, stderr: log.join(""), exitCode: 0, emptiedInventory };
 }
 
-async function respond({ cpiScript, configPath, request }: CallInput, log: string[]): Promise<CpiResponse> {
+const DELETE_METHODS = ["delete_vm", "delete_disk", "delete_stemcell"];
+
+async function respond({ cpiScript, configPath, request }: CallInput, log: string[]): Promise<{ response: CpiResponse; emptiedInventory: boolean }> {
   try {
     if (configPath === undefined) throw cloudError("Usage: cpi <config.json> (the config path is the first argument)");
     const decoded = decodeRequest(request);
     const config = decodeConfig(readConfig(configPath), configPath);
-    return successResponse(await dispatch({ paths: new InventoryPaths(config.baseDir), config, cpiScript }, decoded));
+    const paths = new InventoryPaths(config.baseDir);
+    const response = successResponse(await dispatch({ paths, config, cpiScript }, decoded));
+    return { response, emptiedInventory: DELETE_METHODS.includes(decoded.method) && holdsNothing(paths) };
   } catch (error) {
-    if (error instanceof CpiFailure) return failureResponse(error);
+    if (error instanceof CpiFailure) return { response: failureResponse(error), emptiedInventory: false };
     log.push(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     // Unexpected (I/O) failures may well pass on a second try.
-    return failureResponse(cloudError(error instanceof Error ? error.message : String(error), true));
+    return { response: failureResponse(cloudError(error instanceof Error ? error.message : String(error), true)), emptiedInventory: false };
   }
+}
+
+/** No VM, disk or stemcell left (the directories are the inventory's truth, see inventory-paths.ts). */
+function holdsNothing(paths: InventoryPaths): boolean {
+  return [paths.vmsDir(), paths.disksDir(), paths.stemcellsDir()].every((dir) => {
+    try {
+      return !readdirSync(dir).some(isLocalCid);
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**

@@ -62,7 +62,7 @@ export class ClientReader {
 }
 
 /** The helper's answer after STARTED: both lengths, the exit code, then stdout and stderr. */
-export function encodeResult(output: CallOutput): Buffer {
+export function encodeResult(output: Pick<CallOutput, "stdout" | "stderr" | "exitCode">): Buffer {
   const stdout = Buffer.from(output.stdout, "utf8");
   const stderr = Buffer.from(output.stderr, "utf8");
   const header = Buffer.alloc(9);

@@ -3,7 +3,8 @@
  * socket in a directory only its user can enter, so a call costs no node start-up. It serves only
  * clients of its own cpi.js (the hello names its hash; any other is refused and the helper
  * retires, as it is stale), runs each call exactly as a CPI process of its own would (call.ts),
- * and retires after idleMs without a call. Its socket's name is chosen by cpi-client and covers
+ * and retires after idleMs without a call, or right after a call that left its inventory empty
+ * (the end of `bootstrap delete`: nothing of the deployment should outlive it). Its socket's name is chosen by cpi-client and covers
  * the program, its arguments, working directory and environment, which this process inherited
  * from the call that started it.
  */
@@ -57,7 +58,7 @@ export async function serveHelper(o: HelperOptions): Promise<void> {
     const reader = new ClientReader();
     const handle = (message: ClientMessage) => {
       if (message.kind === "hello" && message.programHash === programHash) socket.write(ACCEPTED);
-      else if (message.kind === "request") startCall(socket, o, message.text);
+      else if (message.kind === "request") startCall(socket, o, message.text, retire);
       else {
         socket.destroy();
         if (message.kind === "hello") retire();
@@ -71,13 +72,17 @@ export async function serveHelper(o: HelperOptions): Promise<void> {
   await retired;
 }
 
-function startCall(socket: Socket, o: HelperOptions, request: string): void {
+function startCall(socket: Socket, o: HelperOptions, request: string, retire: () => void): void {
   // The call starts only once the client holds STARTED: until then it may still run it itself.
   socket.write(STARTED, (error) => {
     if (error) return;
     void o
       .run({ cpiScript: o.cpiScript, configPath: o.configPath, request })
-      .then((output) => socket.end(encodeResult(output)))
+      .then((output) => {
+        socket.end(encodeResult(output));
+        // Calls already connected are still answered; a later one starts a fresh helper.
+        if (output.emptiedInventory) retire();
+      })
       .catch(() => socket.destroy());
   });
 }

@@ -26,6 +26,9 @@ export const SETTINGS_IN_VM_ROOT = "bosh/warden-cpi-agent-env.json";
 export class InventoryPaths {
   constructor(readonly base: string) {}
 
+  stemcellsDir(): string {
+    return join(this.base, "stemcells");
+  }
   stemcellDir(cid: string): string {
     return join(this.base, "stemcells", cid);
   }

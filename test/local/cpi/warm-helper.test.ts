@@ -15,6 +15,7 @@ import { fnv1a64 } from "../../../src/local/cpi/helper-protocol.js";
 import { serveHelper } from "../../../src/local/cpi/helper-server.js";
 import { waitFor } from "../../../src/local/vm/process-info.js";
 import { cpiBundle } from "./support/cpi-bundle.js";
+import { fakeStemcellImage } from "./support/fake-stemcell.js";
 
 const CLIENT_SOURCE = resolve(import.meta.dirname, "../../../src/local/releases/local-cpi/packages/local_cpi/files/cpi-client.c");
 const HELPER_TITLE = "bootstrap-local-cpi-helper";
@@ -100,7 +101,7 @@ describe("the helper's server", () => {
   writeFileSync(script, "// a program\n");
   const programHash = fnv1a64(readFileSync(script));
   const scripted = (input: CallInput): Promise<CallOutput> =>
-    Promise.resolve({ stdout: `out:${input.request}:${input.configPath}\n`, stderr: "a log line\n", exitCode: 7 });
+    Promise.resolve({ stdout: `out:${input.request}:${input.configPath}\n`, stderr: "a log line\n", exitCode: 7, emptiedInventory: input.request === "emptying" });
 
   it("answers a call of its own program with the call's stdout, stderr and exit code, then retires when idle", async () => {
     const socketPath = join(dir, "a.sock");
@@ -137,7 +138,7 @@ describe("the helper's server", () => {
   it("does not retire while a call runs, however long past its idle time", async () => {
     const socketPath = join(dir, "c.sock");
     let finish: () => void = () => undefined;
-    const slow = (input: CallInput) => new Promise<CallOutput>((r) => (finish = () => r({ stdout: input.request, stderr: "", exitCode: 0 })));
+    const slow = (input: CallInput) => new Promise<CallOutput>((r) => (finish = () => r({ stdout: input.request, stderr: "", exitCode: 0, emptiedInventory: false })));
     const serving = serveHelper({ socketPath, cpiScript: script, configPath: undefined, idleMs: 50, run: slow });
     await waitFor(async () => existsSync(socketPath), 30_000, 5);
     const answer = ask(socketPath, programHash, "slow");
@@ -148,6 +149,19 @@ describe("the helper's server", () => {
     finish();
     expect(await answer).toMatchObject({ started: true, stdout: "slow" });
     await serving;
+  });
+
+  it("retires right after answering a call that left its inventory empty, long before its idle time", async () => {
+    const socketPath = join(dir, "e.sock");
+    const serving = serveHelper({ socketPath, cpiScript: script, configPath: "/c.json", idleMs: 600_000, run: scripted });
+    let retired = false;
+    void serving.then(() => (retired = true));
+    await waitFor(async () => existsSync(socketPath), 30_000, 5);
+    expect(await ask(socketPath, programHash, "keeping")).toMatchObject({ started: true, stdout: "out:keeping:/c.json\n" });
+    expect(retired).toBe(false);
+    expect(await ask(socketPath, programHash, "emptying")).toMatchObject({ started: true, stdout: "out:emptying:/c.json\n" });
+    await serving;
+    expect(existsSync(socketPath)).toBe(false);
   });
 
   it("leaves a live helper's socket alone and takes over a dead one's", async () => {
@@ -315,5 +329,22 @@ describe.skipIf(!haveCompiler)("cpi-client in front of the CPI bundle", () => {
     // then
     expect(JSON.parse((await next).stdout)).toEqual(INFO);
     expect(nodeStarts()).toBe(before + 1);
+  }, 120_000);
+
+  it("leaves no helper behind once a delete has emptied the inventory (the end of bootstrap delete)", async () => {
+    // given: two stemcells, made through the helper of these calls alone (earlier tests' helpers ended)
+    for (const pid of helpers()) process.kill(pid, "SIGKILL");
+    await waitFor(async () => helpers().length === 0, 60_000, 5);
+    await call("info");
+    const helper = await helperReady();
+    const made = await Promise.all([1, 2].map(async () => JSON.parse((await call("create_stemcell", [fakeStemcellImage(), {}])).stdout) as { result: string }));
+    const [first, second] = made.map((m) => m.result) as [string, string];
+    // when / then: a delete that leaves one keeps the helper; the one that leaves none ends it
+    expect(JSON.parse((await call("delete_stemcell", [first])).stdout)).toMatchObject({ error: null });
+    expect(await listens(socketOf(helper))).toBe(true);
+    expect(JSON.parse((await call("delete_stemcell", [second])).stdout)).toMatchObject({ error: null });
+    // Half the helper's idle time (60 s): an idle retirement cannot pass for this one.
+    expect(await waitFor(async () => !helpers().includes(helper), 30_000, 5)).toBe(true);
+    expect(helpers()).toEqual([]);
   }, 120_000);
 });
