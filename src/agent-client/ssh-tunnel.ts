@@ -123,9 +123,6 @@ export class SshTunnel {
         finish(prompts.map(() => this.target.password ?? ""));
       });
       client.once("ready", () => {
-        // Agent calls are small request/response exchanges: with Nagle's algorithm on, each one
-        // could wait for the delayed ACK of the previous packet (up to 40 ms).
-        client.setNoDelay(true);
         client.removeAllListeners("error");
         client.on("error", (error) => this.settings.logger.debug(`${this.settings.label}: ${messageOf(error)}`));
         this.settings.logger.debug(`${this.settings.label}: connected to ${host}:${port} as ${user}`);
@@ -143,6 +140,10 @@ export class SshTunnel {
       });
       try {
         client.connect(config);
+        // From the first packet (Node applies it once the socket connects): the handshake,
+        // authentication and every agent call are small request/response exchanges, and with
+        // Nagle's algorithm on each could wait for the delayed ACK of the one before (~40 ms).
+        client.setNoDelay(true);
       } catch (error) {
         // ssh2 throws synchronously for unusable keys.
         reject(this.failure("ssh-auth", `cannot use the private key: ${messageOf(error)}`, error));

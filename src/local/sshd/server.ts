@@ -27,16 +27,17 @@ export async function startSshd(config: SshdConfig, log: (line: string) => void)
 
 /** One deployer's connection: key authentication, then forwarding to the VM's own IP. */
 export function serveTunnelClient(client: Connection, config: SshdConfig, log: (line: string) => void): void {
+  // From the first packet: the handshake and authentication are request/response exchanges as
+  // well, and with Nagle's algorithm on each reply waited for the delayed ACK of the request
+  // (~44 ms each, four of them: key exchange, ssh-userauth, the `none` probe, the key query).
+  // ssh2's typings omit the server side's setNoDelay.
+  (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
   client.on("error", (error) => log(`client error: ${error.message}`));
   client.on("authentication", (ctx) => {
     if (ctx.method === "publickey" && ctx.username === config.user && keyAccepted(ctx, config)) return ctx.accept();
     return ctx.reject(["publickey"]);
   });
   client.on("ready", () => {
-    // Agent calls are small request/response exchanges: with Nagle's algorithm on, a write that
-    // waits for the ACK of the previous one (delayed by up to 40 ms) held up every call. ssh2's
-    // typings omit the server side's setNoDelay.
-    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on("tcpip", (accept, reject, info) => {
       if (info.destIP !== config.ip) {
         log(`refused forwarding to ${info.destIP}:${info.destPort} (only ${config.ip} is allowed)`);

@@ -1,7 +1,8 @@
 /**
  * The VM's SSH server relays agent requests without delay: both its connection to the
- * deployer and the TCP connection it opens to the agent have Nagle's algorithm off (on, each
- * agent call through the tunnel waited ~40 ms for a delayed ACK). node:net is replaced by a
+ * deployer (from its first packet) and the TCP connection it opens to the agent have Nagle's
+ * algorithm off (on, each agent call through the tunnel, and each of the handshake's and
+ * authentication's exchanges, waited ~40 ms for a delayed ACK). node:net is replaced by a
  * stand-in that records the options; nothing is dialled.
  */
 import { EventEmitter } from "node:events";
@@ -32,6 +33,8 @@ describe("the VM's SSH server", () => {
     // given
     const client = new FakeConnection();
     serveTunnelClient(client as never, { ip: "127.0.172.20", port: 2222, user: "vcap", hostKeyPath: "", settingsPath: "", readyFile: "" }, () => undefined);
+    // Off before the handshake and authentication, request/response exchanges too (~44 ms each with it on).
+    expect(client.noDelay).toBe(true);
     client.emit("ready");
     // when
     const accepted = new Promise<void>((resolve) => {
