@@ -17,7 +17,7 @@ import { waitUntilReady } from "./wait-until-ready.js";
 
 const PING_TIMEOUT_MS = 10_000;
 /**
- * The longest pause between two get_task calls (the first come after 25, 50, 100 ms): a task
+ * The longest pause between two get_task calls (the first come after 5, 10, 20 ms): a task
  * that ends while we pause waits for us at most this long, and a get_task costs the agent little.
  */
 const DEFAULT_TASK_POLL_MS = 250;

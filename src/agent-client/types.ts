@@ -48,7 +48,7 @@ export interface AgentClientOptions {
   connectTimeoutMs?: number;
   /** SSH keepalive interval; three unanswered keepalives drop the connection (then it reconnects). Default 10 s. */
   sshKeepaliveIntervalMs?: number;
-  /** The longest pause between get_task polls (they start at 25 ms and double), default 250 ms. */
+  /** The longest pause between get_task polls (they start at 5 ms and double), default 250 ms. */
   taskPollIntervalMs?: number;
   /** How long an async task may run before AGENT_TASK_FAILED, default 30 minutes. */
   taskTimeoutMs?: number;

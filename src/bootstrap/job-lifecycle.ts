@@ -13,7 +13,7 @@ import type { Reporter } from "./reporter.js";
 
 /**
  * The longest pause between two get_state calls while waiting for `running` (they start at
- * 25 ms and double): a job that comes up while we pause waits for us at most this long.
+ * 5 ms and double): a job that comes up while we pause waits for us at most this long.
  */
 export const JOB_STATE_POLL_MS = 250;
 

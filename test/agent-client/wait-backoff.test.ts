@@ -18,12 +18,12 @@ function failingTimes(n: number): { ping: () => Promise<void>; calls: () => numb
 }
 
 describe("waitUntilReady's pacing", () => {
-  it("waits 25 ms after the first failure and doubles up to the interval", async () => {
+  it("waits 5 ms after the first failure and doubles up to the interval", async () => {
     const slept: number[] = [];
     const agent = failingTimes(8);
     await waitUntilReady(agent.ping, { timeoutMs: 600_000, intervalMs: 500, target: "a", logger: silentLogger, sleep: async (ms) => slept.push(ms) });
     expect(agent.calls()).toBe(9);
-    expect(slept).toEqual([25, 50, 100, 200, 400, 500, 500, 500]);
+    expect(slept).toEqual([5, 10, 20, 40, 80, 160, 320, 500]);
   });
 
   it("does not wait at all for an agent that answers the first ping", async () => {
@@ -51,13 +51,13 @@ describe("waitForTask's pacing", () => {
     return { send, sent: () => sent };
   };
 
-  it("polls 25 ms after the task started and doubles the pause up to the interval", async () => {
+  it("polls 5 ms after the task started and doubles the pause up to the interval", async () => {
     const slept: number[] = [];
-    const task = taskFinishingAfter(6);
+    const task = taskFinishingAfter(8);
     const value = await waitForTask("compile_package", running.value, task.send, { intervalMs: 250, timeoutMs: 600_000, transportErrorLimit: 3, sleep: async (ms) => slept.push(ms) });
     expect(value).toEqual({ done: true });
-    expect(task.sent()).toBe(7);
-    expect(slept).toEqual([25, 50, 100, 200, 250, 250, 250]);
+    expect(task.sent()).toBe(9);
+    expect(slept).toEqual([5, 10, 20, 40, 80, 160, 250, 250, 250]);
   });
 
   it("does not poll a task whose first answer is already its result", async () => {

@@ -146,12 +146,12 @@ describe("waiting for running", () => {
     sleep: async (ms: number) => void slept.push(ms),
   });
 
-  it("asks again after 25 ms and doubles the pause up to the interval", async () => {
+  it("asks again after 5 ms and doubles the pause up to the interval", async () => {
     const slept: number[] = [];
-    const { agent, asked } = comingUp(7);
+    const { agent, asked } = comingUp(9);
     await waitUntilRunning(agent, input(slept));
-    expect(asked()).toBe(8);
-    expect(slept).toEqual([0, 25, 50, 100, 200, 250, 250, 250]);
+    expect(asked()).toBe(10);
+    expect(slept).toEqual([0, 5, 10, 20, 40, 80, 160, 250, 250, 250]);
   });
 
   it("asks once, without pausing, when the jobs already run (after the watch time's start)", async () => {
