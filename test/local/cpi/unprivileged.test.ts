@@ -27,7 +27,10 @@ function asNobody(script: string, config: string, request: unknown): Promise<{ r
 
 describe("the CPI without root", () => {
   it("creates and deletes a VM in a user namespace", async () => {
-    // given: files nobody can read and a base dir nobody owns
+    // given: files nobody can read and a base dir nobody owns, and the mount point the provider
+    // asks root to make once (as root the CPI makes it itself, so whether it was there depended
+    // on which test files had run before: on a fresh machine this test failed alone)
+    mkdirSync("/var/vcap", { recursive: true });
     const work = mkdtempSync(join(tmpdir(), "unprivileged-"));
     execFileSync("chmod", ["0755", work]);
     cpSync(dirname(await cpiBundle()), join(work, "cpi"), { recursive: true });
