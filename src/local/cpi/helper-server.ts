@@ -4,9 +4,9 @@
  * clients of its own cpi.js (the hello names its hash; any other is refused and the helper
  * retires, as it is stale), runs each call exactly as a CPI process of its own would (call.ts),
  * and retires after idleMs without a call, or right after a call that left its inventory empty
- * (the end of `bootstrap delete`: nothing of the deployment should outlive it). Its socket's name is chosen by cpi-client and covers
- * the program, its arguments, working directory and environment, which this process inherited
- * from the call that started it.
+ * (the end of `bootstrap delete`: nothing of the deployment should outlive it). Its socket's
+ * name is chosen by cpi-client and covers the program, its arguments, working directory and
+ * environment, which this process inherited from the call that started it.
  */
 import { lstat, mkdir, readFile, unlink } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
