@@ -8,8 +8,8 @@
  * src/local/releases/local-cpi/packages/local_cpi/files/cpi-client.c).
  */
 import { execFile } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { silentLogger } from "../../src/common/index.js";
 import { installCpi } from "../../src/cpi-runner/install/index.js";
@@ -72,7 +72,9 @@ export async function measureCpiCalls(runs: number, workDir: string): Promise<Cp
     times.nodeStartMs.push(await timed(() => promisify(execFile)(process.execPath, ["-e", "0"])));
     times.trueMs.push(await timed(() => promisify(execFile)("true")));
   }
-  const stemcell = await call("create_stemcell", [fakeStemcellImage(), {}]);
+  // bench:peer runs outside vitest (no per-run temp dir): the image's own dir goes once the CPI has its copy.
+  const image = fakeStemcellImage();
+  const stemcell = await call("create_stemcell", [image, {}]).finally(() => rmSync(dirname(image), { recursive: true, force: true }));
   for (let i = 0; i < VM_RUNS; i++) {
     const startedAt = Date.now();
     const [vm] = (await call("create_vm", ["bench", stemcell, {}, manualNetwork(VM_IP), [], {}])) as [string];
