@@ -15,7 +15,7 @@ const RUN_DIR = "BOOTSTRAP_TESTS_RUN_DIR";
 // The unit layer's temp dir (test/unit-memory-tmpdir.ts), in memory where the machine has a
 // tmpfs at /dev/shm: its files are small and many, and on this project's CI disks each file
 // made and removed cost 1-6 ms of a core against well under 1 ms on tmpfs.
-const MEMORY_DIR = "BOOTSTRAP_TESTS_MEMORY_DIR";
+export const MEMORY_DIR = "BOOTSTRAP_TESTS_MEMORY_DIR";
 
 export default function setup(): () => void {
   if (process.env[RUN_DIR] !== undefined) return () => {};

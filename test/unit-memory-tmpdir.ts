@@ -3,5 +3,7 @@
  * (see test/global-setup.ts): os.tmpdir() reads TMPDIR at each call, and each worker thread
  * has its own copy of the environment, so this changes nothing outside the unit workers.
  */
-const memoryDir = process.env["BOOTSTRAP_TESTS_MEMORY_DIR"];
+import { MEMORY_DIR } from "./global-setup.js";
+
+const memoryDir = process.env[MEMORY_DIR];
 if (memoryDir !== undefined) process.env["TMPDIR"] = memoryDir;
