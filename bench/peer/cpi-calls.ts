@@ -16,6 +16,7 @@ import { installCpi } from "../../src/cpi-runner/install/index.js";
 import { extractRelease } from "../../src/director-release/index.js";
 import { CPI_RELEASE_FILE } from "../../src/local/build/artifacts.js";
 import { fakeStemcellImage, manualNetwork } from "../../test/local/cpi/support/fake-stemcell.js";
+import { cliPath } from "../../test/e2e/support/cli.js";
 import { REPO_ROOT } from "../../test/local/e2e-protocol/support/built-artifacts.js";
 import type { SingleResult } from "./report.js";
 
@@ -31,6 +32,8 @@ export interface CpiCallTimes {
   createVmCpiMs: number[];
   vmStartMs: number[];
   nodeStartMs: number[];
+  nodeStartBareMs: number[];
+  versionMs: number[];
   trueMs: number[];
 }
 
@@ -64,12 +67,18 @@ export async function measureCpiCalls(runs: number, workDir: string): Promise<Cp
     createVmCpiMs: [],
     vmStartMs: [],
     nodeStartMs: [],
+    nodeStartBareMs: [],
+    versionMs: [],
     trueMs: [],
   };
+  const withoutExtraCas: NodeJS.ProcessEnv = { ...process.env };
+  delete withoutExtraCas["NODE_EXTRA_CA_CERTS"];
   for (let i = 0; i < runs; i++) {
     times.infoMs.push(await timed(() => call("info", [])));
     times.hasVmMs.push(await timed(() => call("has_vm", ["vm-bench-absent"])));
     times.nodeStartMs.push(await timed(() => promisify(execFile)(process.execPath, ["-e", "0"])));
+    times.nodeStartBareMs.push(await timed(() => promisify(execFile)(process.execPath, ["-e", "0"], { env: withoutExtraCas })));
+    times.versionMs.push(await timed(() => promisify(execFile)(cliPath, ["--version"])));
     times.trueMs.push(await timed(() => promisify(execFile)("true")));
   }
   // bench:peer runs outside vitest (no per-run temp dir): the image's own dir goes once the CPI has its copy.
@@ -108,6 +117,8 @@ export function cpiCallRows(cpi: CpiCallTimes): SingleResult[] {
     { label: "local CPI call, create_vm: the VM's start-up (its processes until SSH is up)", ms: cpi.vmStartMs, goal: "" },
     { label: "local CPI, first call (starts node, leaves the helper)", ms: [cpi.firstMs], goal: "" },
     { label: "bare Node start-up (node -e 0)", ms: cpi.nodeStartMs, goal: "(what a CPI call cost without the helper)" },
+    { label: "the same without NODE_EXTRA_CA_CERTS, were it set", ms: cpi.nodeStartBareMs, goal: "(Node's floor under bootstrap)" },
+    { label: "bootstrap --version (the bin's launcher, then node)", ms: cpi.versionMs, goal: "" },
     { label: "any process start-up (true)", ms: cpi.trueMs, goal: "(the floor under an external CPI call)" },
   ];
 }

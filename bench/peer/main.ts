@@ -6,6 +6,8 @@
  * redeploy, property-change redeploy, delete. Prints medians and ratios (bootstrap / bosh), the
  * CLI's peak RSS and, apart, its template renderer's (a child of either CLI), bootstrap's own time
  * in its full deploys (own-time.ts), and the local CPI's own time per call.
+ * bootstrap runs as an installed command does, the bin file itself (its sh launcher, then node),
+ * in this environment: NODE_EXTRA_CA_CERTS, where set, stays set, as in an operator's shell.
  *
  * Knobs (environment): BENCH_PEER_RUNS (per tool and fixture, default 3), BENCH_PEER_CASES
  * ("tiny,big"), BENCH_PEER_BIG_PACKAGE_MIB (400), BENCH_PEER_BIG_STEMCELL_MIB (300).
@@ -117,7 +119,7 @@ async function sequence(tool: Tool, fixture: Fixture, home: string): Promise<Sam
   const run = async (command: "deploy" | "delete", label: string): Promise<number> => {
     const [cmd, cmdArgs] =
       tool === "bootstrap"
-        ? [process.execPath, [cliPath, command, ...args(label)]]
+        ? [cliPath, [command, ...args(label)]]
         : [peerPath("bosh"), [command === "deploy" ? "create-env" : "delete-env", ...args(label)]];
     const r = await timedRun(cmd, cmdArgs, { cwd: home, env, timeoutMs: RUN_TIMEOUT_MS, isRenderer });
     if (r.exitCode !== 0) throw new Error(`${tool} ${command} (${fixture.name}) exited ${r.exitCode}:\n${r.output}`);

@@ -18,7 +18,7 @@ export class TransientDownloadError extends Error {}
 
 export interface DownloadOptions {
   algorithms: readonly DigestAlgorithm[];
-  ca?: string | undefined;
+  ca?: string | string[] | undefined;
   signal?: AbortSignal | undefined;
   idleTimeoutMs: number;
   onProgress?: ((bytes: number, total?: number) => void) | undefined;

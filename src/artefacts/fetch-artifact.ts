@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { BootstrapError, isAlive, messageOf, redact, sleep, type Logger } from "../common/index.js";
 import { findMismatch, formatDigest, hashFile, parseMultiDigest, strongestDigest, type Digest, type DigestValues } from "./digest.js";
 import { displayUrl, downloadOnce, TransientDownloadError } from "./download.js";
+import { trustWithExtraCas } from "./extra-ca-trust.js";
 import { readStatCache, statKey, writeStatCache } from "./stat-cache.js";
 
 export interface FetchOptions {
@@ -23,8 +24,10 @@ export interface FetchOptions {
   logger: Logger;
   signal?: AbortSignal | undefined;
   onProgress?: ((bytes: number, total?: number) => void) | undefined;
-  /** PEM of extra CA certificates trusted for https downloads. */
+  /** The CA certificates https downloads trust, instead of Node's default store (PEM). */
   ca?: string | undefined;
+  /** NODE_EXTRA_CA_CERTS as the launcher handed it over: trusted on top of the bundled roots. */
+  extraCaFile?: string | undefined;
   /** Bounded attempts for transient failures (default 3, 500 ms apart, doubling). */
   attempts?: number;
   retryDelayMs?: number;
@@ -124,13 +127,15 @@ async function downloadTo(target: string, key: Digest, url: string, shown: strin
   await mkdir(opts.cacheDir, { recursive: true, mode: 0o700 });
   const partial = join(opts.cacheDir, `.partial-${key.algorithm}-${key.hex}-${process.pid}`);
   await takeOverStalePartials(opts.cacheDir, `.partial-${key.algorithm}-${key.hex}-`, partial, opts.logger);
+  // Read only now that bytes are to come over the network: a cached artefact needs no TLS.
+  const ca = opts.ca ?? (opts.extraCaFile === undefined ? undefined : await trustWithExtraCas(opts.extraCaFile, opts.logger));
   const attempts = Math.max(1, opts.attempts ?? 3);
   let delay = opts.retryDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
     try {
       const actual = await downloadOnce(url, partial, {
         algorithms: expected.map((d) => d.algorithm),
-        ca: opts.ca,
+        ca,
         signal: opts.signal,
         idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
         onProgress: opts.onProgress,

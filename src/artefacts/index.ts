@@ -9,6 +9,7 @@
  */
 export { fetchArtifact } from "./fetch-artifact.js";
 export type { FetchOptions } from "./fetch-artifact.js";
+export { EXTRA_CA_CERTS_HANDOVER, extraCaFileFrom } from "./extra-ca-trust.js";
 export { findMismatch, formatDigest, hashFile, parseMultiDigest } from "./digest.js";
 export type { Digest, DigestAlgorithm, DigestValues } from "./digest.js";
 export { extractTarballSafely } from "./safe-extract.js";

@@ -1,6 +1,7 @@
 /** Where bootstrap keeps its caches, installations and logs: $BOOTSTRAP_HOME or ~/.bootstrap. */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { extraCaFileFrom } from "../artefacts/index.js";
 
 export interface BootstrapPaths {
   home: string;
@@ -15,6 +16,8 @@ export interface BootstrapPaths {
    * wrote may have one, and deleting the deployment removes it, as `bosh delete-env` does.
    */
   boshCliInstallations: string;
+  /** NODE_EXTRA_CA_CERTS, as the CLI's launcher hands it over to be read only by a download. */
+  downloadExtraCaFile: string | undefined;
 }
 
 export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
@@ -29,5 +32,6 @@ export function bootstrapPaths(env: NodeJS.ProcessEnv): BootstrapPaths {
     logs: join(home, "logs"),
     tmp: join(home, "tmp"),
     boshCliInstallations: join(userHome, ".bosh", "installations"),
+    downloadExtraCaFile: extraCaFileFrom(env),
   };
 }

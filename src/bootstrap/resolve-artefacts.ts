@@ -135,6 +135,7 @@ async function fetchStep(
   await reporter.step(title, async () => {
     const fetched = await fetchArtifact(ref, {
       cacheDir: paths.downloads,
+      extraCaFile: paths.downloadExtraCaFile,
       logger,
       signal,
       onProgress: (bytes, total) =>

@@ -7,10 +7,11 @@
  * to its JavaScript code, as in the local provider's bundle): as a dependency of the package it
  * made `npm install -g` compile C++ with node-gyp, most of the install's time.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { EXTRA_CA_CERTS_HANDOVER } from "../artefacts/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
@@ -48,3 +49,22 @@ await build({
   },
   logLevel: "warning",
 });
+
+// The bin starts as a shell script, and its second line is also JavaScript: a string, then a
+// comment. sh moves NODE_EXTRA_CA_CERTS aside and runs node on the same file, whose hashbang line
+// node skips. Node reads NODE_EXTRA_CA_CERTS's file before any code runs (~40 ms where it names a
+// system bundle, as on CI machines), and only a download needs it: extra-ca-trust.ts reads it then.
+// `node bootstrap.js` skips the launcher, and Node trusts the file itself.
+const LAUNCHER = [
+  "#!/bin/sh",
+  `":" //; if [ -n "\${NODE_EXTRA_CA_CERTS-}" ]; then ${EXTRA_CA_CERTS_HANDOVER}=$NODE_EXTRA_CA_CERTS; export ${EXTRA_CA_CERTS_HANDOVER}; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"`,
+].join("\n");
+const bin = join(root, "dist/bundle/bootstrap.js");
+const bundled = readFileSync(bin, "utf8");
+const hashbang = "#!/usr/bin/env node\n";
+if (!bundled.startsWith(hashbang)) throw new Error(`${bin} does not start with bin.ts's hashbang line`);
+writeFileSync(bin, `${LAUNCHER}\n${bundled.slice(hashbang.length)}`);
+// One line more at the top: each ';' of a source map's mappings starts the next generated line.
+const map = JSON.parse(readFileSync(`${bin}.map`, "utf8")) as { mappings: string };
+map.mappings = `;${map.mappings}`;
+writeFileSync(`${bin}.map`, JSON.stringify(map));

@@ -206,6 +206,23 @@ describe("fetchArtifact over https", () => {
     expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("TLS") });
   });
 
+  it("trusts the handed-over NODE_EXTRA_CA_CERTS file on top of the bundled roots", async () => {
+    const { ca: _ignored, ...untrusting } = opts;
+    const caFile = join(root, "extra-ca.pem");
+    writeFileSync(caFile, tls.ca);
+    expect(await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, { ...untrusting, extraCaFile: caFile })).toMatchObject({ downloaded: true });
+  });
+
+  it("warns about a handed-over CA file it cannot read, as Node does, and trusts the default store", async () => {
+    const { ca: _ignored, ...untrusting } = opts;
+    const warnings: string[] = [];
+    const missing = join(root, "missing-ca.pem");
+    const logger = { debug() {}, warn: (m: string) => void warnings.push(m) };
+    const error = await fetchArtifact({ url: `${base}/release.tgz`, sha1: SHA1 }, { ...untrusting, logger, extraCaFile: missing }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("TLS") });
+    expect(warnings).toEqual([expect.stringContaining(`NODE_EXTRA_CA_CERTS (${missing})`)]);
+  });
+
   it("requires a digest for downloads", async () => {
     await expect(fetchArtifact({ url: `${base}/release.tgz` }, opts)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED", message: expect.stringContaining("No sha1") });
     expect(hits.size).toBe(0);
