@@ -58,14 +58,16 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const { reporter, paths } = start;
       const { loaded } = session;
       const { manifest } = loaded;
-      const whole = completeManifest(loaded, reporter, rt.logger);
+      // Asked for once the plan acts (or answers): keys made while the artefacts are validated would take a core from it.
+      let whole: Promise<LoadedManifest> | undefined;
+      const complete = (): Promise<LoadedManifest> => (whole ??= completeManifest(loaded, reporter, rt.logger));
       // A stemcell read for the first time is extracted as it is validated: its image sits behind
       // stemcell.MF, so finding one passes over the other anyway.
       const stemcellDir = async (): Promise<string> => join(await session.workDir(), "stemcell");
       const artefacts = await reporter.stageOf("validating", () => resolveArtefacts(manifest, paths, reporter, rt.logger, rt.signal, { stemcellDir }));
       const plan = planDeployment(deployPlanInput(loaded, artefacts, session.state.state, opts, session.orphanVms));
       const result = async (): Promise<DeployResult> => {
-        const { generated, manifest: complete } = await whole;
+        const { generated, manifest: completed } = await complete();
         return {
           changed: plan.changes.length > 0,
           startedStoppedJobs: plan.steps.some((s) => s.kind === "start-jobs"),
@@ -73,7 +75,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
           statePath: start.statePath,
           varsStore: opts.varFlags.varsStore,
           address: manifest.address,
-          directorUrl: directorUrlOf(complete),
+          directorUrl: directorUrlOf(completed),
           generated,
         };
       };
@@ -84,6 +86,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       if (plan.changes.length === 0) reporter.info("No deployment, stemcell or release changes.");
       for (const note of plan.notes) reporter.warn(note);
 
+      const wholeManifest = complete();
       // Ruby boots in its own process meanwhile: the CPI's installation and the VM's start need none.
       if (plan.steps.some((s) => s.kind === "render-jobs")) warmUpTemplateEngine();
       const workDir = await session.workDir();
@@ -93,7 +96,7 @@ export async function runDeploy(opts: DeployOptions, rt: Runtime): Promise<Deplo
       const image = plan.steps.some((s) => s.kind === "upload-stemcell") ? extractImage() : undefined;
       image?.catch(() => undefined);
       try {
-        await applyPlan(session, whole, plan, artefacts, { workDir, extractImage: () => image ?? extractImage() }, opts, rt);
+        await applyPlan(session, wholeManifest, plan, artefacts, { workDir, extractImage: () => image ?? extractImage() }, opts, rt);
       } finally {
         // The session removes the scratch directory next: not while the image is still being written there.
         await image?.catch(() => undefined);
@@ -113,15 +116,15 @@ function warmUpForFirstDeploy(state: StateHandle): void {
 }
 
 /**
- * The manifest with every variable: at once, or once the late ones are in the vars store (a
- * first deploy, see LoadedManifest.late), saying then the warnings only they brought.
+ * The manifest with every variable: at once, or once the late ones are generated into the vars
+ * store (a first deploy, see LoadedManifest.late), saying then the warnings only they brought.
  */
 function completeManifest(loaded: LoadedManifest, reporter: Reporter, logger: Logger): Promise<LoadedManifest> {
   const late = loaded.late;
   if (late === undefined) return Promise.resolve(loaded);
   const started = performance.now();
   return settledLater(
-    late.complete.then((complete) => {
+    late.complete.get().then((complete) => {
       logger.debug(`variables used only by job properties generated meanwhile (${late.names.join(", ")}) after ${Math.round(performance.now() - started)} ms`);
       for (const warning of complete.warnings) if (!loaded.warnings.includes(warning)) reporter.warn(warning);
       return complete;

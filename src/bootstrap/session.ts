@@ -56,7 +56,7 @@ export async function withSession<T>(
   const handle = await openState(statePath, { command, logger: rt.logger, danglingReferences: tolerant ? "warn" : "refuse" });
   let workDir: Promise<string> | undefined;
   let context: Promise<StageContext> | undefined;
-  let lateVariables: Promise<unknown> | undefined;
+  let late: NonNullable<LoadedManifest["late"]>["complete"] | undefined;
   // Every agent client of the run says the same trust warnings: the user reads each once.
   const warned = new Set<string>();
   const warnOnce = (message: string): void => {
@@ -67,10 +67,11 @@ export async function withSession<T>(
     for (const warning of handle.warnings) reporter.warn(warning);
     hooks.stateOpened?.(handle);
     // A first deploy's plan does not depend on job properties (nothing recorded to compare them
-    // with), so variables only they use are generated while the CPI, the VM and the disk are made.
+    // with), so variables only they use are generated once it acts, while the CPI, the VM and
+    // the disk are made.
     const firstDeploy = command === "deploy" && handle.state.current_manifest_sha === "";
     const loaded = await loadManifest(opts, rt, start, "write", tolerant ? "warn" : "refuse", firstDeploy);
-    lateVariables = loaded.late?.complete;
+    late = loaded.late?.complete;
     const adoption = await adoptRecoveredCalls(handle, await recoverPendingCalls(cpiJournalDirOf(statePath), rt.logger, rt.signal));
     // Only now: a killed run's CPI call may still have been reading its scratch directory (the
     // stemcell image create_stemcell uploads); recovery has waited for every such call to end.
@@ -116,7 +117,8 @@ export async function withSession<T>(
     return await body(session);
   } finally {
     // However the command ended, the vars store is written (or not) and unlocked before it returns.
-    await lateVariables?.catch(() => undefined);
+    // Generation begun is let finish: the vars store keeps each value whole, and is left unlocked.
+    await late?.begun?.catch(() => undefined);
     // A library caller's process lives on after the command: the Ruby it started must not.
     stopTemplateEngine();
     if (workDir !== undefined) {

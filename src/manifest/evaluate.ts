@@ -12,6 +12,7 @@ import { MultiSource, StaticSource, type VariableDefinition, type VariableSource
 import { VarsStore, type GenerationMode } from "./variables/vars-store.js";
 import { interpolateDocument, readDefinitions, type InterpolationResult } from "./variables/interpolate.js";
 import { lateVariables } from "./variables/late-variables.js";
+import { onDemand, type OnDemand } from "./on-demand.js";
 import type { UsedVariable } from "./credentials/check-credentials.js";
 
 export interface EvaluateInput {
@@ -26,9 +27,9 @@ export interface EvaluateInput {
   /** Ctrl-C: ends a wait for the vars store's lock, and generating variables, at once. */
   signal?: AbortSignal;
   /**
-   * Generate the variables only job properties use (late-variables.ts) in the background: the
-   * result has their references as written, and `late` finishes the evaluation. Only when
-   * writing to a vars store.
+   * Leave the variables only job properties use (late-variables.ts) for later: the result has
+   * their references as written, and `late.complete` generates them and finishes the
+   * evaluation. Only when writing to a vars store.
    */
   deferLate?: boolean;
 }
@@ -49,8 +50,8 @@ export interface Evaluated {
   unused: string[];
   /** Every variable the manifest used, with where its value came from (for errors about it). */
   variables: UsedVariable[];
-  /** Variables still being generated (deferLate): `complete` is the whole evaluation, once they are in the vars store. */
-  late?: { names: readonly string[]; complete: Promise<Evaluated> };
+  /** Variables not generated yet (deferLate): `complete` generates them and is the whole evaluation, once they are in the vars store. */
+  late?: { names: readonly string[]; complete: OnDemand<Evaluated> };
 }
 
 async function readOpsFiles(paths: readonly string[], cwd: string): Promise<OpsFile[]> {
@@ -112,11 +113,8 @@ export async function evaluateManifest(input: EvaluateInput, options: EvaluateOp
   };
   const early = conclude(await interpolateDocument(patched, vars, new Set(late)));
   if (late.length === 0) return early;
-  // Started now, so the late keys are taken as soon as they are made; the early evaluation is
-  // done with the store, whose lock each late value takes in turn, as it would have.
-  const complete = interpolateDocument(patched, vars).then(conclude);
-  complete.catch(() => undefined);
-  return { ...early, late: { names: late, complete } };
+  // The early evaluation is done with the store, whose lock each late value takes in turn, as it would have.
+  return { ...early, late: { names: late, complete: onDemand(() => interpolateDocument(patched, vars).then(conclude)) } };
 }
 
 /** VARIABLES_MISSING, with the names for a command that words it its own way (`env`). */

@@ -11,6 +11,7 @@ import type { GenerationMode } from "./variables/vars-store.js";
 import { validateManifest } from "./validate/index.js";
 import type { BootstrapManifest } from "./validate/types.js";
 import { checkCredentials, credentialsError, describeProblem } from "./credentials/index.js";
+import { onDemand, type OnDemand } from "./on-demand.js";
 
 export interface ManifestInput {
   manifestPath: string;
@@ -31,7 +32,7 @@ export interface ManifestInput {
   credentials?: "refuse" | "warn";
   /** The clock certificates are judged by (tests). */
   now?: Date;
-  /** Generate the variables only job properties use in the background (see `LoadedManifest.late`). */
+  /** Leave the variables only job properties use for later (see `LoadedManifest.late`). */
   deferLate?: boolean;
 }
 
@@ -46,12 +47,12 @@ export interface LoadedManifest {
   /** Every variable the manifest used, by name with its whole value (secrets: registered for redaction). */
   variables: readonly { name: string; value: unknown }[];
   /**
-   * With deferLate, the variables still being generated. Until then this manifest holds their
-   * references as written (inside properties maps only), and its sha512, generated and
-   * variables describe that text: act on `complete` for anything derived from properties, and
-   * for what is recorded.
+   * With deferLate, the variables not generated yet: `complete.get()` generates them. Until
+   * then this manifest holds their references as written (inside properties maps only), and its
+   * sha512, generated and variables describe that text: act on `complete` for anything derived
+   * from properties, and for what is recorded.
    */
-  late?: { names: readonly string[]; complete: Promise<LoadedManifest> };
+  late?: { names: readonly string[]; complete: OnDemand<LoadedManifest> };
 }
 
 /**
@@ -65,9 +66,8 @@ export async function loadBootstrapManifest(input: ManifestInput): Promise<Loade
   const evaluated = await evaluateManifest(input, { expectAllKeys: true, expectAllVarsUsed: false });
   const loaded = await judge(evaluated, input);
   if (evaluated.late === undefined) return loaded;
-  const complete = evaluated.late.complete.then((whole) => judge(whole, input));
-  complete.catch(() => undefined);
-  return { ...loaded, late: { names: evaluated.late.names, complete } };
+  const late = evaluated.late;
+  return { ...loaded, late: { names: late.names, complete: onDemand(() => late.complete.get().then((whole) => judge(whole, input))) } };
 }
 
 async function judge(evaluated: Evaluated, input: ManifestInput): Promise<LoadedManifest> {

@@ -129,7 +129,7 @@ describe("loadBootstrapManifest with deferLate", () => {
     return { manifestPath: "local.yml", opsFiles: ["late-ops.yml"], varFlags: { vars: { director_name: "late" }, varsStore: "late-creds.yml" }, env: {}, cwd: dir, generation: "write", deferLate: true };
   };
 
-  it("holds job properties' references as written until the key is made, then is the manifest a load without deferring gives", async () => {
+  it("holds job properties' references as written and makes no late key until asked, then is the manifest a load without deferring gives", async () => {
     // given / when
     const loaded = await loadBootstrapManifest(await example());
     // then: everything the CPI and the VM take is there, the director's certificate is not yet
@@ -137,8 +137,11 @@ describe("loadBootstrapManifest with deferLate", () => {
     expect(loaded.generated).not.toContain("director_ssl");
     expect(loaded.manifest.cloudProvider.cert?.ca).toContain("BEGIN CERTIFICATE");
     expect(loaded.manifest.instanceGroup.properties).toMatchObject({ director: { ssl: { cert: "((director_ssl.certificate))" } } });
+    expect(loaded.late?.complete.begun).toBeUndefined();
+    expect(await readFile(join(dir, "late-creds.yml"), "utf8")).not.toContain("director_ssl:");
 
-    const complete = await loaded.late?.complete;
+    const complete = await loaded.late?.complete.get();
+    expect(loaded.late?.complete.get()).toBe(loaded.late?.complete.begun);
     expect(complete?.late).toBeUndefined();
     expect(complete?.generated).toContain("director_ssl");
     expect(complete?.manifest.instanceGroup.properties).toMatchObject({ director: { ssl: { cert: expect.stringContaining("BEGIN CERTIFICATE") } } });
@@ -155,8 +158,9 @@ describe("loadBootstrapManifest with deferLate", () => {
     const controller = new AbortController();
     const loaded = await loadBootstrapManifest({ ...(await example()), signal: controller.signal });
     // when
+    const completing = loaded.late?.complete.get();
     controller.abort(new Error("interrupted"));
-    await loaded.late?.complete.catch(() => undefined);
+    await completing?.catch(() => undefined);
     // then: what was generated is kept, whole; a value is in the store only once complete
     const store = parseYaml(await readFile(join(dir, "late-creds.yml"), "utf8"), "late-creds.yml") as Record<string, unknown>;
     expect(Object.keys(store)).toEqual(expect.arrayContaining(["default_ca", "mbus_bootstrap_ssl", "ssh_tunnel_key", "mbus_bootstrap_password"]));
