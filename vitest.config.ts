@@ -27,6 +27,7 @@ const UNIT_TESTS = [
   "test/agent-client/task-poller.test.ts",
   "test/agent-client/wait-backoff.test.ts",
   "test/artefacts/digest.test.ts",
+  "test/bench/own-time.test.ts",
   "test/artefacts/extract-limits.test.ts",
   "test/artefacts/metered-tar-stream.test.ts",
   "test/artefacts/read-extracted-file.test.ts",

@@ -7,8 +7,14 @@
  * CPI's installation, rendering, and the time between a task's end and the poll that sees it.
  * A transfer counts as the agent's although both ends work on it; the figure is about the time
  * nothing else was waiting on us.
+ *
+ * Part of it comes before anything acts, and bosh create-env does the same work there: making
+ * the variables' keys (from the log's first line to the validating stage's start) and reading
+ * every artefact whole to validate it (the validating stage). That part is the floor of our own
+ * time while a deploy validates before it acts; `beforeActingMs` reports it apart.
  */
 const LINE = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) \w+ (.*)$/;
+const VALIDATED = /^\{"type":"stage-finished","stage":"validating",/;
 const TIMED = [/^cpi \S+ \[[^\]]+\] (?:succeeded|failed) after (\d+) ms$/, /^agent \w+: (?:value|exception|task finished) after (\d+) ms$/, /^blob (?:PUT|GET) \S+: \d+ bytes after (\d+) ms$/];
 
 export interface OwnTime {
@@ -18,6 +24,8 @@ export interface OwnTime {
   ownMs: number;
   /** The longest stretches of our own time inside the log, each with the last line logged in it. */
   longest: { ms: number; last: string }[];
+  /** Wall time up to the validating stage's end (start-up and exit, which the log does not cover, included): the variables and the artefacts' validation; 0 without that stage. */
+  beforeActingMs: number;
 }
 
 export function ownTime(log: string, wallMs: number): OwnTime {
@@ -41,7 +49,10 @@ export function ownTime(log: string, wallMs: number): OwnTime {
     const inside = lines.filter((l) => l.at > from && l.at <= next.start).at(-1);
     return { ms: Math.max(0, next.start - from), last: inside?.text.slice(0, 140) ?? "" };
   });
-  return { othersMs, ownMs: wallMs - othersMs, longest: gaps.sort((a, b) => b.ms - a.ms).slice(0, 6) };
+  const validated = lines.find((l) => VALIDATED.test(l.text));
+  // What the log does not cover (start-up, exit) counts, as in ownMs: nothing else runs then.
+  const beforeActingMs = validated === undefined ? 0 : Math.max(0, validated.at - first + (wallMs - (last - first)));
+  return { othersMs, ownMs: wallMs - othersMs, longest: gaps.sort((a, b) => b.ms - a.ms).slice(0, 6), beforeActingMs };
 }
 
 function union(intervals: { start: number; end: number }[]): { start: number; end: number }[] {
