@@ -25,9 +25,16 @@ export interface HelperOptions {
 /** Resolves once the helper has retired (idle, or stale) and its last call has been answered. */
 export async function serveHelper(o: HelperOptions): Promise<void> {
   const programHash = fnv1a64(await readFile(o.cpiScript));
-  await ensurePrivateDir(dirname(o.socketPath));
   const server = createServer();
-  await listenOnce(server, o.socketPath);
+  try {
+    await ensurePrivateDir(dirname(o.socketPath));
+    await listenOnce(server, o.socketPath);
+  } catch (error) {
+    // Another helper serves (two calls raced to start one), or none can here: this one's marker
+    // would be left for good, and every call of this installation would look it up first.
+    await removeOwnMarker(o.socketPath);
+    throw error;
+  }
 
   let open = 0;
   let idle: NodeJS.Timeout | undefined;
@@ -85,6 +92,12 @@ function startCall(socket: Socket, o: HelperOptions, request: string, retire: ()
       })
       .catch(() => socket.destroy());
   });
+}
+
+async function removeOwnMarker(socketPath: string): Promise<void> {
+  const marker = startingMarker(socketPath);
+  const pid = await readFile(marker, "utf8").catch(() => "");
+  if (pid.trim() === String(process.pid)) await unlink(marker).catch(() => undefined);
 }
 
 /** Whether a directory may hold the helper's socket: anyone who can enter it could call the CPI. */

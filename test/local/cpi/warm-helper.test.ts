@@ -5,7 +5,7 @@
  * next ones go to it, and a changed, stale or killed helper costs a node start, never an answer.
  */
 import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
-import { appendFileSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -164,11 +164,20 @@ describe("the helper's server", () => {
     expect(existsSync(socketPath)).toBe(false);
   });
 
-  it("leaves a live helper's socket alone and takes over a dead one's", async () => {
+  it("leaves a live helper's socket alone, and its own starting marker nowhere, and takes over a dead one's", async () => {
     const socketPath = join(dir, "d.sock");
+    const marker = `${socketPath}.starting`;
     const first = serveHelper({ socketPath, cpiScript: script, configPath: undefined, idleMs: 300, run: scripted });
     await waitFor(async () => existsSync(socketPath), 30_000, 5);
+    // A helper started while another served: its marker (its pid) is removed as it gives up...
+    writeFileSync(marker, String(process.pid));
     await expect(serveHelper({ socketPath, cpiScript: script, configPath: undefined, idleMs: 300, run: scripted })).rejects.toThrow(/EADDRINUSE/);
+    expect(existsSync(marker)).toBe(false);
+    // ...a marker of another starting helper is that helper's to remove.
+    writeFileSync(marker, "1");
+    await expect(serveHelper({ socketPath, cpiScript: script, configPath: undefined, idleMs: 300, run: scripted })).rejects.toThrow(/EADDRINUSE/);
+    expect(readFileSync(marker, "utf8")).toBe("1");
+    rmSync(marker);
     await first;
     // given: what a killed helper leaves, a socket file nobody listens on
     const listenAndDie = `require("net").createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, "SIGKILL"))`;
@@ -207,8 +216,13 @@ describe.skipIf(!haveCompiler)("cpi-client in front of the CPI bundle", () => {
     writeFileSync(config, JSON.stringify({ agent: { mbus: "https://mbus:pw@0.0.0.0:6868" }, blobstore: { provider: "local" }, local: { base_dir: join(work, "base") } }));
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const pid of helpers()) process.kill(pid, "SIGKILL");
+    // A killed helper leaves its socket file (the next helper would take its place): the ones
+    // nobody listens on, this file's and any other dead helper's, are removed.
+    const dir = `/tmp/bootstrap-local-cpi-${process.getuid?.() ?? 0}`; // cpi-client.c's SOCKET_DIR_PREFIX
+    const sockets = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sock")) : [];
+    for (const socket of sockets) if (!(await listens(join(dir, socket)))) rmSync(join(dir, socket), { force: true });
   });
 
   const call = (method: string, args: unknown[] = [], env: NodeJS.ProcessEnv = {}) =>
