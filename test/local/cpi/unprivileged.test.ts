@@ -18,7 +18,8 @@ function asNobody(script: string, config: string, request: unknown): Promise<{ r
     const child = execFile(
       "setpriv",
       [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", process.execPath, script, config],
-      { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dirname(config) } },
+      // TMPDIR: the CPI keeps an unprivileged user's IP reservations there, not in the host's /tmp.
+      { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dirname(config), TMPDIR: join(dirname(config), "tmp") } },
       (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as { result: unknown; error: unknown })),
     );
     child.stdin?.end(JSON.stringify(request));
@@ -39,6 +40,8 @@ describe("the CPI without root", () => {
     const base = join(work, "base");
     mkdirSync(base);
     chownSync(base, NOBODY, NOBODY);
+    mkdirSync(join(work, "tmp"));
+    chownSync(join(work, "tmp"), NOBODY, NOBODY);
     const config = join(work, "cpi.json");
     writeFileSync(config, JSON.stringify({ agent: { mbus: "https://mbus:pw@0.0.0.0:6868" }, blobstore: { provider: "local", options: {} }, local: { base_dir: base } }));
     execFileSync("chmod", ["-R", "a+rX", join(work, "cpi"), image, config]);
