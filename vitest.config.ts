@@ -28,6 +28,7 @@ const UNIT_TESTS = [
   "test/agent-client/wait-backoff.test.ts",
   "test/artefacts/digest.test.ts",
   "test/bench/own-time.test.ts",
+  "test/bench/report.test.ts",
   "test/artefacts/extract-limits.test.ts",
   "test/artefacts/metered-tar-stream.test.ts",
   "test/artefacts/read-extracted-file.test.ts",

@@ -88,6 +88,7 @@ async function measureFixture(fixture: Fixture, kind: "tiny" | "big"): Promise<C
       unit: "MB",
       bootstrap: samples.bootstrap.map((s) => s.rssMB),
       bosh: samples.bosh.map((s) => s.rssMB),
+      showMax: true,
       ...(kind === "big" ? { goal: "bootstrap ≤ 150 MB" } : {}),
     },
     {

@@ -9,6 +9,8 @@ export interface CaseResult {
   bosh: number[];
   /** Issue 13's goal for the ratio, where it sets one. */
   goal?: string;
+  /** Also show each tool's largest figure (a peak that varies from run to run with the GC's timing). */
+  showMax?: boolean;
 }
 
 export interface SingleResult {
@@ -30,10 +32,10 @@ export function table(cases: CaseResult[], singles: SingleResult[]): string {
     "|---|---|---|---|---|",
     ...cases.map((c) => {
       const ours = median(c.bootstrap);
+      const cell = (values: number[]) => format(median(values), c.unit) + (c.showMax === true && values.length > 1 ? ` (max ${format(Math.max(...values), c.unit)})` : "");
       // A figure only bootstrap has (its own time) leaves bosh's column and the ratio empty.
-      if (c.bosh.length === 0) return `| ${c.label} | ${format(ours, c.unit)} | | | ${c.goal ?? ""} |`;
-      const theirs = median(c.bosh);
-      return `| ${c.label} | ${format(ours, c.unit)} | ${format(theirs, c.unit)} | ${(ours / theirs).toFixed(2)} | ${c.goal ?? ""} |`;
+      if (c.bosh.length === 0) return `| ${c.label} | ${cell(c.bootstrap)} | | | ${c.goal ?? ""} |`;
+      return `| ${c.label} | ${cell(c.bootstrap)} | ${cell(c.bosh)} | ${(ours / median(c.bosh)).toFixed(2)} | ${c.goal ?? ""} |`;
     }),
     ...singles.map((s) => `| ${s.label} | ${format(median(s.ms), "ms")} | | | ${s.goal} |`),
   ];
